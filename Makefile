@@ -1,0 +1,30 @@
+# The two set-up commands a fresh machine needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install snapshots bench clean
+
+$(BIN)/sigcheck: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/sigcheck
+
+demo: install
+	@echo "$$ sigcheck check examples/"
+	-@$(BIN)/sigcheck check examples/
+
+test: install
+	$(BIN)/python -m pytest
+
+snapshots: install
+	$(BIN)/python scripts/update_snapshots.py
+
+bench: install
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from sigcheck.cli import main
+
+sys.exit(main())

@@ -1,0 +1,126 @@
+"""SIG5xx: API versions of gallery resources and what each version knows."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Iterator
+
+from sigcheck import facts
+from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.findings import Severity
+from sigcheck.load.jsonc import Node
+from sigcheck.location import Located
+from sigcheck.model import resources as m
+
+_GALLERY_RESOURCES = (m.Gallery, m.ImageDefinition, m.ImageVersion, m.GalleryApplication, m.ApplicationVersion)
+# Template-level keys that are not part of the resource's REST body.
+_TEMPLATE_KEYS = {"name", "type", "apiversion", "dependson", "condition", "copy", "comments", "scope", "resources", "metadata", "existing", "id"}
+
+
+@cache
+def known_versions() -> list[str]:
+    return sorted(entry["version"] for entry in facts.load("api_versions")["gallery_api_versions"])
+
+
+@rule(
+    "SIG501", "api-version-unsupported", Severity.ERROR,
+    "A gallery resource's API version predates galleries or is not a known gallery API version.",
+    applies_to=_GALLERY_RESOURCES,
+)
+def api_version_unsupported(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    api = res.api_version
+    if api is None or not api.known or not isinstance(api.value, str):
+        return
+    versions = known_versions()
+    value = api.value
+    if value in versions:
+        return
+    first = facts.load("api_versions")["first_gallery_api_version"]
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(-preview)?", value) and value[:10] < first:
+        yield Hit(api, f"API version {value} predates Azure Compute Gallery; the first gallery API version is {first}")
+        return
+    newer = [v for v in versions if v > value]
+    hint = f"; the nearest known version is {newer[0]}" if newer else f"; the latest known is {versions[-1]}"
+    yield Hit(api, f"API version '{value}' is not a known gallery API version for {res.type_name}{hint}")
+
+
+@cache
+def _matrix() -> dict:
+    return facts.load("api/matrix")
+
+
+def _walk(node: Node, path: str, key_span_path: list) -> Iterator[tuple[str, Node, object]]:
+    """Every (schema path, value node, key span) below an object node, arrays written `[]`."""
+    stack = [(node, path)]
+    while stack:
+        current, base = stack.pop()
+        if current.is_object:
+            for key, value in current.items():
+                if not base and key.lower() in _TEMPLATE_KEYS:
+                    continue
+                child = f"{base}.{key}" if base else key
+                yield child, value, current.key_spans[key]  # type: ignore[index]
+                stack.append((value, child))
+        elif current.is_array:
+            for item in current.value:
+                stack.append((item, f"{base}[]"))
+
+
+def _range_words(versions: list[str]) -> str:
+    return f"{versions[0]}" if len(versions) == 1 else f"{versions[0]} to {versions[-1]}"
+
+
+@rule(
+    "SIG502", "property-needs-api-version", Severity.ERROR,
+    "A property or enum value is used that the declared API version does not have.",
+    applies_to=_GALLERY_RESOURCES,
+)
+def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    api = res.api_version
+    if api is None or not api.known or res.body is None:
+        return
+    matrix = _matrix()
+    declared = api.value
+    if declared not in matrix["api_versions"]:
+        return  # unknown versions are SIG501's; versions newer than the schemas cannot be judged
+    table = matrix["types"].get(res.type_name)
+    if table is None:
+        return
+    paths: dict[str, list[str]] = {k.lower(): v for k, v in table["paths"].items()}
+    canonical = {k.lower(): k for k in table["paths"]}
+    enums: dict[str, dict[str, list[str]]] = {k.lower(): v for k, v in table["enums"].items()}
+    missing_prefixes: list[str] = []
+    for path, value, key_span in sorted(_walk(res.body, "", []), key=lambda t: (t[2].line, t[2].column)):
+        lowered = path.lower()
+        if any(lowered.startswith(p) for p in missing_prefixes):
+            continue  # the parent was reported already
+        versions = paths.get(lowered)
+        if versions is None:
+            continue  # unknown to every version: a schema question, not an API-version one
+        if declared not in versions:
+            missing_prefixes.append(lowered + ".")
+            missing_prefixes.append(lowered + "[")
+            shown = canonical[lowered]
+            later = [v for v in versions if v > declared]
+            where = Located(path, key_span, path=path)
+            if later:
+                yield Hit(where, f"'{shown}' needs API version {later[0]} or later; the resource declares {declared}")
+            else:
+                yield Hit(where, f"'{shown}' is not in API version {declared}: it exists only in {_range_words(versions)}")
+            continue
+        options = enums.get(lowered)
+        if options is None or not isinstance(value.value, str) or value.is_object or value.is_array:
+            continue
+        matched = next((name for name in options if name.lower() == value.value.lower()), None)
+        if matched is None or declared in options[matched]:
+            continue  # unknown enum values are a schema question
+        later = [v for v in options[matched] if v > declared]
+        target = Located(value.value, value.span, value.origin, path)
+        if later:
+            yield Hit(target, f"{canonical[lowered].rsplit('.', 1)[-1]} '{value.value}' needs API version {later[0]} or later; the resource declares {declared}")
+        else:
+            yield Hit(target, f"{canonical[lowered].rsplit('.', 1)[-1]} '{value.value}' is not accepted by API version {declared}: only by {_range_words(options[matched])}")
+
+
+RULES = [api_version_unsupported, property_needs_api_version]

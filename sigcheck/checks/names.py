@@ -1,0 +1,223 @@
+"""SIG1xx: names of galleries, definitions, versions and applications, and image identifiers."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Iterator
+
+from sigcheck import facts
+from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.findings import Severity
+from sigcheck.location import Located
+from sigcheck.model import resources as m
+
+
+@cache
+def _names() -> dict:
+    return facts.load("names")
+
+
+def _spec(type_name: str) -> dict:
+    spec = _names()["resources"][type_name]
+    return _names()["resources"][spec["same_as"]] if "same_as" in spec else spec
+
+
+def _own_name(res: m.Resource) -> Located | None:
+    name = res.name
+    if name is None or not name.known or not isinstance(name.value, str):
+        return None
+    return name
+
+
+def _charset_problem(value: str, allowed: str) -> str | None:
+    bad = sorted(set(re.sub(f"[{allowed}]", "", value)))
+    if not bad:
+        return None
+    shown = ", ".join(repr(c) for c in bad)
+    return f"contains {shown}"
+
+
+@rule(
+    "SIG101", "gallery-name", Severity.ERROR,
+    "Gallery names are 1-80 letters, digits, '.' and '_', start and end alphanumeric, no hyphens.",
+    applies_to=(m.Gallery,),
+)
+def gallery_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    name = _own_name(res)
+    if name is None:
+        return
+    spec = _spec(m.GALLERY)["error"]
+    value = name.value
+    if re.fullmatch(spec["pattern"], value):
+        return
+    if "-" in value:
+        reason = "contains '-': gallery names cannot contain hyphens (use '_' or '.')"
+    else:
+        reason = _describe_pattern_miss(value, spec, "letters, digits, '.' and '_'")
+    yield Hit(name, f"gallery name '{value}' is invalid: {reason}")
+
+
+def _describe_pattern_miss(value: str, spec: dict, charset_words: str) -> str:
+    if not value:
+        return "it is empty"
+    if len(value) > spec["max_length"]:
+        return f"it is {len(value)} characters long, over the limit of {spec['max_length']}"
+    problem = _charset_problem(value, spec["allowed_chars"])
+    if problem:
+        return f"{problem}; only {charset_words} are allowed"
+    if not value[0].isalnum():
+        return "it must start with a letter or digit"
+    return "it must end with a letter or digit"
+
+
+@rule(
+    "SIG102", "image-definition-name", Severity.ERROR,
+    "Image definition names are 1-80 letters, digits, '.', '_' and '-', start alphanumeric, and do not end with '.' or '-'.",
+    applies_to=(m.ImageDefinition,),
+)
+def image_definition_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    name = _own_name(res)
+    if name is None:
+        return
+    spec = _spec(m.IMAGE_DEFINITION)
+    value = name.value
+    if not re.fullmatch(spec["error"]["pattern"], value):
+        if value and value[-1] in spec["error"]["forbidden_last"] and len(value) <= spec["error"]["max_length"] \
+                and not _charset_problem(value, spec["error"]["allowed_chars"]) and value[0].isalnum():
+            reason = f"it ends with '{value[-1]}'"
+        else:
+            reason = _describe_pattern_miss(value, spec["error"], "letters, digits, '.', '_' and '-'")
+        yield Hit(name, f"image definition name '{value}' is invalid: {reason}")
+    elif value.endswith(spec["warning"]["forbidden_last"]):
+        yield Hit(
+            name,
+            f"image definition name '{value}' ends with '_': the service may reject it as an invalid trailing character",
+            Severity.WARNING,
+        )
+
+
+_VERSION_TYPES = (m.ImageVersion, m.ApplicationVersion)
+
+
+def _version_parts(res: m.Resource) -> tuple[Located, list[str]] | None:
+    name = _own_name(res)
+    if name is None:
+        return None
+    match = re.fullmatch(_spec(m.IMAGE_VERSION)["error"]["pattern"], name.value)
+    return (name, list(match.groups())) if match else None
+
+
+@rule(
+    "SIG103", "version-name-format", Severity.ERROR,
+    "Image and application version names are MAJOR.MINOR.PATCH: three dot-separated integers.",
+    applies_to=_VERSION_TYPES,
+)
+def version_name_format(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    name = _own_name(res)
+    if name is None or _version_parts(res) is not None:
+        return
+    kind = "image" if isinstance(res, m.ImageVersion) else "application"
+    value = name.value
+    hint = ""
+    if value.lower() in _spec(m.IMAGE_VERSION)["not_names"]:
+        hint = f": '{value}' is a way to refer to a version, not a name one can create"
+    elif value[:1] in "vV" and re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", value[1:]):
+        hint = f": drop the leading '{value[0]}'"
+    yield Hit(name, f"{kind} version name '{value}' is not MAJOR.MINOR.PATCH (three dot-separated integers){hint}")
+
+
+@rule(
+    "SIG104", "version-component-range", Severity.ERROR,
+    "Each component of a version name must fit a 32-bit signed integer (at most 2147483647).",
+    applies_to=_VERSION_TYPES,
+)
+def version_component_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    parsed = _version_parts(res)
+    if parsed is None:
+        return
+    name, parts = parsed
+    limit = _names()["int32_max"]
+    for label, part in zip(("major", "minor", "patch"), parts):
+        if int(part) > limit:
+            yield Hit(name, f"version name '{name.value}': the {label} component {part} exceeds {limit} (int32)")
+
+
+@rule(
+    "SIG107", "version-leading-zero", Severity.WARNING,
+    "A version component has a leading zero (1.01.0), which reads as a different name for the same number.",
+    applies_to=_VERSION_TYPES,
+)
+def version_leading_zero(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    parsed = _version_parts(res)
+    if parsed is None:
+        return
+    name, parts = parsed
+    padded = [p for p in parts if len(p) > 1 and p.startswith("0")]
+    if padded:
+        canonical = ".".join(str(int(p)) for p in parts)
+        yield Hit(name, f"version name '{name.value}' has a leading zero; write '{canonical}'")
+
+
+@rule(
+    "SIG105", "application-name", Severity.ERROR,
+    "Application names are 1-117 letters, digits, '.', '_' and '-' and do not end with '.' (80 or fewer recommended).",
+    applies_to=(m.GalleryApplication,),
+)
+def application_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    name = _own_name(res)
+    if name is None:
+        return
+    spec = _spec(m.APPLICATION)
+    value = name.value
+    if not re.fullmatch(spec["error"]["pattern"], value):
+        if value.endswith("."):
+            reason = "it ends with '.'"
+        else:
+            reason = _describe_pattern_miss(value, spec["error"], "letters, digits, '.', '_' and '-'")
+        yield Hit(name, f"application name '{value}' is invalid: {reason}")
+    elif len(value) > spec["warning"]["max_length"]:
+        yield Hit(
+            name,
+            f"application name '{value}' is {len(value)} characters long; several sources limit it to "
+            f"{spec['warning']['max_length']}",
+            Severity.WARNING,
+        )
+
+
+@rule(
+    "SIG106", "image-identifier", Severity.ERROR,
+    "publisher, offer and sku are non-empty, at most 128/64/64 of letters, digits, '.', '_', '-', and do not end with '.'.",
+    applies_to=(m.ImageDefinition,),
+)
+def image_identifier(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageDefinition)
+    specs = _names()["image_identifier"]
+    for field in ("publisher", "offer", "sku"):
+        item: Located | None = getattr(res, field)
+        if item is None or not item.known or not isinstance(item.value, str):
+            continue
+        spec = specs[field]
+        value = item.value
+        if re.fullmatch(spec["pattern"], value):
+            continue
+        if not value:
+            reason = "it is empty"
+        elif len(value) > spec["max_length"]:
+            reason = f"it is {len(value)} characters long, over the limit of {spec['max_length']}"
+        elif (problem := _charset_problem(value, spec["allowed_chars"])) is not None:
+            reason = f"{problem}; only letters, digits, '.', '_' and '-' are allowed"
+        else:
+            reason = "it ends with '.'"
+        yield Hit(item, f"identifier {field} '{value}' is invalid: {reason}")
+
+
+RULES = [
+    gallery_name,
+    image_definition_name,
+    version_name_format,
+    version_component_range,
+    application_name,
+    image_identifier,
+    version_leading_zero,
+]

@@ -1,0 +1,101 @@
+"""SIG4xx: security type, Hyper-V generation and architecture of image definitions."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Iterator
+
+from sigcheck import facts
+from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.findings import Severity
+from sigcheck.location import Located
+from sigcheck.model import resources as m
+
+
+@cache
+def _v2_default_from() -> str:
+    for entry in facts.load("api_versions")["default_image_definition_security"]:
+        if entry.get("hyperVGeneration") == "V2":
+            return entry["from"]
+    raise LookupError("api_versions.json has no V2 default")
+
+
+def generation(res: m.ImageDefinition) -> tuple[str, str] | None:
+    """The definition's Hyper-V generation and how it was decided, or None when unknown."""
+    stated = res.hyper_v_generation
+    if stated is not None:
+        if not stated.known or not isinstance(stated.value, str):
+            return None
+        return stated.value.upper(), "stated"
+    api = res.api_version
+    if api is None or not api.known or not isinstance(api.value, str):
+        return None
+    if api.value < _v2_default_from():
+        return "V1", f"the default for API version {api.value} when hyperVGeneration is not set"
+    return "V2", f"the default from API version {_v2_default_from()}"
+
+
+def _security_type(res: m.ImageDefinition) -> Located | None:
+    feature = res.feature("SecurityType")
+    if feature is None or feature.value is None or not feature.value.known or not isinstance(feature.value.value, str):
+        return None
+    return feature.value
+
+
+def _generation_words(how: str) -> str:
+    return "V1" if how == "stated" else f"V1 ({how})"
+
+
+@rule(
+    "SIG401", "security-type-needs-gen2", Severity.ERROR,
+    "A SecurityType other than Standard needs hyperVGeneration V2.",
+    applies_to=(m.ImageDefinition,),
+)
+def security_type_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageDefinition)
+    security = _security_type(res)
+    if security is None or security.value.lower() == "standard":
+        return
+    gen = generation(res)
+    if gen is None or gen[0] != "V1":
+        return
+    where = res.hyper_v_generation if gen[1] == "stated" else security
+    yield Hit(where, f"SecurityType '{security.value}' describes a Gen2 image, but the definition is {_generation_words(gen[1])}; set hyperVGeneration to V2")  # type: ignore[arg-type]
+
+
+@rule(
+    "SIG402", "security-type-sharing", Severity.ERROR,
+    "TrustedLaunch and ConfidentialVM images are accepted only in private galleries.",
+    applies_to=(m.ImageDefinition,),
+)
+def security_type_sharing(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageDefinition)
+    security = _security_type(res)
+    gallery = res.parent
+    if security is None or not isinstance(gallery, m.Gallery):
+        return
+    private_only = {v.lower() for v in facts.load("features")["private_only_security_types"]}
+    permission = gallery.sharing_permission
+    if security.value.lower() not in private_only or permission is None or not permission.known:
+        return
+    if str(permission.value).lower() in ("groups", "community"):
+        yield Hit(security, f"SecurityType '{security.value}' is only accepted in private galleries; gallery '{gallery.full_name}' is shared as {permission.value} (line {permission.span.line}); use {security.value}Supported")
+
+
+@rule(
+    "SIG403", "arm64-needs-gen2", Severity.ERROR,
+    "Arm64 images need hyperVGeneration V2.",
+    applies_to=(m.ImageDefinition,),
+)
+def arm64_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageDefinition)
+    arch = res.architecture
+    if arch is None or not arch.known or not isinstance(arch.value, str) or arch.value.lower() != "arm64":
+        return
+    gen = generation(res)
+    if gen is None or gen[0] != "V1":
+        return
+    yield Hit(arch, f"architecture Arm64 needs hyperVGeneration V2, but the definition is {_generation_words(gen[1])}")
+
+
+RULES = [security_type_needs_gen2, security_type_sharing, arm64_needs_gen2]

@@ -1,0 +1,153 @@
+"""The command line: a thin shell over the engine. Exit codes: 0 clean, 1 findings at or above
+--fail-on, 2 usage or internal error."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from typing import Sequence
+
+from sigcheck import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_LEVELS = ("error", "warning", "note", "never")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep the message short
+        self.print_usage(sys.stderr)
+        print(f"sigcheck: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def _ids(text: str) -> list[str]:
+    return [part.strip().upper() for part in text.split(",") if part.strip()]
+
+
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="sigcheck", description="Lint Azure Compute Gallery resources in templates and scripts.")
+    parser.add_argument("--version", action="version", version=f"sigcheck {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="check files and directories")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads standard input)")
+    check.add_argument("--format", default="text", help="text, json, github or sarif (default: text)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--fail-on", default="error", choices=FAIL_LEVELS, help="lowest severity that fails the run (default: error)")
+    check.add_argument("--select", type=_ids, default=[], metavar="IDS", help="only these rule ids or prefixes (comma-separated)")
+    check.add_argument("--ignore", type=_ids, default=[], metavar="IDS", help="skip these rule ids or prefixes")
+    check.add_argument("--extend-select", type=_ids, default=[], metavar="IDS", help="enable these in addition to the defaults")
+    check.add_argument("--location", metavar="REGION", help="the resource group's location, for resources that set none")
+    check.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date the date rules compare with")
+    check.add_argument("--stdin-filename", metavar="NAME", help="the file name to report (and detect the kind of) for '-'")
+
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    rule = commands.add_parser("rule", help="explain one rule")
+    rule.add_argument("rule_id", metavar="ID")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            from sigcheck.explain import list_rules
+
+            print(list_rules(args.format), end="")
+            return EXIT_CLEAN
+        if args.command == "rule":
+            from sigcheck.explain import explain
+
+            text = explain(args.rule_id)
+            if text is None:
+                print(f"sigcheck: error: no rule '{args.rule_id}' (see 'sigcheck rules')", file=sys.stderr)
+                return EXIT_ERROR
+            print(text, end="")
+            return EXIT_CLEAN
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    parser.print_help(sys.stderr)
+    return EXIT_ERROR
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sigcheck.engine import Engine, Options
+    from sigcheck.findings import Severity
+    from sigcheck.location import Located, Span
+    from sigcheck.model.resources import DeploymentContext
+    from sigcheck.plugins import default_registry
+
+    registry = default_registry()
+    formatter = registry.formatters.get(args.format)
+    if formatter is None:
+        print(f"sigcheck: error: unknown format '{args.format}' (one of: {', '.join(sorted(registry.formatters))})", file=sys.stderr)
+        return EXIT_ERROR
+    unknown = [p for p in args.select + args.ignore + args.extend_select
+               if p != "ALL" and not any(rule_id.startswith(p) for rule_id in registry.rules)]
+    if unknown:
+        print(f"sigcheck: error: no rule matches {', '.join(unknown)} (see 'sigcheck rules')", file=sys.stderr)
+        return EXIT_ERROR
+    context = DeploymentContext()
+    if args.location:
+        context = DeploymentContext(location=Located(args.location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
+    options = Options(
+        select=args.select,
+        ignore=args.ignore,
+        extend_select=args.extend_select,
+        today=args.today or _dt.date.today(),
+        context=context,
+    )
+    engine = Engine(registry, options)
+    paths = args.paths or ["."]
+    if "-" in paths:
+        if paths != ["-"]:
+            print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
+            return EXIT_ERROR
+        result = _check_stdin(engine, args.stdin_filename or "stdin.json")
+    else:
+        result = engine.run(paths)
+    report = formatter.render(result)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(report)
+    else:
+        sys.stdout.write(report)
+    for problem in engine.internal_errors:
+        print(f"sigcheck: error: {problem}", file=sys.stderr)
+    if engine.internal_errors:
+        return EXIT_ERROR
+    if args.fail_on == "never":
+        return EXIT_CLEAN
+    threshold = Severity.parse(args.fail_on)
+    failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _check_stdin(engine, name: str):  # type: ignore[no-untyped-def]
+    from sigcheck.load.text import DecodeError, decode
+    from sigcheck.load import diagnostics
+    from sigcheck.location import Span
+
+    data = sys.stdin.buffer.read()
+    try:
+        text = decode(data)
+    except DecodeError as exc:
+        finding = diagnostics.parse_error(Span(name, exc.line, exc.column, exc.line, exc.column), exc.message)
+        return engine.result([finding], 1, 0)
+    loaded = engine.load_text(name, text)
+    if loaded is None:
+        return engine.result([], 0, 0)
+    return engine.result(loaded.findings + engine.check(loaded.resources), 1, len(loaded.resources))

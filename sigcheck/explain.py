@@ -1,0 +1,51 @@
+"""`sigcheck rules` and `sigcheck rule ID`: the rule catalogue in the terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from sigcheck.plugins import default_registry
+
+_DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs")
+
+
+def list_rules(fmt: str) -> str:
+    rules = sorted(default_registry().rules.values(), key=lambda r: r.meta.id)
+    if fmt == "json":
+        return json.dumps([
+            {
+                "id": r.meta.id,
+                "name": r.meta.name,
+                "severity": r.meta.severity.label,
+                "enabled_by_default": r.meta.enabled_by_default,
+                "summary": r.meta.summary,
+                "help_uri": r.meta.help_uri,
+            }
+            for r in rules
+        ], indent=2) + "\n"
+    width = max(len(r.meta.name) for r in rules)
+    return "".join(
+        f"{r.meta.id}  {r.meta.name:<{width}}  {r.meta.severity.label:<7}  {'' if r.meta.enabled_by_default else '(off) '}{r.meta.summary}\n"
+        for r in rules
+    )
+
+
+def doc_page(rule_id: str) -> str | None:
+    """The rule's documentation page, shipped inside the package."""
+    path = os.path.join(_DOCS, f"{rule_id}.md")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def explain(rule_id: str) -> str | None:
+    rule = default_registry().rules.get(rule_id.upper())
+    if rule is None:
+        return None
+    page = doc_page(rule.meta.id)
+    if page is not None:
+        return page if page.endswith("\n") else page + "\n"
+    meta = rule.meta
+    return f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\nDocs: {meta.help_uri}\n"

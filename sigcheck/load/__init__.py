@@ -1,0 +1,1 @@
+"""Loaders: bytes on disk to located syntax. They never raise on bad input."""

@@ -1,0 +1,94 @@
+"""Source positions and located values: the currency every pipeline stage trades in."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Span:
+    """A range in a file. Lines and columns are 1-based; columns count characters."""
+
+    __slots__ = ("path", "line", "column", "end_line", "end_column")
+
+    def __init__(self, path: str, line: int, column: int, end_line: int, end_column: int) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+
+    def __repr__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}-{self.end_line}:{self.end_column}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Span) and (
+            self.path, self.line, self.column, self.end_line, self.end_column
+        ) == (other.path, other.line, other.column, other.end_line, other.end_column)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line, self.column))
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.path, self.line, self.column)
+
+
+class _Unknown:
+    """The value of something that cannot be resolved statically. Never equal to a real value."""
+
+    __slots__ = ()
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        raise TypeError("UNKNOWN has no truth value: test `is UNKNOWN` first")
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+class Located(Generic[T]):
+    """A value (or UNKNOWN) with the span it was written at.
+
+    `origin` says where an evaluated value came from ("default of parameter 'region'"), for
+    messages; `path` is the property path inside the resource body (stable across line shifts,
+    used for fingerprints).
+    """
+
+    __slots__ = ("value", "span", "origin", "path")
+
+    def __init__(self, value: T, span: Span, origin: str | None = None, path: str = "") -> None:
+        self.value = value
+        self.span = span
+        self.origin = origin
+        self.path = path
+
+    @property
+    def known(self) -> bool:
+        return self.value is not UNKNOWN
+
+    def __repr__(self) -> str:
+        return f"Located({self.value!r} @ {self.span!r})"
+
+    def described(self) -> str:
+        """The value quoted for a message, with where it came from when it was evaluated."""
+        text = f"'{self.value}'"
+        return f"{text} ({self.origin})" if self.origin else text
+
+
+def known(item: Located[T] | None) -> T | None:
+    """The value of `item` when it is present and known, else None."""
+    if item is None or item.value is UNKNOWN:
+        return None
+    return item.value

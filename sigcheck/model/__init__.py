@@ -1,0 +1,1 @@
+"""The gallery model: what every loader normalizes into and every rule reads."""

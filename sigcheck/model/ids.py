@@ -1,0 +1,31 @@
+"""Resource ids: matching a reference such as a version's source to a resource declared nearby."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def reference_target(value: Any) -> tuple[str, list[str]] | None:
+    """The (type, names) a resource id points at, or None when it is not a readable id.
+
+    Accepts fully qualified id strings and evaluated `resourceId()` values, which carry `.type`
+    and `.names` even when the subscription or resource group is unknown.
+    """
+    type_name = getattr(value, "type_name", None) or getattr(value, "resource_type", None)
+    names = getattr(value, "names", None)
+    if isinstance(type_name, str) and isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+        return type_name, list(names)
+    if not isinstance(value, str):
+        return None
+    parts = [p for p in value.split("/") if p]
+    lowered = [p.lower() for p in parts]
+    if "providers" not in lowered:
+        return None
+    at = len(lowered) - 1 - lowered[::-1].index("providers")
+    rest = parts[at + 1 :]
+    if len(rest) < 3 or len(rest) % 2 == 0:
+        return None
+    namespace, pairs = rest[0], rest[1:]
+    types = pairs[0::2]
+    names = pairs[1::2]
+    return f"{namespace}/{'/'.join(types)}", names

@@ -1,0 +1,1 @@
+"""Normalizers: located syntax of any input kind to the gallery model."""

@@ -1,0 +1,132 @@
+"""SARIF 2.1.0, built with sarif-om and serialised through its schema property names.
+
+sarif-om has no serializer of its own (tech notes): each attrs field carries the camelCase SARIF
+name in its metadata, so the object tree is walked and renamed here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from sigcheck import INFORMATION_URI, __version__
+from sigcheck.findings import Finding, Severity
+from sigcheck.report.api import RunResult
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "sigcheck/v1"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+# Values equal to their attrs default are dropped, except these, which readers should not guess.
+_ALWAYS = {"level"}
+# sarif-om names a suppression's field `state`; the SARIF 2.1.0 schema calls it `status`.
+_RENAMES = {"state": "status"}
+
+
+def to_sarif_dict(obj: Any) -> Any:
+    import attr
+
+    if attr.has(type(obj)):
+        out = {}
+        for field in attr.fields(type(obj)):
+            value = getattr(obj, field.name)
+            if value is None:
+                continue
+            if field.default is not attr.NOTHING and value == field.default and field.name not in _ALWAYS:
+                continue
+            name = field.metadata.get("schema_property_name", field.name)
+            out[_RENAMES.get(name, name)] = to_sarif_dict(value)
+        return out
+    if isinstance(obj, dict):
+        return {k: to_sarif_dict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_sarif_dict(v) for v in obj]
+    return obj
+
+
+def fingerprint(finding: Finding) -> str:
+    """Rule + resource + property path: stable when lines move, distinct per problem."""
+    if finding.resource_name is not None:
+        key = f"{finding.rule_id}|{finding.resource_type}|{finding.resource_name}|{finding.property_path}"
+    else:
+        key = f"{finding.rule_id}|{finding.span.path}|{finding.message}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _artifact(path: str) -> tuple[str, str | None]:
+    if os.path.isabs(path):
+        return "file://" + path.replace(os.sep, "/"), None
+    return path.replace(os.sep, "/"), SRCROOT
+
+
+def build_log(result: RunResult) -> Any:
+    import sarif_om as so
+
+    rules = sorted(result.rules, key=lambda r: r.meta.id)
+    index = {r.meta.id: i for i, r in enumerate(rules)}
+    descriptors = [
+        so.ReportingDescriptor(
+            id=r.meta.id,
+            name=r.meta.name,
+            short_description=so.MultiformatMessageString(text=r.meta.summary),
+            full_description=so.MultiformatMessageString(text=r.meta.summary),
+            help=so.MultiformatMessageString(text=f"{r.meta.summary} See {r.meta.help_uri}"),
+            help_uri=r.meta.help_uri,
+            default_configuration=so.ReportingConfiguration(level=_LEVEL[r.meta.severity]),
+        )
+        for r in rules
+    ]
+    results = []
+    seen: dict[str, int] = {}
+    for f in result.findings:
+        uri, base = _artifact(f.span.path)
+        location = so.Location(
+            physical_location=so.PhysicalLocation(
+                artifact_location=so.ArtifactLocation(uri=uri, uri_base_id=base),
+                region=so.Region(
+                    start_line=f.span.line,
+                    start_column=f.span.column,
+                    end_line=f.span.end_line,
+                    end_column=max(f.span.end_column, f.span.column),
+                ),
+            ),
+            logical_locations=[
+                so.LogicalLocation(name=f.resource_name, fully_qualified_name=f"{f.resource_type}/{f.resource_name}", kind="resource")
+            ] if f.resource_name else None,
+        )
+        print_ = fingerprint(f)
+        seen[print_] = seen.get(print_, 0) + 1
+        if seen[print_] > 1:
+            print_ = f"{print_}:{seen[print_]}"
+        results.append(
+            so.Result(
+                rule_id=f.rule_id,
+                rule_index=index.get(f.rule_id, -1),
+                level=_LEVEL[f.severity],
+                message=so.Message(text=f.message),
+                locations=[location],
+                partial_fingerprints={FINGERPRINT_KEY: print_},
+                suppressions=[so.Suppression(kind="inSource", justification=f.suppression, state="accepted")]
+                if f.suppression is not None else None,
+            )
+        )
+    cwd = os.getcwd().replace(os.sep, "/").rstrip("/") + "/"
+    run = so.Run(
+        tool=so.Tool(driver=so.ToolComponent(
+            name="sigcheck", version=__version__, semantic_version=__version__,
+            information_uri=INFORMATION_URI, rules=descriptors,
+        )),
+        results=results,
+        column_kind="unicodeCodePoints",
+        original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + (cwd if cwd.startswith("/") else "/" + cwd))},
+    )
+    return so.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
+
+
+class SarifFormatter:
+    name = "sarif"
+
+    def render(self, result: RunResult) -> str:
+        return json.dumps(to_sarif_dict(build_log(result)), indent=2) + "\n"
