@@ -7,7 +7,13 @@ import os
 
 from sigcheck.plugins import default_registry
 
-_DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs")
+
+def _docs_dir() -> str:
+    """Installed copies carry the pages as sigcheck/docs (see pyproject); a source checkout has
+    them in docs/rules beside the package."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "docs")
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(here), "docs", "rules")
 
 
 def list_rules(fmt: str) -> str:
@@ -33,7 +39,7 @@ def list_rules(fmt: str) -> str:
 
 def doc_page(rule_id: str) -> str | None:
     """The rule's documentation page, shipped inside the package."""
-    path = os.path.join(_DOCS, f"{rule_id}.md")
+    path = os.path.join(_docs_dir(), f"{rule_id}.md")
     if not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as handle:

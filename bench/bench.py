@@ -1,0 +1,80 @@
+"""Speed figures quoted in the README: one-template wall time (interpreter start-up included)
+and templates per second over a generated set of 1,000 templates.
+
+Run: `make bench` (or `.venv/bin/python bench/bench.py [--count 1000] [--runs 7]`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def template(i: int) -> dict:
+    """A realistic template: gallery, definition and a version replicated to three regions."""
+    gallery = f"gallery{i}"
+    return {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {"type": "Microsoft.Compute/galleries", "apiVersion": "2024-03-03", "name": gallery,
+             "location": "eastus", "properties": {"description": f"images {i}"}},
+            {"type": "Microsoft.Compute/galleries/images", "apiVersion": "2024-03-03",
+             "name": f"{gallery}/def{i}", "location": "eastus",
+             "properties": {"osType": "Linux", "osState": "Generalized", "hyperVGeneration": "V2",
+                            "identifier": {"publisher": "Contoso", "offer": f"offer{i}", "sku": "22_04"},
+                            "features": [{"name": "SecurityType", "value": "TrustedLaunchSupported"}]}},
+            {"type": "Microsoft.Compute/galleries/images/versions", "apiVersion": "2024-03-03",
+             "name": f"{gallery}/def{i}/1.0.{i}", "location": "eastus",
+             "properties": {"publishingProfile": {
+                 "targetRegions": [{"name": r, "regionalReplicaCount": 2, "storageAccountType": "Standard_ZRS"}
+                                   for r in ("eastus", "westeurope", "westus2")],
+                 "replicaCount": 1},
+                 "storageProfile": {"source": {"id": f"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img{i}"}}}},
+        ],
+    }
+
+
+def timed(cmd: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    sigcheck = shutil.which("sigcheck", path=os.path.dirname(sys.executable)) or "sigcheck"
+    work = tempfile.mkdtemp(prefix="sigcheck-bench-")
+    try:
+        for i in range(args.count):
+            with open(os.path.join(work, f"t{i:04d}.json"), "w", encoding="utf-8") as handle:
+                json.dump(template(i), handle, indent=2)
+        one = os.path.join(work, "t0000.json")
+        single = timed([sigcheck, "check", one], args.runs)
+        many = timed([sigcheck, "check", work], max(3, args.runs // 2))
+        best_many = min(many)
+        print(f"one template (wall, incl. start-up): median {statistics.median(single):.3f} s, best {min(single):.3f} s over {args.runs} runs")
+        print(f"{args.count} templates: best {best_many:.2f} s -> {args.count / best_many:.0f} templates/s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
