@@ -116,7 +116,7 @@ def _check(args: argparse.Namespace) -> int:
         if paths != ["-"]:
             print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
             return EXIT_ERROR
-        result = _check_stdin(engine, args.stdin_filename or "stdin.json")
+        result = engine.run_text(args.stdin_filename or "stdin.json", sys.stdin.buffer.read())
     else:
         result = engine.run(paths)
     report = formatter.render(result)
@@ -134,20 +134,3 @@ def _check(args: argparse.Namespace) -> int:
     threshold = Severity.parse(args.fail_on)
     failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
-
-
-def _check_stdin(engine, name: str):  # type: ignore[no-untyped-def]
-    from sigcheck.load.text import DecodeError, decode
-    from sigcheck.load import diagnostics
-    from sigcheck.location import Span
-
-    data = sys.stdin.buffer.read()
-    try:
-        text = decode(data)
-    except DecodeError as exc:
-        finding = diagnostics.parse_error(Span(name, exc.line, exc.column, exc.line, exc.column), exc.message)
-        return engine.result([finding], 1, 0)
-    loaded = engine.load_text(name, text)
-    if loaded is None:
-        return engine.result([], 0, 0)
-    return engine.result(loaded.findings + engine.check(loaded.resources), 1, len(loaded.resources))

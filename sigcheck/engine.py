@@ -188,6 +188,21 @@ class Engine:
             self.internal_errors.append(f"{path}: no such file or directory")
         return self.result(findings, checked, len(resources))
 
+    def run_text(self, path: str, data: bytes | str) -> RunResult:
+        """Check one file's content that is not (or not yet) on disk: stdin, an editor buffer."""
+        if isinstance(data, bytes):
+            try:
+                text = decode(data)
+            except DecodeError as exc:
+                finding = diagnostics.parse_error(Span(path, exc.line, exc.column, exc.line, exc.column), exc.message)
+                return self.result([finding], 1, 0)
+        else:
+            text = data
+        loaded = self.load_text(path, text)
+        if loaded is None:
+            return self.result([], 0, 0)
+        return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources))
+
     def result(self, findings: list[Finding], files: int, resources: int) -> RunResult:
         kept = [f for f in findings if f.rule_id in self.enabled_ids]
         kept.sort(key=Finding.sort_key)

@@ -25,7 +25,7 @@ def known_versions() -> list[str]:
 
 @rule(
     "SIG501", "api-version-unsupported", Severity.ERROR,
-    "A gallery resource's API version predates galleries or is not a known gallery API version.",
+    "A gallery resource uses an API version that does not exist for galleries.",
     applies_to=_GALLERY_RESOURCES,
 )
 def api_version_unsupported(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -73,7 +73,7 @@ def _range_words(versions: list[str]) -> str:
 
 @rule(
     "SIG502", "property-needs-api-version", Severity.ERROR,
-    "A property or enum value is used that the declared API version does not have.",
+    "A property or enum value is used with an API version that does not have it yet, or no longer has it.",
     applies_to=_GALLERY_RESOURCES,
 )
 def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:

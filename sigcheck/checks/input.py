@@ -5,11 +5,11 @@ from sigcheck.findings import Severity
 
 PARSE_ERROR = pipeline_rule(
     "SIG001", "parse-error", Severity.ERROR,
-    "The file cannot be read or parsed (malformed JSON, bad encoding, binary).",
+    "A file that looks like a gallery input cannot be read or parsed, so none of its resources can be checked.",
 )
 DUPLICATE_KEY = pipeline_rule(
     "SIG004", "duplicate-key", Severity.WARNING,
-    "A JSON object repeats a key; only the last value is used.",
+    "A JSON object repeats a key, so one of the two values is silently ignored.",
 )
 
 RULES = [PARSE_ERROR, DUPLICATE_KEY]

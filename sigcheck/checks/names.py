@@ -40,7 +40,7 @@ def _charset_problem(value: str, allowed: str) -> str | None:
 
 @rule(
     "SIG101", "gallery-name", Severity.ERROR,
-    "Gallery names are 1-80 letters, digits, '.' and '_', start and end alphanumeric, no hyphens.",
+    "A gallery name breaks the service's naming rule: 1–80 letters, digits, `_` and `.`, starting and ending with a letter or digit, and no hyphens.",
     applies_to=(m.Gallery,),
 )
 def gallery_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -73,7 +73,7 @@ def _describe_pattern_miss(value: str, spec: dict, charset_words: str) -> str:
 
 @rule(
     "SIG102", "image-definition-name", Severity.ERROR,
-    "Image definition names are 1-80 letters, digits, '.', '_' and '-', start alphanumeric, and do not end with '.' or '-'.",
+    "An image definition name is not 1–80 letters, digits, `_`, `-` and `.`, starting with a letter or digit and not ending with `.` or `-`.",
     applies_to=(m.ImageDefinition,),
 )
 def image_definition_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -110,7 +110,7 @@ def _version_parts(res: m.Resource) -> tuple[Located, list[str]] | None:
 
 @rule(
     "SIG103", "version-name-format", Severity.ERROR,
-    "Image and application version names are MAJOR.MINOR.PATCH: three dot-separated integers.",
+    "An image or application version name is not three dot-separated decimal integers, `Major.Minor.Patch`.",
     applies_to=_VERSION_TYPES,
 )
 def version_name_format(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -129,7 +129,7 @@ def version_name_format(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 @rule(
     "SIG104", "version-component-range", Severity.ERROR,
-    "Each component of a version name must fit a 32-bit signed integer (at most 2147483647).",
+    "A component of an image or application version name is larger than 2147483647, the largest 32-bit signed integer.",
     applies_to=_VERSION_TYPES,
 )
 def version_component_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -145,7 +145,7 @@ def version_component_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]
 
 @rule(
     "SIG107", "version-leading-zero", Severity.WARNING,
-    "A version component has a leading zero (1.01.0), which reads as a different name for the same number.",
+    "A component of a version name has a leading zero, so the name reads differently from the number the service uses.",
     applies_to=_VERSION_TYPES,
 )
 def version_leading_zero(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -161,7 +161,7 @@ def version_leading_zero(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 @rule(
     "SIG105", "application-name", Severity.ERROR,
-    "Application names are 1-117 letters, digits, '.', '_' and '-' and do not end with '.' (80 or fewer recommended).",
+    "A gallery application name is not 1–117 letters, digits, `-`, `.` and `_`, or it ends with a period.",
     applies_to=(m.GalleryApplication,),
 )
 def application_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -187,7 +187,7 @@ def application_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 @rule(
     "SIG106", "image-identifier", Severity.ERROR,
-    "publisher, offer and sku are non-empty, at most 128/64/64 of letters, digits, '.', '_', '-', and do not end with '.'.",
+    "An image definition's publisher, offer or SKU is empty, too long, uses characters other than letters, digits, `-`, `.` and `_`, or ends with a period.",
     applies_to=(m.ImageDefinition,),
 )
 def image_identifier(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:

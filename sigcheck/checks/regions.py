@@ -45,7 +45,7 @@ def _all_region_names(res: m._Replicated) -> list[tuple[m.TargetRegion, str]] | 
 
 @rule(
     "SIG201", "source-region-not-targeted", Severity.ERROR,
-    "A version's location (its source region) must be one of its target regions.",
+    "The source region of an image or application version is not one of its target regions.",
     applies_to=_REPLICATED,
 )
 def source_region_not_targeted(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -69,7 +69,7 @@ def source_region_not_targeted(res: m.Resource, ctx: CheckContext) -> Iterator[H
 
 @rule(
     "SIG202", "duplicate-target-region", Severity.ERROR,
-    "A region appears more than once in target regions (compared without spaces and case).",
+    "A region appears more than once in a version's target regions.",
     applies_to=_REPLICATED,
 )
 def duplicate_target_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -97,7 +97,7 @@ def _is(item: Located | None, expected: str) -> bool:
 
 @rule(
     "SIG205", "zrs-without-zones", Severity.ERROR,
-    "Standard_ZRS is requested for a target region that has no availability zones.",
+    "Zone-redundant storage (`Standard_ZRS`) is requested for a target region that has no availability zones.",
     applies_to=_REPLICATED,
 )
 def zrs_without_zones(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -121,7 +121,7 @@ def zrs_without_zones(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 @rule(
     "SIG207", "shallow-replication", Severity.ERROR,
-    "Shallow replication allows one target region, the source region, with one replica.",
+    "A version with `replicationMode: Shallow` targets more than its source region, or asks for more than one replica.",
     applies_to=_REPLICATED,
 )
 def shallow_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:

@@ -48,7 +48,7 @@ def _generation_words(how: str) -> str:
 
 @rule(
     "SIG401", "security-type-needs-gen2", Severity.ERROR,
-    "A SecurityType other than Standard needs hyperVGeneration V2.",
+    "An image definition declares a security type other than `Standard` while its Hyper-V generation is V1.",
     applies_to=(m.ImageDefinition,),
 )
 def security_type_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -65,7 +65,7 @@ def security_type_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit
 
 @rule(
     "SIG402", "security-type-sharing", Severity.ERROR,
-    "TrustedLaunch and ConfidentialVM images are accepted only in private galleries.",
+    "An image definition with security type `TrustedLaunch` or `ConfidentialVM` is placed in a gallery that is shared to a community or directly.",
     applies_to=(m.ImageDefinition,),
 )
 def security_type_sharing(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
@@ -84,7 +84,7 @@ def security_type_sharing(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 @rule(
     "SIG403", "arm64-needs-gen2", Severity.ERROR,
-    "Arm64 images need hyperVGeneration V2.",
+    "An image definition for the Arm64 architecture has Hyper-V generation V1.",
     applies_to=(m.ImageDefinition,),
 )
 def arm64_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:

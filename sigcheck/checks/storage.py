@@ -68,7 +68,7 @@ def _source_sizes(res: m.ImageVersion, ctx: CheckContext) -> Iterator[tuple[Loca
 
 @rule(
     "SIG301", "disk-size-limit", Severity.ERROR,
-    "An image version's data disk is larger than 1 TB, or a disk is larger than 32 TB with Shallow replication.",
+    "A data disk of an image version is larger than 1 TB, or a disk of a shallow-replicated version is larger than 32 TB.",
     applies_to=(m.ImageVersion,),
 )
 def disk_size_limit(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:

@@ -11,7 +11,9 @@ def reference_target(value: Any) -> tuple[str, list[str]] | None:
     Accepts fully qualified id strings and evaluated `resourceId()` values, which carry `.type`
     and `.names` even when the subscription or resource group is unknown.
     """
-    type_name = getattr(value, "type_name", None) or getattr(value, "resource_type", None)
+    # An evaluated resourceId() (sigcheck.arm.functions.ResourceId) knows its type and names
+    # even when its subscription or resource group text is a placeholder.
+    type_name = getattr(value, "type", None)
     names = getattr(value, "names", None)
     if isinstance(type_name, str) and isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
         return type_name, list(names)
