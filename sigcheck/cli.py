@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import sys
 from typing import Sequence
 
@@ -45,15 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", type=_ids, default=[], metavar="IDS", help="only these rule ids or prefixes (comma-separated)")
     check.add_argument("--ignore", type=_ids, default=[], metavar="IDS", help="skip these rule ids or prefixes")
     check.add_argument("--extend-select", type=_ids, default=[], metavar="IDS", help="enable these in addition to the defaults")
+    check.add_argument("--parameters", metavar="FILE", help="ARM parameter file for the templates checked (default: x.parameters.json beside x.json)")
     check.add_argument("--location", metavar="REGION", help="the resource group's location, for resources that set none")
     check.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date the date rules compare with")
     check.add_argument("--stdin-filename", metavar="NAME", help="the file name to report (and detect the kind of) for '-'")
+    check.add_argument("--config", metavar="FILE", help="the configuration file (default: .sigcheck.yaml or pyproject.toml [tool.sigcheck], found upward from the first PATH)")
+    check.add_argument("--baseline", metavar="SARIF", help="report only findings that are not in this earlier SARIF report")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("rule_id", metavar="ID")
+
+    commands.add_parser("lsp", help="run the language server on standard input and output")
     return parser
 
 
@@ -77,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_ERROR
             print(text, end="")
             return EXIT_CLEAN
+        if args.command == "lsp":
+            from sigcheck.lsp import serve  # imports pygls: only this command pays for it
+
+            return serve()
     except BrokenPipeError:
         return EXIT_CLEAN
     parser.print_help(sys.stderr)
@@ -110,8 +120,21 @@ def _check(args: argparse.Namespace) -> int:
         today=args.today or _dt.date.today(),
         context=context,
     )
-    engine = Engine(registry, options)
     paths = args.paths or ["."]
+    problem = _configure(args, options, registry, paths)
+    if problem is not None:
+        print(f"sigcheck: error: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    known_prints = None
+    if args.baseline:
+        from sigcheck.baseline import BaselineError, load
+
+        try:
+            known_prints = load(args.baseline)
+        except BaselineError as exc:
+            print(f"sigcheck: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    engine = Engine(registry, options)
     if "-" in paths:
         if paths != ["-"]:
             print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
@@ -119,6 +142,10 @@ def _check(args: argparse.Namespace) -> int:
         result = engine.run_text(args.stdin_filename or "stdin.json", sys.stdin.buffer.read())
     else:
         result = engine.run(paths)
+    if known_prints is not None:
+        from sigcheck.baseline import new_findings
+
+        result.findings = new_findings(result.findings, known_prints)
     report = formatter.render(result)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
@@ -134,3 +161,23 @@ def _check(args: argparse.Namespace) -> int:
     threshold = Severity.parse(args.fail_on)
     failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _configure(args: argparse.Namespace, options: object, registry: object, paths: list[str]) -> str | None:
+    """Apply the configuration file (--config, else found upward from the first path) to
+    `options`; the problem with it, if any, as `file:line:col: message`."""
+    from sigcheck.config import ConfigError, configure, discover, load
+
+    if paths == ["-"]:
+        start = args.stdin_filename or "."
+    else:
+        start = paths[0]
+    try:
+        if args.config:
+            config = load(args.config, registry.rules)  # type: ignore[attr-defined]
+        else:
+            config = discover(start, registry.rules)  # type: ignore[attr-defined]
+    except ConfigError as exc:
+        return str(exc)
+    configure(options, config)
+    return None

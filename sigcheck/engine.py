@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from sigcheck.checks.api import CheckContext, Hit, Rule
-from sigcheck.findings import Finding
+from sigcheck import suppress
+from sigcheck.findings import Finding, Severity
+from sigcheck.globs import GlobSet
 from sigcheck.load import diagnostics
 from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.load.text import DecodeError, decode
@@ -24,6 +27,15 @@ _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache
 
 
 @dataclass
+class RuleSelection:
+    """One layer of rule selection: ids or prefixes, as in the configuration file."""
+
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Options:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -31,6 +43,12 @@ class Options:
     today: _dt.date = field(default_factory=_dt.date.today)
     context: DeploymentContext = field(default_factory=DeploymentContext)
     parameters_file: str | None = None
+    # From the configuration file; the command line's select/ignore/extend-select apply on top.
+    configured: RuleSelection = field(default_factory=RuleSelection)
+    severity: dict[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes
+    exclude: list[str] = field(default_factory=list)  # gitignore-style globs
+    root: str = "."  # the folder the globs are relative to (the configuration file's)
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -38,33 +56,41 @@ def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
 
 
 def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
-    """Rules selected by --select/--extend-select/--ignore (ids or prefixes), in id order."""
+    """Rules selected by select/extend-select/ignore (ids or prefixes), in id order: the
+    configuration's layer first, then the command line's, so a flag overrides the file."""
+    layers = [options.configured, RuleSelection(options.select, options.ignore, options.extend_select)]
     chosen = []
     for rule_id, rule in sorted(registry.rules.items()):
-        if options.select:
-            on = _matches(rule_id, options.select)
-        else:
-            on = rule.meta.enabled_by_default
-        if _matches(rule_id, options.extend_select):
-            on = True
-        if _matches(rule_id, options.ignore):
-            on = False
+        on = rule.meta.enabled_by_default
+        for layer in layers:
+            if layer.select:
+                on = _matches(rule_id, layer.select)
+            if _matches(rule_id, layer.extend_select):
+                on = True
+            if _matches(rule_id, layer.ignore):
+                on = False
         if on:
             chosen.append(rule)
     return chosen
 
 
-def discover(paths: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Files under `paths` (directories walked, sorted) and the paths that do not exist."""
+def discover(
+    paths: Sequence[str], excluded: Callable[[str, bool], bool] | None = None
+) -> tuple[list[str], list[str]]:
+    """Files under `paths` (directories walked, sorted) and the paths that do not exist.
+    `excluded(path, is_dir)` prunes folders while walking and drops files, named ones included."""
     files: list[str] = []
     missing: list[str] = []
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-                files.extend(os.path.join(root, n) for n in sorted(names))
+                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS
+                                 and not (excluded and excluded(os.path.join(root, d), True)))
+                files.extend(os.path.join(root, n) for n in sorted(names)
+                             if not (excluded and excluded(os.path.join(root, n), False)))
         elif os.path.isfile(path):
-            files.append(path)
+            if not (excluded and excluded(path, False)):
+                files.append(path)
         else:
             missing.append(path)
     return files, missing
@@ -83,9 +109,49 @@ class Engine:
     def __init__(self, registry: Registry, options: Options) -> None:
         self.registry = registry
         self.options = options
-        self.rules = enabled_rules(registry, options)
+        # Rules carry their configured severity, so reports describe the rules as they ran.
+        self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
         self.internal_errors: list[str] = []
+        self._exclude = GlobSet(options.exclude)
+        self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
+
+    # -- configuration ------------------------------------------------------------
+    def _configured(self, rule: Rule) -> Rule:
+        severity = self.severity_override(rule.meta.id)
+        if severity is None or severity == rule.meta.severity:
+            return rule
+        return dataclasses.replace(rule, meta=dataclasses.replace(rule.meta, severity=severity))
+
+    def severity_override(self, rule_id: str) -> Severity | None:
+        """The configured severity of a rule: the longest matching id or prefix wins."""
+        best = max((p for p in self.options.severity if rule_id.startswith(p)), key=len, default=None)
+        return self.options.severity[best] if best is not None else None
+
+    def _relative(self, path: str) -> str | None:
+        """`path` relative to the configuration's folder, `/`-separated; None when outside it."""
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.options.root))
+        if rel == ".." or rel.startswith(".." + os.sep):
+            return None
+        return rel.replace(os.sep, "/")
+
+    def excluded(self, path: str, is_dir: bool = False) -> bool:
+        if not self._exclude:
+            return False
+        rel = self._relative(path)
+        return rel is not None and self._exclude.matches(rel, is_dir)
+
+    def active(self, rule_id: str, path: str) -> bool:
+        """Whether findings of `rule_id` in `path` are reported: enabled and not ignored there."""
+        if rule_id not in self.enabled_ids:
+            return False
+        if self._per_path:
+            rel = self._relative(path)
+            if rel is not None:
+                for globs, ids in self._per_path:
+                    if _matches(rule_id, ids) and globs.matches(rel):
+                        return False
+        return True
 
     # -- load ---------------------------------------------------------------
     def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
@@ -171,25 +237,32 @@ class Engine:
 
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
-        files, missing = discover(paths)
+        files, missing = discover(paths, self.excluded if self._exclude else None)
         explicit = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
         findings: list[Finding] = []
         resources: list[Resource] = []
+        comments: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
             loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
             if loaded is None:
                 continue
+            self.internal_errors.extend(loaded.internal_errors)
+            if not loaded.relevant:
+                continue
             checked += 1
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
+            comments.extend(loaded.comments)
         findings.extend(self.check(resources))
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
-        return self.result(findings, checked, len(resources))
+        return self.result(findings, checked, len(resources), comments, resources)
 
     def run_text(self, path: str, data: bytes | str) -> RunResult:
         """Check one file's content that is not (or not yet) on disk: stdin, an editor buffer."""
+        if self.excluded(path):
+            return self.result([], 0, 0)
         if isinstance(data, bytes):
             try:
                 text = decode(data)
@@ -199,14 +272,31 @@ class Engine:
         else:
             text = data
         loaded = self.load_text(path, text)
-        if loaded is None:
+        if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
-        return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources))
+        self.internal_errors.extend(loaded.internal_errors)
+        return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources),
+                           loaded.comments, loaded.resources)
 
-    def result(self, findings: list[Finding], files: int, resources: int) -> RunResult:
-        kept = [f for f in findings if f.rule_id in self.enabled_ids]
+    def result(
+        self,
+        findings: list[Finding],
+        files: int,
+        resources: int,
+        comments: Sequence[tuple[Span, str]] = (),
+        models: Sequence[Resource] = (),
+    ) -> RunResult:
+        """The run's report: findings of enabled rules not ignored for their path, in-source
+        suppressions applied (and checked: SIG006, SIG007), configured severities, sorted."""
+        kept = [f for f in findings if self.active(f.rule_id, f.span.path)]
+        kept = suppress.apply(kept, comments, models, known=self.registry.rules.keys(), active=self.active)
+        for finding in kept:
+            override = self.severity_override(finding.rule_id)
+            if override is not None:
+                finding.severity = override
         kept.sort(key=Finding.sort_key)
-        return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources)
+        return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
+                         extra={"internal_errors": list(self.internal_errors)})
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:

@@ -55,7 +55,7 @@ def gallery_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         reason = "contains '-': gallery names cannot contain hyphens (use '_' or '.')"
     else:
         reason = _describe_pattern_miss(value, spec, "letters, digits, '.' and '_'")
-    yield Hit(name, f"gallery name '{value}' is invalid: {reason}")
+    yield Hit(name, f"gallery name {name.described()} is invalid: {reason}")
 
 
 def _describe_pattern_miss(value: str, spec: dict, charset_words: str) -> str:
@@ -88,7 +88,7 @@ def image_definition_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
             reason = f"it ends with '{value[-1]}'"
         else:
             reason = _describe_pattern_miss(value, spec["error"], "letters, digits, '.', '_' and '-'")
-        yield Hit(name, f"image definition name '{value}' is invalid: {reason}")
+        yield Hit(name, f"image definition name {name.described()} is invalid: {reason}")
     elif value.endswith(spec["warning"]["forbidden_last"]):
         yield Hit(
             name,
@@ -124,7 +124,7 @@ def version_name_format(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         hint = f": '{value}' is a way to refer to a version, not a name one can create"
     elif value[:1] in "vV" and re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", value[1:]):
         hint = f": drop the leading '{value[0]}'"
-    yield Hit(name, f"{kind} version name '{value}' is not MAJOR.MINOR.PATCH (three dot-separated integers){hint}")
+    yield Hit(name, f"{kind} version name {name.described()} is not MAJOR.MINOR.PATCH (three dot-separated integers){hint}")
 
 
 @rule(
@@ -140,7 +140,7 @@ def version_component_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]
     limit = _names()["int32_max"]
     for label, part in zip(("major", "minor", "patch"), parts):
         if int(part) > limit:
-            yield Hit(name, f"version name '{name.value}': the {label} component {part} exceeds {limit} (int32)")
+            yield Hit(name, f"version name {name.described()}: the {label} component {part} exceeds {limit} (int32)")
 
 
 @rule(
@@ -156,7 +156,7 @@ def version_leading_zero(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     padded = [p for p in parts if len(p) > 1 and p.startswith("0")]
     if padded:
         canonical = ".".join(str(int(p)) for p in parts)
-        yield Hit(name, f"version name '{name.value}' has a leading zero; write '{canonical}'")
+        yield Hit(name, f"version name {name.described()} has a leading zero; write '{canonical}'")
 
 
 @rule(
@@ -175,7 +175,7 @@ def application_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
             reason = "it ends with '.'"
         else:
             reason = _describe_pattern_miss(value, spec["error"], "letters, digits, '.', '_' and '-'")
-        yield Hit(name, f"application name '{value}' is invalid: {reason}")
+        yield Hit(name, f"application name {name.described()} is invalid: {reason}")
     elif len(value) > spec["warning"]["max_length"]:
         yield Hit(
             name,
@@ -209,7 +209,7 @@ def image_identifier(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
             reason = f"{problem}; only letters, digits, '.', '_' and '-' are allowed"
         else:
             reason = "it ends with '.'"
-        yield Hit(item, f"identifier {field} '{value}' is invalid: {reason}")
+        yield Hit(item, f"identifier {field} {item.described()} is invalid: {reason}")
 
 
 RULES = [

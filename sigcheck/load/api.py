@@ -25,8 +25,12 @@ class SourceFile:
 class LoadResult:
     resources: list[Resource] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    # Comments with their spans, for in-source suppressions.
+    # Comments with their spans, for in-source suppressions: (Span, raw text with its marker).
     comments: list = field(default_factory=list)
+    # False when the file turned out to hold no gallery resource: skipped silently.
+    relevant: bool = True
+    # Defects of sigcheck met while loading (reported on stderr, exit 2), never the user's fault.
+    internal_errors: list[str] = field(default_factory=list)
 
 
 class Loader(Protocol):

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 
-from sigcheck.arm.scope import TemplateScope
+from sigcheck.arm.evaluate import DeploymentContext as EvalContext
+from sigcheck.arm.scope import Reporter, TemplateScope
 from sigcheck.hookspecs import hookimpl
 from sigcheck.load import diagnostics
 from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.load.arm_parameters import conventional_path, read_values
 from sigcheck.load.jsonc import JsonSyntaxError, parse
+from sigcheck.location import UNKNOWN
+from sigcheck.model.resources import GALLERY_TYPES, DeploymentContext
 from sigcheck.normalize.arm import resources_from_template
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".arm")
@@ -33,17 +37,37 @@ class ArmLoader:
         try:
             doc = parse(source.text, source.path)
         except JsonSyntaxError as exc:
+            # A broken template may hide gallery resources, and ARM would refuse it anyway.
             result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
             return result
-        result.comments = doc.comments
-        for key, first, again in doc.duplicate_keys:
-            result.findings.append(diagnostics.duplicate_key(key, first, again))
         root = doc.root
         if root is None or not root.is_object:
+            result.relevant = False
             return result
-        scope = TemplateScope()
+        parameter_file = options.parameters_file or conventional_path(source.path)
+        values: dict = {}
+        if parameter_file:
+            values, problems = read_values(parameter_file)
+            result.findings.extend(problems)
+        reporter = Reporter()
+        scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
         result.resources = resources_from_template(root, source.path, scope, options.context)
+        if not any(res.type_name in GALLERY_TYPES for res in result.resources):
+            return LoadResult(relevant=False)
+        result.comments = doc.comments
+        result.findings.extend(diagnostics.duplicate_key(key, first, again) for key, first, again in doc.duplicate_keys)
+        result.findings.extend(reporter.findings)
+        result.internal_errors.extend(reporter.internal)
         return result
+
+
+def _eval_context(context: DeploymentContext) -> EvalContext:
+    location = context.location.value if context.location is not None and context.location.known else UNKNOWN
+    return EvalContext(
+        subscription_id=context.subscription_id or UNKNOWN,
+        resource_group=context.resource_group or UNKNOWN,
+        location=location,
+    )
 
 
 @hookimpl
