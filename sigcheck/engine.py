@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -55,6 +56,9 @@ def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
     return any(p.upper() == "ALL" or rule_id.startswith(p.upper()) for p in patterns)
 
 
+ALWAYS_ON = "SIG001"
+
+
 def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
     """Rules selected by select/extend-select/ignore (ids or prefixes), in id order: the
     configuration's layer first, then the command line's, so a flag overrides the file."""
@@ -69,9 +73,19 @@ def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
                 on = True
             if _matches(rule_id, layer.ignore):
                 on = False
+        if rule_id == ALWAYS_ON and not any(_matches(rule_id, layer.ignore) for layer in layers):
+            on = True  # a file that cannot be read hides every other problem in it
         if on:
             chosen.append(rule)
     return chosen
+
+
+def _is_regular(path: str) -> bool:
+    """Only regular files are read: a named pipe would block the run, a broken link is no file."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def discover(
@@ -87,8 +101,9 @@ def discover(
                 dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS
                                  and not (excluded and excluded(os.path.join(root, d), True)))
                 files.extend(os.path.join(root, n) for n in sorted(names)
-                             if not (excluded and excluded(os.path.join(root, n), False)))
-        elif os.path.isfile(path):
+                             if _is_regular(os.path.join(root, n))
+                             and not (excluded and excluded(os.path.join(root, n), False)))
+        elif _is_regular(path):
             if not (excluded and excluded(path, False)):
                 files.append(path)
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from sigcheck import DOCS_URL
 from sigcheck.findings import Severity
@@ -56,6 +56,9 @@ class CheckContext:
 
     today: _dt.date
     resources: Sequence[Resource] = ()
+    # Options of configurable rules by rule name, from the configuration file:
+    # {"stale-api-version": {"max-age-days": 365}}.
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     _index: dict[tuple[str, tuple[str, ...]], list[Resource]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -68,6 +71,10 @@ class CheckContext:
         """Resources of the run declared with this type and these names (case-insensitive)."""
         key = _key(type_name, names)
         return self._index.get(key, []) if key is not None else []
+
+    def option(self, rule_name: str, key: str, default: Any) -> Any:
+        """A configured option of a rule, or `default` when the configuration sets none."""
+        return self.settings.get(rule_name, {}).get(key, default)
 
 
 def _key(type_name: str, names: Sequence[object]) -> tuple[str, tuple[str, ...]] | None:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from functools import cache
 from typing import Iterator
 
 from sigcheck import facts
 from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.checks.values import GALLERY_RESOURCES, authored
 from sigcheck.findings import Severity
 from sigcheck.load.jsonc import Node
 from sigcheck.location import Located
 from sigcheck.model import resources as m
 
-_GALLERY_RESOURCES = (m.Gallery, m.ImageDefinition, m.ImageVersion, m.GalleryApplication, m.ApplicationVersion)
 # Template-level keys that are not part of the resource's REST body.
-_TEMPLATE_KEYS = {"name", "type", "apiversion", "dependson", "condition", "copy", "comments", "scope", "resources", "metadata", "existing", "id"}
+TEMPLATE_KEYS = {"name", "type", "apiversion", "dependson", "condition", "copy", "comments", "scope", "resources", "metadata", "existing", "id"}
 
 
 @cache
@@ -26,7 +27,7 @@ def known_versions() -> list[str]:
 @rule(
     "SIG501", "api-version-unsupported", Severity.ERROR,
     "A gallery resource uses an API version that does not exist for galleries.",
-    applies_to=_GALLERY_RESOURCES,
+    applies_to=GALLERY_RESOURCES,
 )
 def api_version_unsupported(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     api = res.api_version
@@ -35,6 +36,10 @@ def api_version_unsupported(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]
     versions = known_versions()
     value = api.value
     if value in versions:
+        # Gallery applications came later than galleries: 2018-06-01 has no such resource type.
+        defined = _matrix()["types"].get(res.type_name, {}).get("api_versions")
+        if defined and value < defined[0]:
+            yield Hit(api, f"API version {value} predates {res.type_name}; the first API version that has it is {defined[0]}")
         return
     first = facts.load("api_versions")["first_gallery_api_version"]
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}(-preview)?", value) and value[:10] < first:
@@ -57,7 +62,7 @@ def _walk(node: Node, path: str, key_span_path: list) -> Iterator[tuple[str, Nod
         current, base = stack.pop()
         if current.is_object:
             for key, value in current.items():
-                if not base and key.lower() in _TEMPLATE_KEYS:
+                if not base and key.lower() in TEMPLATE_KEYS:
                     continue
                 child = f"{base}.{key}" if base else key
                 yield child, value, current.key_spans[key]  # type: ignore[index]
@@ -74,7 +79,7 @@ def _range_words(versions: list[str]) -> str:
 @rule(
     "SIG502", "property-needs-api-version", Severity.ERROR,
     "A property or enum value is used with an API version that does not have it yet, or no longer has it.",
-    applies_to=_GALLERY_RESOURCES,
+    applies_to=GALLERY_RESOURCES,
 )
 def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     api = res.api_version
@@ -85,8 +90,8 @@ def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[H
     if declared not in matrix["api_versions"]:
         return  # unknown versions are SIG501's; versions newer than the schemas cannot be judged
     table = matrix["types"].get(res.type_name)
-    if table is None:
-        return
+    if table is None or declared not in table["api_versions"]:
+        return  # the type itself does not exist at that version: SIG501's finding
     paths: dict[str, list[str]] = {k.lower(): v for k, v in table["paths"].items()}
     canonical = {k.lower(): k for k in table["paths"]}
     enums: dict[str, dict[str, list[str]]] = {k.lower(): v for k, v in table["enums"].items()}
@@ -123,4 +128,26 @@ def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[H
             yield Hit(target, f"{canonical[lowered].rsplit('.', 1)[-1]} '{value.value}' is not accepted by API version {declared}: only by {_range_words(options[matched])}")
 
 
-RULES = [api_version_unsupported, property_needs_api_version]
+# The option of SIG504 and its default: two years, as its docs page says.
+STALE_AGE_OPTION = "max-age-days"
+STALE_AGE_DEFAULT_DAYS = 730
+
+
+@rule(
+    "SIG504", "stale-api-version", Severity.NOTE,
+    "A gallery resource uses an API version older than the configured maximum age.",
+    applies_to=GALLERY_RESOURCES,
+    enabled=False,
+)
+def stale_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    api = res.api_version
+    if not authored(res) or api is None or not api.known or api.value not in known_versions():
+        return  # unknown versions are SIG501's; a script's API version is its tool's choice
+    max_age = int(ctx.option("stale-api-version", STALE_AGE_OPTION, STALE_AGE_DEFAULT_DAYS))
+    age = (ctx.today - _dt.date.fromisoformat(api.value[:10])).days
+    if age > max_age:
+        latest = facts.load("api_versions")["latest_known_gallery_api_version"]
+        yield Hit(api, f"API version {api.value} is {age} days old, more than the {max_age} allowed; the newest gallery API version is {latest}")
+
+
+RULES = [api_version_unsupported, property_needs_api_version, stale_api_version]

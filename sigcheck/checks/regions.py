@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import difflib
 from functools import cache
 from typing import Iterator
 
 from sigcheck import facts
 from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.checks.values import GALLERY_RESOURCES, integer, surely_present
 from sigcheck.findings import Severity
 from sigcheck.location import Located
 from sigcheck.model import resources as m
@@ -144,4 +147,158 @@ def shallow_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(count, f"replicationMode Shallow allows one replica; replicaCount is {count.value}")
 
 
-RULES = [source_region_not_targeted, duplicate_target_region, zrs_without_zones, shallow_replication]
+def _region_values(res: m.Resource) -> Iterator[tuple[Located, str, str]]:
+    """(where, region as written, what it is) for the location and every target region."""
+    location = _text(res.location)
+    if location is not None:
+        yield res.location, location, "location"  # type: ignore[misc]
+    if isinstance(res, m._Replicated):
+        for region in res.target_regions or []:
+            name = _text(region.name)
+            if name is not None:
+                yield region.name, name, "target region"
+
+
+@cache
+def _logical_names() -> frozenset[str]:
+    return frozenset(facts.load("regions")["logical_names"])
+
+
+@rule(
+    "SIG203", "unknown-region", Severity.WARNING,
+    "A location or target region is not a known deployable Azure region.",
+    applies_to=GALLERY_RESOURCES,
+)
+def unknown_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    data = facts.load("regions")
+    for where, name, what in _region_values(res):
+        key = normalize_region(name)
+        if key in region_table():
+            continue
+        if key in _logical_names():
+            yield Hit(where, f"{what} '{name}' is a logical name from the locations list, not a region a resource can be deployed to; name a physical region", Severity.ERROR)
+            continue
+        if key in data["referenced_elsewhere"]:
+            yield Hit(where, f"{what} '{name}' is not a region sigcheck knows: it is not in the public locations list (restricted or announced); suppress this finding if your subscription can deploy there")
+            continue
+        close = difflib.get_close_matches(key, list(region_table()), n=1, cutoff=0.75)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        yield Hit(where, f"{what} '{name}' is not a known Azure region{hint}")
+
+
+@rule(
+    "SIG206", "restricted-region", Severity.NOTE,
+    "A location or target region is one that most subscriptions cannot use without access being granted first.",
+    applies_to=GALLERY_RESOURCES,
+)
+def restricted_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    for where, name, what in _region_values(res):
+        info = region_info(name)
+        if info is None:
+            continue
+        shown = f" ({info['display_name']})" if info["display_name"] != name else ""
+        if info.get("restricted"):
+            yield Hit(where, f"{what} '{name}'{shown} is only available to subscriptions that have been allow-listed through an access request")
+        elif info.get("test"):
+            yield Hit(where, f"{what} '{name}'{shown} is a {info['test']} region for testing Azure's own rollouts, not a production region")
+
+
+def _cloud(name: str) -> str | None:
+    info = region_info(name)
+    return info.get("cloud") if info is not None else None
+
+
+@rule(
+    "SIG208", "cross-cloud-replication", Severity.ERROR,
+    "A version's target regions include a region of another Azure cloud than its source region.",
+    applies_to=_REPLICATED,
+)
+def cross_cloud_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m._Replicated)
+    clouds = facts.load("regions")["clouds"]
+    targets = [(region, name, _cloud(name)) for region in res.target_regions or [] if (name := _text(region.name)) is not None]
+    source = _text(res.effective_location)
+    source_cloud = _cloud(source) if source is not None else None
+    if source_cloud is not None:
+        for region, name, cloud in targets:
+            if cloud is not None and cloud != source_cloud:
+                yield Hit(region.name, f"target region '{name}' is in {clouds[cloud]}, but the source region '{source}' is in {clouds[source_cloud]}; images cannot be replicated across clouds")
+        return
+    # Without a known source region, a list that spans clouds is still wrong for all but one cloud.
+    known = [(region, name, cloud) for region, name, cloud in targets if cloud is not None]
+    if len({cloud for _, _, cloud in known}) > 1:
+        _, first_name, first_cloud = known[0]
+        for region, name, cloud in known[1:]:
+            if cloud != first_cloud:
+                yield Hit(region.name, f"target region '{name}' is in {clouds[cloud]}, but target region '{first_name}' is in {clouds[first_cloud]}; images cannot be replicated across clouds")
+
+
+@rule(
+    "SIG209", "retired-region", Severity.ERROR,
+    "A location or target region names an Azure region that was retired before the date of the check.",
+    applies_to=GALLERY_RESOURCES,
+)
+def retired_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    for where, name, what in _region_values(res):
+        info = region_info(name)
+        retired = info.get("retired") if info is not None else None
+        if retired is None or _dt.date.fromisoformat(retired) > ctx.today:
+            continue
+        note = f"; {info['retired_note']}" if info.get("retired_note") else ""  # type: ignore[union-attr]
+        shown = f" ({info['display_name']})" if info["display_name"] != name else ""  # type: ignore[index]
+        yield Hit(where, f"{what} '{name}'{shown} was retired on {retired}{note}")  # type: ignore[index]
+
+
+@rule(
+    "SIG204", "replica-count-range", Severity.ERROR,
+    "A replica count is outside the range the service accepts for an image or application version.",
+    applies_to=_REPLICATED,
+)
+def replica_count_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m._Replicated)
+    limits = facts.load("limits")
+    image = isinstance(res, m.ImageVersion)
+    spec = limits["image_version_replicas" if image else "application_version_replicas"]
+    kind = "an image version" if image else "an application version"
+    high = spec["max"] if image else spec["error_above"]
+    counts = [(res.replica_count, "replicaCount")]
+    counts += [(region.replica_count, f"regionalReplicaCount of '{region.name.value}'" if region.name.known else "regionalReplicaCount") for region in res.target_regions or []]
+    for item, what in counts:
+        value = integer(item)
+        if value is None:
+            continue
+        if value < spec["min"]:
+            yield Hit(item, f"{what} is {value}; {kind} needs at least {spec['min']} replica")  # type: ignore[arg-type]
+        elif value > high:
+            yield Hit(item, f"{what} is {value}; {kind} accepts at most {high} replicas")  # type: ignore[arg-type]
+        elif value > spec["warn_above"]:
+            limit = f"above the {spec['warn_above']} per region that the gallery best practices (docs-ACG) give as the maximum" if image else \
+                f"the service's own message allows at most {spec['warn_above']} replicas for application versions (docs-APPS)"
+            yield Hit(item, f"{what} is {value}; {limit}", Severity.WARNING)  # type: ignore[arg-type]
+
+
+@rule(
+    "SIG210", "storage-strategy-conflict", Severity.ERROR,
+    "A version sets both `storageAccountStrategy` and `storageAccountType` in its publishing profile.",
+    applies_to=_REPLICATED,
+)
+def storage_strategy_conflict(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m._Replicated)
+    strategy, kind = res.storage_account_strategy, res.storage_account_type
+    if not surely_present(strategy) or not surely_present(kind):
+        return  # an unresolved value may be null, which is the same as not set
+    yield Hit(strategy, f"storageAccountStrategy '{strategy.value}' cannot be combined with storageAccountType '{kind.value}' (line {kind.span.line}); keep one of them")  # type: ignore[union-attr,arg-type]
+
+
+RULES = [
+    source_region_not_targeted,
+    duplicate_target_region,
+    unknown_region,
+    replica_count_range,
+    zrs_without_zones,
+    restricted_region,
+    shallow_replication,
+    cross_cloud_replication,
+    retired_region,
+    storage_strategy_conflict,
+]

@@ -7,9 +7,11 @@ from typing import Iterator
 
 from sigcheck import facts
 from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.checks.values import api_at_least, key_of, related, same, text, where_words
 from sigcheck.findings import Severity
 from sigcheck.location import Located
 from sigcheck.model import resources as m
+from sigcheck.normalize.body import child
 
 
 @cache
@@ -72,14 +74,14 @@ def security_type_sharing(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     assert isinstance(res, m.ImageDefinition)
     security = _security_type(res)
     gallery = res.parent
-    if security is None or not isinstance(gallery, m.Gallery):
+    if security is None or not isinstance(gallery, m.Gallery) or not related(res, gallery):
         return
     private_only = {v.lower() for v in facts.load("features")["private_only_security_types"]}
     permission = gallery.sharing_permission
     if security.value.lower() not in private_only or permission is None or not permission.known:
         return
     if str(permission.value).lower() in ("groups", "community"):
-        yield Hit(security, f"SecurityType '{security.value}' is only accepted in private galleries; gallery '{gallery.full_name}' is shared as {permission.value} (line {permission.span.line}); use {security.value}Supported")
+        yield Hit(security, f"SecurityType '{security.value}' is only accepted in private galleries; gallery '{gallery.full_name}' is shared as {permission.value} ({where_words(res, permission)}); use {security.value}Supported")
 
 
 @rule(
@@ -98,4 +100,64 @@ def arm64_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     yield Hit(arch, f"architecture Arm64 needs hyperVGeneration V2, but the definition is {_generation_words(gen[1])}")
 
 
-RULES = [security_type_needs_gen2, security_type_sharing, arm64_needs_gen2]
+# How the inputs that are scripts name the tool whose defaults apply (rules/api_versions.json).
+_TOOLS = {"cli": "az", "powershell": "powershell"}
+
+
+def _first_version(path: str) -> str:
+    return facts.load("api/matrix")["types"][m.IMAGE_DEFINITION]["paths"][path][0]
+
+
+def _defaults_words(res: m.ImageDefinition) -> str | None:
+    """What the definition gets when it states neither, for its tool or API version."""
+    data = facts.load("api_versions")
+    tool = _TOOLS.get(res.source_kind)
+    if tool is not None:
+        spec = data["default_image_definition_security_by_tool"][tool]
+        security = spec["securityType"] or "no security type"
+        others = ", ".join(
+            f"{name} {other['hyperVGeneration']}" for name, other in data["default_image_definition_security_by_tool"].items()
+            if name != tool and other["hyperVGeneration"] != spec["hyperVGeneration"]
+        )
+        return f"this tool sends {spec['hyperVGeneration']} and {security} (older releases and other tools differ: {others})"
+    api = text(res.api_version)
+    if api is None:
+        return None
+    for entry in data["default_image_definition_security"]:
+        if ("before" in entry and api < entry["before"]) or ("from" in entry and api >= entry["from"]):
+            security = entry["securityType"] or "no security type"
+            change = next(e for e in data["default_image_definition_security"] if "from" in e)
+            later = "" if "from" in entry else f"; from API version {change['from']} the default becomes {change['hyperVGeneration']} with {change['securityType']}"
+            return f"with API version {api} the service makes it {entry['hyperVGeneration']} with {security}{later}"
+    return None
+
+
+@rule(
+    "SIG406", "implicit-generation", Severity.WARNING,
+    "An image definition leaves its Hyper-V generation or its security type unstated, so what gets created depends on the API version and the tool.",
+    applies_to=(m.ImageDefinition,),
+)
+def implicit_generation(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageDefinition)
+    if res.partial:
+        return  # an update cannot change either; the definition keeps what it was created with
+    tool = res.source_kind in _TOOLS
+    missing = []
+    if res.hyper_v_generation is None and (tool or api_at_least(res, _first_version("properties.hyperVGeneration"))):
+        missing.append("hyperVGeneration")
+    stated_v1 = res.hyper_v_generation is not None and same(res.hyper_v_generation, "V1")
+    features = child(res.body, "properties.features")
+    features_unreadable = features is not None and features.value is not None and not features.is_array
+    if res.feature("SecurityType") is None and not stated_v1 and not features_unreadable \
+            and (tool or api_at_least(res, _first_version("properties.features"))):
+        missing.append("SecurityType (in features)")
+    if not missing:
+        return
+    defaults = _defaults_words(res)
+    if defaults is None:
+        return
+    where = key_of(res.body, "properties", "properties") or res.span
+    yield Hit(where, f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not stated, so the result depends on API version and tool: {defaults}; state {'it' if len(missing) == 1 else 'both'} explicitly", path="properties")
+
+
+RULES = [security_type_needs_gen2, security_type_sharing, arm64_needs_gen2, implicit_generation]

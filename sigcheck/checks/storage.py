@@ -7,10 +7,12 @@ from typing import Iterator
 
 from sigcheck import facts
 from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.checks.values import api_at_least, integer, key_of, opaque_along, present, surely_present
 from sigcheck.findings import Severity
-from sigcheck.location import Located
+from sigcheck.location import UNKNOWN, Located
 from sigcheck.model import resources as m
 from sigcheck.model.ids import reference_target
+from sigcheck.normalize.body import child
 
 
 @cache
@@ -84,4 +86,189 @@ def disk_size_limit(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(where, f"{what} is {size:g} GB; image version data disks cannot exceed {data_max} GB (1 TB)")
 
 
-RULES = [disk_size_limit]
+def _disks(res: m.ImageVersion) -> list[tuple[m.DiskImage, str]]:
+    disks = [(res.os_disk, "the OS disk")] if res.os_disk is not None else []
+    for disk in res.data_disks:
+        lun = integer(disk.lun)
+        disks.append((disk, f"the data disk at LUN {lun}" if lun is not None else "a data disk"))
+    return disks  # type: ignore[return-value]
+
+
+def _comparable_source(item: Located | None) -> str | None:
+    """A disk source (id or uri) in a form two sources can be compared in, when it is known.
+
+    Ids are compared ignoring case, as ARM compares them; an evaluated resourceId() whose
+    subscription or resource group is an unresolved value is not comparable.
+    """
+    if item is None or not item.known or not isinstance(item.value, str):
+        return None
+    if any(getattr(item.value, attr, None) is UNKNOWN for attr in ("subscription_id", "resource_group")):
+        return None
+    return item.value.lower() if item.path.endswith(".id") else item.value
+
+
+@rule(
+    "SIG302", "duplicate-lun", Severity.ERROR,
+    "Two data disks of an image version share a LUN, or two disks of the version share a source.",
+    applies_to=(m.ImageVersion,),
+)
+def duplicate_lun(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageVersion)
+    luns: dict[int, Located] = {}
+    for disk in res.data_disks:
+        lun = integer(disk.lun)
+        if lun is None:
+            continue
+        if lun in luns:
+            yield Hit(disk.lun, f"LUN {lun} is already used by the data disk at line {luns[lun].span.line}; each data disk needs its own LUN")  # type: ignore[arg-type]
+        else:
+            luns[lun] = disk.lun  # type: ignore[assignment]
+    sources: dict[str, tuple[Located, str]] = {}
+    for disk, what in _disks(res):
+        # With a VHD, `id` names the storage account that holds it, which disks may share.
+        item = disk.source_uri if present(disk.source_uri) else disk.source_id
+        key = _comparable_source(item)
+        if key is None:
+            continue
+        if key in sources:
+            first, first_what = sources[key]
+            yield Hit(item, f"{what} uses the same source as {first_what} (line {first.span.line}); every disk needs its own source")  # type: ignore[arg-type]
+        else:
+            sources[key] = (item, what)  # type: ignore[assignment]
+
+
+_VERSION_SOURCES = (
+    ("source_id", "storageProfile.source.id"),
+    ("source_vm_id", "storageProfile.source.virtualMachineId"),
+    ("source_uri", "storageProfile.source.uri"),
+    ("community_image_id", "storageProfile.source.communityGalleryImageId"),
+)
+
+
+def _disk_sources(res: m.ImageVersion) -> list[Located]:
+    out = []
+    for disk, _ in _disks(res):
+        item = disk.source_uri if present(disk.source_uri) else disk.source_id
+        if present(item):
+            out.append(item)
+    return out  # type: ignore[return-value]
+
+
+@rule(
+    "SIG303", "source-kind", Severity.ERROR,
+    "An image version has no source, or more than one kind of source.",
+    applies_to=(m.ImageVersion,),
+)
+def source_kind(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageVersion)
+    version_sources = [(getattr(res, attr), label) for attr, label in _VERSION_SOURCES if present(getattr(res, attr))]
+    if present(res.source_uri):
+        # 2020-09-30 to 2022-01-03: a VHD is `uri`, and `id` the storage account that holds it.
+        version_sources = [(item, label) for item, label in version_sources if item is not res.source_id]
+    disk_sources = _disk_sources(res)
+    if not version_sources and not disk_sources and not present(res.legacy_managed_image_id):
+        if res.partial:
+            return  # an update keeps the source the version was created from
+        if any(opaque_along(res.body, path) for path in (
+            "properties.storageProfile.source", "properties.storageProfile.osDiskImage.source",
+            "properties.storageProfile.dataDiskImages", "properties.publishingProfile.source.managedImage",
+        )):
+            return  # the source may be inside an unresolved value
+        yield from _no_source(res)
+        return
+    surely = [(item, label) for item, label in version_sources if item.known]
+    for item, label in surely[1:]:
+        yield Hit(item, f"{label} and {surely[0][1]} (line {surely[0][0].span.line}) are both set; an image version has exactly one source: a managed image, a VM or another image version")
+    if version_sources and disk_sources:
+        first_item, first_label = version_sources[0]
+        for item in disk_sources:
+            if item.known and first_item.known:
+                yield Hit(item, f"{item.path.removeprefix('properties.')} is set together with {first_label} (line {first_item.span.line}); give the source either directly under storageProfile or per disk, not both")
+
+
+def _no_source(res: m.ImageVersion) -> Iterator[Hit]:
+    body = res.body
+    legacy = api_at_least(res, facts.load("api/matrix")["types"][m.IMAGE_VERSION]["paths"]["properties.storageProfile"][0]) is False
+    if legacy:
+        where = key_of(child(body, "properties"), "publishingProfile", "properties.publishingProfile")
+        wanted = "publishingProfile.source.managedImage.id"
+    else:
+        where = key_of(child(body, "properties"), "storageProfile", "properties.storageProfile")
+        wanted = "storageProfile.source (a managed image, VM or image version) or storageProfile.osDiskImage.source (a disk, snapshot or VHD)"
+    if where is None:
+        where = key_of(body, "properties", "properties")
+    yield Hit(where or res.span, f"the image version has no source; set {wanted}", path="properties.storageProfile")
+
+
+_STORAGE_ACCOUNT = "Microsoft.Storage/storageAccounts"
+# Inputs whose tool accepts a resource name where a request needs an id (`--managed-image NAME|ID`).
+_NAME_OR_ID_KINDS = ("cli",)
+_ID_KINDS = {
+    "version": ((m.MANAGED_IMAGE, m.VIRTUAL_MACHINE, m.IMAGE_VERSION), "a managed image, a virtual machine or a gallery image version"),
+    "vm": ((m.VIRTUAL_MACHINE,), "a virtual machine"),
+    "disk": ((m.DISK, m.SNAPSHOT), "a managed disk or a snapshot"),
+    "legacy": ((m.MANAGED_IMAGE,), "a managed image"),
+    "storage": ((_STORAGE_ACCOUNT,), "the storage account that holds the VHD given in uri"),
+}
+
+
+def _source_ids(res: m.ImageVersion) -> Iterator[tuple[Located, str]]:
+    if res.source_id is not None:
+        yield res.source_id, "storage" if present(res.source_uri) else "version"
+    if res.source_vm_id is not None:
+        yield res.source_vm_id, "vm"
+    if res.legacy_managed_image_id is not None:
+        yield res.legacy_managed_image_id, "legacy"
+    for disk, _ in _disks(res):
+        if disk.source_id is not None:
+            yield disk.source_id, "storage" if present(disk.source_uri) else "disk"
+
+
+@rule(
+    "SIG304", "source-type-mismatch", Severity.ERROR,
+    "A source id of an image version points at the wrong kind of resource for where it is used, or is not a fully qualified resource id.",
+    applies_to=(m.ImageVersion,),
+)
+def source_type_mismatch(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageVersion)
+    for item, kind in _source_ids(res):
+        if not item.known or not isinstance(item.value, str):
+            continue
+        value = item.value
+        types, words = _ID_KINDS[kind]
+        prop = item.path.split("properties.", 1)[-1]
+        evaluated = isinstance(getattr(value, "type", None), str) or isinstance(getattr(value, "type_name", None), str)
+        if not evaluated:
+            lowered = value.lower()
+            if not lowered.startswith(("/subscriptions/", "/providers/")):
+                if res.source_kind in _NAME_OR_ID_KINDS and "/" not in value:
+                    continue  # the az CLI turns a bare name into an id itself
+                yield Hit(item, f"{prop} '{value}' is not a fully qualified resource id; it must start with '/subscriptions/<subscription id>/'")
+                continue
+            if "//" in value:
+                yield Hit(item, f"{prop} '{value}' has an empty segment ('//'); it is not a valid resource id")
+                continue
+        target = reference_target(value)
+        if target is None:
+            yield Hit(item, f"{prop} '{value}' is not the id of a resource; it must be the id of {words}")
+            continue
+        if target[0].lower() not in {t.lower() for t in types}:
+            yield Hit(item, f"{prop} points at a {target[0]} resource; it must be the id of {words}")
+
+
+@rule(
+    "SIG305", "vhd-needs-storage-account", Severity.ERROR,
+    "A disk of an image version is created from a VHD `uri` without the `storageAccountId` of the account that holds the blob.",
+    applies_to=(m.ImageVersion,),
+)
+def vhd_needs_storage_account(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.ImageVersion)
+    since = facts.load("api/matrix")["types"][m.IMAGE_VERSION]["paths"]["properties.storageProfile.osDiskImage.source.storageAccountId"][0]
+    if not api_at_least(res, since):
+        return
+    for disk, what in _disks(res):
+        if surely_present(disk.source_uri) and not present(disk.storage_account_id):
+            yield Hit(disk.source_uri, f"{what} is a VHD (source.uri) without source.storageAccountId; from API version {since} the storage account that holds the blob must be given")  # type: ignore[arg-type]
+
+
+RULES = [disk_size_limit, duplicate_lun, source_kind, source_type_mismatch, vhd_needs_storage_account]

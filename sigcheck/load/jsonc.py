@@ -16,7 +16,9 @@ from typing import Any, Iterator
 from sigcheck.load.text import LineIndex
 from sigcheck.location import Span
 
-MAX_DEPTH = 512
+# Real templates stay far below this (Bicep modules nest a few dozen levels); later stages recurse
+# per level, so the limit keeps them within Python's recursion limit.
+MAX_DEPTH = 256
 
 _TOKEN = re.compile(
     r"""
@@ -147,7 +149,7 @@ def parse(text: str, path: str) -> JsonDocument:
             key = frame.pending_key
             assert key is not None and frame.pending_key_span is not None
             if key in frame.node.value:
-                doc.duplicate_keys.append((key, frame.node.key_spans[key], frame.pending_key_span))
+                doc.duplicate_keys.append((_path(stack), frame.node.key_spans[key], frame.pending_key_span))
             frame.node.value[key] = node
             frame.node.key_spans[key] = frame.pending_key_span
         else:
@@ -238,6 +240,17 @@ def parse(text: str, path: str) -> JsonDocument:
     return doc
 
 
+def _path(stack: list[_Frame]) -> str:
+    """The JSON path of the pending key of the innermost object (`resources[2].properties.x`)."""
+    parts = []
+    for frame in stack:
+        if frame.node.key_spans is not None:
+            parts.append(f".{frame.pending_key}")
+        else:
+            parts.append(f"[{len(frame.node.value)}]")
+    return "".join(parts).lstrip(".")
+
+
 def _expectation(expect: str) -> str:
     return {
         "key": "a property name in double quotes",
@@ -249,6 +262,14 @@ def _expectation(expect: str) -> str:
 
 def _unescape(token: str, start: int, fail: Any) -> str:
     try:
-        return json.loads(token)
+        value = json.loads(token)
     except json.JSONDecodeError as exc:
         raise fail(f"invalid escape in string: {exc.msg}", start + exc.pos, start + exc.pos + 2) from None
+    if _SURROGATE.search(value):
+        # "\ud800" escapes a lone surrogate: no text encoding can carry it on (not even the
+        # report), so it becomes U+FFFD, as a UTF-8 decoder would make of it.
+        value = _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -56,6 +56,9 @@ class Resource(_Model):
     location: LStr = None
     body: Optional[Node] = None
     is_response: bool = False
+    # A partial update (PATCH): properties it leaves out keep their current values, so absent
+    # required properties are not missing.
+    partial: bool = False
     context: DeploymentContext = Field(default_factory=DeploymentContext)
     # Set after normalization when the parent is declared in the same run.
     parent: Optional[Any] = None
@@ -189,6 +192,7 @@ class VirtualMachine(Resource):
     image_id: LAny = None  # storageProfile.imageReference.id
     security_type: LAny = None
     has_os_profile: bool = False
+    os_profile: LAny = None  # properties.osProfile (virtualMachineProfile.osProfile for a scale set)
     os_disk_size_in_gb: LAny = None
     data_disk_sizes: list[DiskImage] = Field(default_factory=list)
 

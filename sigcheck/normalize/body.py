@@ -193,6 +193,7 @@ def _virtual_machine(body: Node) -> dict[str, Any]:
         "image_id": value_at(body, f"{profile}.storageProfile.imageReference.id", ""),
         "security_type": value_at(body, f"{profile}.securityProfile.securityType", ""),
         "has_os_profile": child(body, f"{profile}.osProfile") is not None,
+        "os_profile": value_at(body, f"{profile}.osProfile", ""),
         "os_disk_size_in_gb": value_at(storage, "osDisk.diskSizeGB", f"{profile}.storageProfile"),
         "data_disk_sizes": _sized_disks(storage, "dataDisks", f"{profile}.storageProfile"),
     }

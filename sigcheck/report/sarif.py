@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from typing import Any
 
 from sigcheck import INFORMATION_URI, __version__
@@ -18,6 +19,7 @@ from sigcheck.report.api import RunResult
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "sigcheck/v1"
+AUTOMATION_ID = "sigcheck/"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 # Values equal to their attrs default are dropped, except these, which readers should not guess.
 _ALWAYS = {"level"}
@@ -51,8 +53,70 @@ def fingerprint(finding: Finding) -> str:
     if finding.resource_name is not None:
         key = f"{finding.rule_id}|{finding.resource_type}|{finding.resource_name}|{finding.property_path}"
     else:
-        key = f"{finding.rule_id}|{finding.span.path}|{finding.message}"
+        key = f"{finding.rule_id}|{finding.span.path}|{finding.property_path or finding.message}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprints(findings: list[Finding]) -> list[str]:
+    """The `sigcheck/v1` partial fingerprint of each finding, in order. Findings that share a
+    fingerprint are numbered (`…:2`) in report order, so a baseline counts them."""
+    seen: dict[str, int] = {}
+    out = []
+    for finding in findings:
+        print_ = fingerprint(finding)
+        seen[print_] = seen.get(print_, 0) + 1
+        out.append(print_ if seen[print_] == 1 else f"{print_}:{seen[print_]}")
+    return out
+
+
+def _sections(page: str) -> dict[str, str]:
+    """A rule page's paragraphs by heading: "" is the summary under the title."""
+    sections: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in page.splitlines()[1:]:
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif not line.startswith("**Severity:**"):
+            sections[current].append(line)
+    return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+def _first_paragraph(text: str) -> str:
+    return " ".join(text.split("\n\n", 1)[0].split())
+
+
+def _descriptor(rule: Any, level: str) -> Any:
+    """A rule's reportingDescriptor; descriptions and help come from its docs page when it has
+    one (the page `sigcheck rule ID` prints), so code scanning shows the same text."""
+    import sarif_om as so
+
+    from sigcheck.explain import doc_page
+
+    meta = rule.meta
+    page = doc_page(meta.id)
+    full, help_text, help_markdown = meta.summary, f"{meta.summary} See {meta.help_uri}", None
+    if page is not None:
+        sections = _sections(page)
+        checks = sections.get("What it checks", "")
+        why = sections.get("Why it matters", "")
+        if checks:
+            full = _first_paragraph(checks)
+        help_text = "\n\n".join(p for p in (meta.summary, _first_paragraph(checks), _first_paragraph(why)) if p)
+        help_text += f"\n\nSee {meta.help_uri}"
+        body = page.split("\n", 1)[1].strip()
+        # Links between rule pages are relative; code scanning shows the text away from them.
+        body = re.sub(r"\]\(([A-Za-z0-9]+\.md)\)", lambda m: f"]({meta.help_uri.rsplit('/', 1)[0]}/{m.group(1)})", body)
+        help_markdown = body + f"\n\n[{meta.id} documentation]({meta.help_uri})"
+    return so.ReportingDescriptor(
+        id=meta.id,
+        name=meta.name,
+        short_description=so.MultiformatMessageString(text=meta.summary),
+        full_description=so.MultiformatMessageString(text=full),
+        help=so.MultiformatMessageString(text=help_text, markdown=help_markdown),
+        help_uri=meta.help_uri,
+        default_configuration=so.ReportingConfiguration(level=level),
+    )
 
 
 def _artifact(path: str) -> tuple[str, str | None]:
@@ -66,21 +130,9 @@ def build_log(result: RunResult) -> Any:
 
     rules = sorted(result.rules, key=lambda r: r.meta.id)
     index = {r.meta.id: i for i, r in enumerate(rules)}
-    descriptors = [
-        so.ReportingDescriptor(
-            id=r.meta.id,
-            name=r.meta.name,
-            short_description=so.MultiformatMessageString(text=r.meta.summary),
-            full_description=so.MultiformatMessageString(text=r.meta.summary),
-            help=so.MultiformatMessageString(text=f"{r.meta.summary} See {r.meta.help_uri}"),
-            help_uri=r.meta.help_uri,
-            default_configuration=so.ReportingConfiguration(level=_LEVEL[r.meta.severity]),
-        )
-        for r in rules
-    ]
+    descriptors = [_descriptor(r, _LEVEL[r.meta.severity]) for r in rules]
     results = []
-    seen: dict[str, int] = {}
-    for f in result.findings:
+    for f, print_ in zip(result.findings, fingerprints(result.findings)):
         uri, base = _artifact(f.span.path)
         location = so.Location(
             physical_location=so.PhysicalLocation(
@@ -96,10 +148,6 @@ def build_log(result: RunResult) -> Any:
                 so.LogicalLocation(name=f.resource_name, fully_qualified_name=f"{f.resource_type}/{f.resource_name}", kind="resource")
             ] if f.resource_name else None,
         )
-        print_ = fingerprint(f)
-        seen[print_] = seen.get(print_, 0) + 1
-        if seen[print_] > 1:
-            print_ = f"{print_}:{seen[print_]}"
         results.append(
             so.Result(
                 rule_id=f.rule_id,
@@ -119,10 +167,27 @@ def build_log(result: RunResult) -> Any:
             information_uri=INFORMATION_URI, rules=descriptors,
         )),
         results=results,
+        # One analysis per repository: code scanning matches runs of the same category.
+        automation_details=so.RunAutomationDetails(id=AUTOMATION_ID),
+        invocations=[_invocation(result)],
         column_kind="unicodeCodePoints",
         original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + (cwd if cwd.startswith("/") else "/" + cwd))},
     )
     return so.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
+
+
+def _invocation(result: RunResult) -> Any:
+    """Whether the run went through, with sigcheck's own failures (a loader or rule that
+    crashed, a missing path) as notifications rather than results."""
+    import sarif_om as so
+
+    problems = list(result.extra.get("internal_errors", ()))
+    return so.Invocation(
+        execution_successful=not problems,
+        tool_execution_notifications=[
+            so.Notification(level="error", message=so.Message(text=problem)) for problem in problems
+        ] or None,
+    )
 
 
 class SarifFormatter:

@@ -1,0 +1,156 @@
+"""SIG407, SIG503, SIG704, SIG705: VMs and scale sets that are created from a gallery image.
+
+A consumer is judged against the image definition or version it references only when that
+resource is declared in the files checked together; otherwise nothing about it is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from sigcheck import facts
+from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.checks.values import declared, present, related, text, where_words
+from sigcheck.findings import Severity
+from sigcheck.location import Located
+from sigcheck.model import resources as m
+from sigcheck.model.ids import reference_target
+from sigcheck.model.regions import normalize_region
+
+_CONSUMERS = (m.VirtualMachine, m.VirtualMachineScaleSet)
+
+
+@dataclass
+class _Image:
+    """What a consumer's image reference points at in the gallery."""
+
+    reference: Located  # the imageReference.id
+    type_name: str  # image definition or image version
+    names: list[str]
+    definitions: list[m.ImageDefinition]  # declarations of the definition in the run
+    versions: list[m.ImageVersion]  # declarations of the version (empty for a definition reference)
+
+    @property
+    def label(self) -> str:
+        kind = "image version" if self.type_name.lower() == m.IMAGE_VERSION.lower() else "image definition"
+        return f"{kind} '{'/'.join(self.names)}'"
+
+
+def _image(vm: m.VirtualMachine, ctx: CheckContext) -> _Image | None:
+    ref = vm.image_id
+    if ref is None or not ref.known:
+        return None
+    target = reference_target(ref.value)
+    if target is None:
+        return None
+    type_name, names = target
+    if type_name.lower() not in (m.IMAGE_DEFINITION.lower(), m.IMAGE_VERSION.lower()):
+        return None
+    definitions = [d for d in declared(ctx.find(m.IMAGE_DEFINITION, names[:2])) if isinstance(d, m.ImageDefinition) and related(vm, d)]
+    versions = []
+    if type_name.lower() == m.IMAGE_VERSION.lower():
+        versions = [v for v in declared(ctx.find(m.IMAGE_VERSION, names[:3])) if isinstance(v, m.ImageVersion) and related(vm, v)]
+    return _Image(ref, type_name, list(names), definitions, versions)
+
+
+def _agreed(values: Sequence[str | None]) -> str | None:
+    """The one value every declaration agrees on (compared ignoring case), else None."""
+    known = {v.lower() for v in values if v is not None}
+    if len(known) != 1 or any(v is None for v in values):
+        return None
+    return next(v for v in values if v is not None)
+
+
+def _security_type(definition: m.ImageDefinition) -> str | None:
+    feature = definition.feature("SecurityType")
+    return text(feature.value) if feature is not None else None
+
+
+@rule(
+    "SIG407", "vm-security-mismatch", Severity.ERROR,
+    "A VM or scale set uses a gallery image that only supports Trusted Launch or confidential VMs, without the matching security type.",
+    applies_to=_CONSUMERS,
+)
+def vm_security_mismatch(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.VirtualMachine)
+    image = _image(res, ctx)
+    if image is None or not image.definitions:
+        return
+    required = _agreed([_security_type(d) for d in image.definitions])
+    only = {v.lower(): v for v in facts.load("features")["private_only_security_types"]}
+    if required is None or required.lower() not in only:
+        return
+    wanted = only[required.lower()]
+    vm_kind = "scale set" if isinstance(res, m.VirtualMachineScaleSet) else "VM"
+    have = res.security_type
+    if have is None or have.value is None:
+        yield Hit(image.reference, f"{image.label} has SecurityType {wanted}, so only {wanted} VMs can be created from it; this {vm_kind} sets no securityProfile.securityType (set it to {wanted})")
+    elif text(have) is not None and have.value.lower() != wanted.lower():
+        yield Hit(have, f"securityType '{have.value}' does not match {image.label}, whose SecurityType {wanted} allows only {wanted} VMs")
+
+
+@rule(
+    "SIG503", "consumer-api-version", Severity.WARNING,
+    "A VM or scale set that is created from a gallery image uses a Compute API version older than 2018-04-01.",
+    applies_to=_CONSUMERS,
+)
+def consumer_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.VirtualMachine)
+    ref = res.image_id
+    target = reference_target(ref.value) if ref is not None and ref.known else None
+    if target is None or target[0].lower() not in (m.IMAGE_DEFINITION.lower(), m.IMAGE_VERSION.lower()):
+        return
+    api = text(res.api_version)
+    minimum = facts.load("api_versions")["consumer_min_api_version"]["min"]
+    if api is not None and api[:10] < minimum:
+        kind = "scale set" if isinstance(res, m.VirtualMachineScaleSet) else "VM"
+        yield Hit(res.api_version, f"API version {api} is older than {minimum}, the oldest recommended for a {kind} created from a gallery image")  # type: ignore[arg-type]
+
+
+@rule(
+    "SIG704", "os-profile-vs-os-state", Severity.ERROR,
+    "A VM or scale set built from a specialized gallery image has an `osProfile`, or one built from a generalized image has none.",
+    applies_to=_CONSUMERS,
+)
+def os_profile_vs_os_state(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.VirtualMachine)
+    image = _image(res, ctx)
+    if image is None or not image.definitions:
+        return
+    state = _agreed([text(d.os_state) for d in image.definitions])
+    profile = res.os_profile
+    if state is None or (profile is not None and not profile.known):
+        return  # an unresolved osProfile may be null
+    has_profile = present(profile)
+    if state.lower() == "specialized" and has_profile:
+        yield Hit(profile, f"{image.label} is Specialized, so the VM keeps the source machine's identity and accounts; remove osProfile")  # type: ignore[arg-type]
+    elif state.lower() == "generalized" and not has_profile:
+        yield Hit(image.reference, f"{image.label} is Generalized, so the VM needs an osProfile (computer name and administrator account); add one")
+
+
+@rule(
+    "SIG705", "version-not-in-vm-region", Severity.ERROR,
+    "A VM or scale set is deployed in a region that the image version it uses is not replicated to.",
+    applies_to=_CONSUMERS,
+)
+def version_not_in_vm_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    assert isinstance(res, m.VirtualMachine)
+    image = _image(res, ctx)
+    if image is None or len(image.versions) != 1:
+        return
+    version = image.versions[0]
+    if version.target_regions is None:
+        return  # where a version without target regions is replicated is not stated
+    regions = [text(r.name) for r in version.target_regions]
+    if any(r is None for r in regions):
+        return
+    location = text(res.effective_location)
+    if location is None or normalize_region(location) in {normalize_region(r) for r in regions}:  # type: ignore[arg-type]
+        return
+    where = res.location if res.location is not None else image.reference
+    listed = Located(None, version.target_regions_span or version.span)
+    yield Hit(where, f"{image.label} is replicated to {', '.join(regions)} ({where_words(res, listed)}), not to '{location}'; add '{location}' to its target regions or deploy the VM where the image is")  # type: ignore[arg-type]
+
+
+RULES = [vm_security_mismatch, consumer_api_version, os_profile_vs_os_state, version_not_in_vm_region]

@@ -1,0 +1,111 @@
+"""Readers of located values that rules share: a rule judges only what is known, and these say
+what is (a string, an integer, a date) or whether something is there at all."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from sigcheck.load.jsonc import Node
+from sigcheck.location import UNKNOWN, Located
+from sigcheck.model import resources as m
+
+
+GALLERY_RESOURCES = (m.Gallery, m.ImageDefinition, m.ImageVersion, m.GalleryApplication, m.ApplicationVersion)
+KIND_WORDS = {
+    m.GALLERY: "gallery",
+    m.IMAGE_DEFINITION: "image definition",
+    m.IMAGE_VERSION: "image version",
+    m.APPLICATION: "gallery application",
+    m.APPLICATION_VERSION: "application version",
+}
+
+# Inputs whose request bodies a tool builds from a command line (az CLI, PowerShell): the tool
+# chooses the API version and fills in what the command leaves out.
+SCRIPT_KINDS = frozenset({"cli", "powershell"})
+
+
+def authored(res: m.Resource) -> bool:
+    """Whether the resource's body was written by a person (a template, a request), not built
+    by a tool from a command line."""
+    return res.source_kind not in SCRIPT_KINDS
+
+
+def text(item: Located | None) -> str | None:
+    """The value when it is a known string."""
+    if item is None or not item.known or not isinstance(item.value, str):
+        return None
+    return item.value
+
+
+def integer(item: Located | None) -> int | None:
+    """The value when it is a known integer (booleans are not numbers here)."""
+    if item is None or not item.known or isinstance(item.value, bool) or not isinstance(item.value, int):
+        return None
+    return item.value
+
+
+def present(item: Located | Node | None) -> bool:
+    """Whether a property is given: written, and not JSON null. An unknown value counts as given."""
+    return item is not None and item.value is not None
+
+
+def surely_present(item: Located | None) -> bool:
+    """Whether a property is given with a known, non-null value."""
+    return item is not None and item.known and item.value is not None
+
+
+def same(item: Located | None, expected: str) -> bool:
+    """Whether the value is the string `expected`, compared as the service does (ignoring case)."""
+    value = text(item)
+    return value is not None and value.lower() == expected.lower()
+
+
+def api_at_least(res: m.Resource, version: str) -> bool | None:
+    """Whether the resource's API version is `version` or later; None when it is not known."""
+    api = text(res.api_version)
+    if api is None:
+        return None
+    return api[:10] >= version
+
+
+def declared(resources: Iterable[m.Resource]) -> list[m.Resource]:
+    """The resources a run declares: response bodies describe what exists, not what is asked for."""
+    return [res for res in resources if not res.is_response]
+
+
+def related(res: m.Resource, other: m.Resource) -> bool:
+    """Whether two resources can belong to one deployment. A REST API example file documents one
+    operation on its own: its placeholder names ("myGalleryName") say nothing about the resources
+    of any other file."""
+    if "rest-example" in (res.source_kind, other.source_kind):
+        return res.path == other.path
+    return True
+
+
+def where_words(here: m.Resource, item: Located | m.Resource) -> str:
+    """`line N` for a place in the file of `here`, `path:N` for a place in another file."""
+    span = item.span
+    return f"line {span.line}" if span.path == here.path else f"{span.path}:{span.line}"
+
+
+def key_of(node: Node | None, key: str, path: str) -> Located | None:
+    """The property name `key` of an object node as a located value (its span is the key's)."""
+    if node is None or not node.is_object:
+        return None
+    for name, span in (node.key_spans or {}).items():
+        if name.lower() == key.lower():
+            return Located(name, span, path=path)
+    return None
+
+
+def opaque_along(body: Node | None, dotted: str) -> bool:
+    """Whether a container on the way to `dotted` is there but unreadable (an unresolved
+    expression, or not an object), so that what lies below it cannot be known to be absent."""
+    node = body
+    for key in dotted.split("."):
+        if node is None or node.value is None:
+            return False
+        if not node.is_object:
+            return True
+        node = node.get_ci(key)
+    return node is not None and node.value is UNKNOWN

@@ -1,0 +1,336 @@
+"""Configuration: `[tool.sigcheck]` in pyproject.toml or a `.sigcheck.yaml`, found upward from the
+checked path, or named with `--config`. Validated against `config_schema.json` (shipped in the
+package); a bad configuration is a `ConfigError` that names the file, line and column.
+
+Only runs that have a configuration pay for reading one: a plain `sigcheck check x.json` imports
+neither ruamel.yaml nor jsonschema (the discovery below reads file names and, for pyproject.toml,
+its text).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+YAML_NAMES = (".sigcheck.yaml", ".sigcheck.yml")
+PYPROJECT = "pyproject.toml"
+_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config_schema.json")
+_PYPROJECT_SECTION = re.compile(r"^\s*\[\s*tool\s*\.\s*sigcheck\s*[\].]", re.MULTILINE)
+
+# (line, column), both 1-based, of the value at a path of keys and indexes in the file; the
+# value itself helps where the format keeps no positions (TOML).
+Locator = Callable[[tuple[Any, ...], Any], tuple[int, int]]
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; str() is `file:line:col: message`."""
+
+    def __init__(self, message: str, path: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Config:
+    path: str | None = None  # the file read, None when there is none
+    root: str = "."  # the folder globs are relative to: the configuration file's folder
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    location: str | None = None
+    location_at: tuple[int, int] = (1, 1)
+
+
+# -- discovery ----------------------------------------------------------------
+def find_config(start: str) -> str | None:
+    """The nearest configuration file in `start`'s folder or above: a `.sigcheck.yaml` first,
+    else a pyproject.toml that has a `[tool.sigcheck]` table."""
+    folder = os.path.abspath(start)
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    while True:
+        for name in YAML_NAMES:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                return candidate
+        candidate = os.path.join(folder, PYPROJECT)
+        if os.path.isfile(candidate) and _has_sigcheck_table(candidate):
+            return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _has_sigcheck_table(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return _PYPROJECT_SECTION.search(handle.read()) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def discover(start: str, rule_ids: Iterable[str]) -> Config:
+    """The configuration that applies to `start`, or the empty one."""
+    path = find_config(start)
+    return load(path, rule_ids) if path is not None else Config()
+
+
+# -- reading --------------------------------------------------------------------
+def load(path: str, rule_ids: Iterable[str]) -> Config:
+    """Read, validate and return the configuration in `path` (YAML, or TOML by its extension)."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration: {exc.strerror}", path) from None
+    except UnicodeDecodeError:
+        raise ConfigError("cannot read configuration: not UTF-8 text", path) from None
+    path = _shown(path)
+    if path.lower().endswith(".toml"):
+        data, locate = _read_toml(text, path)
+    else:
+        data, locate = _read_yaml(text, path)
+    _validate(data, path, locate)
+    config = _build(data, path)
+    _check_rule_ids(config, data, path, locate, set(rule_ids))
+    if config.location is not None:
+        config.location_at = locate(("location",), config.location)
+    return config
+
+
+def _shown(path: str) -> str:
+    """Relative to the working directory when below it, as file names in messages are."""
+    absolute, cwd = os.path.abspath(path), os.getcwd()
+    return os.path.relpath(absolute, cwd) if absolute.startswith(cwd + os.sep) else path
+
+
+def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
+    # The round-trip loader builds only maps, lists and scalars (no Python objects from tags), so
+    # it is as safe as the safe loader, and it remembers where each key and item was written.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        if mark is None:
+            raise ConfigError(message, path) from None
+        raise ConfigError(message, path, mark.line + 1, mark.column + 1) from None
+    except YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", path) from None
+    if data is None:
+        data = {}
+
+    def locate(where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
+        node, at = data, (0, 0)
+        for step in where:
+            lc = getattr(node, "lc", None)
+            try:
+                if isinstance(node, dict) and step in node:
+                    at = (lc.value(step) if lc is not None else None) or at
+                    node = node[step]
+                elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                    at = (lc.item(step) if lc is not None else None) or at
+                    node = node[step]
+                else:
+                    break
+            except (KeyError, AttributeError, TypeError):
+                break
+        return at[0] + 1, at[1] + 1
+
+    def locate_key(where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
+        parent = locate(where[:-1]) if len(where) > 1 else (1, 1)  # type: ignore[call-arg]
+        node = data
+        for step in where[:-1]:
+            node = node[step] if isinstance(node, (dict, list)) else None
+        lc = getattr(node, "lc", None)
+        if isinstance(node, dict) and lc is not None and where and where[-1] in node:
+            line, column = lc.key(where[-1])
+            return line + 1, column + 1
+        return parent
+
+    locate.key = locate_key  # type: ignore[attr-defined]
+    return data, locate
+
+
+def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
+    import tomllib
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = "invalid TOML: " + re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        if found:
+            raise ConfigError(message, path, int(found.group(1)), int(found.group(2))) from None
+        if "(at end of document)" in str(exc):
+            raise ConfigError(message + " at the end of the file", path, text.count("\n") + 1,
+                              len(text) - (text.rfind("\n") + 1) + 1) from None
+        raise ConfigError(message, path) from None
+    tool = document.get("tool")
+    if isinstance(tool, dict) and "sigcheck" in tool:
+        data, section = tool["sigcheck"], ("tool", "sigcheck")
+    elif os.path.basename(path).lower() == PYPROJECT:
+        raise ConfigError("no [tool.sigcheck] table", path)
+    else:  # a dedicated sigcheck.toml: the whole document is the configuration
+        data, section = document, ()
+    lines = text.splitlines()
+
+    def locate(where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
+        # tomllib keeps no positions: search the text, key by key, from the table's header.
+        line, column = 0, 1
+        if section:
+            header = re.compile(r"^\s*\[\s*tool\s*\.\s*sigcheck\s*[\].]")
+            line = next((i for i, text_line in enumerate(lines) if header.search(text_line)), 0)
+            column = 1
+        for step in where:
+            if isinstance(step, str):
+                key = re.escape(step)
+                pattern = re.compile(rf"""(?:"{key}"|'{key}'|(?<![\w"'-]){key}(?![\w-]))\s*[=\]]""")
+            elif isinstance(instance, str):
+                pattern = re.compile(rf"""(?:"{re.escape(instance)}"|'{re.escape(instance)}')""")
+            else:
+                continue
+            for i in range(line, len(lines)):
+                found = pattern.search(lines[i])
+                if found:
+                    line, column = i, found.start() + 1
+                    break
+        if where and isinstance(where[-1], str) and isinstance(instance, str) and line < len(lines):
+            # A string value on its key's line: point inside its quotes.
+            value = re.compile(rf"""["']{re.escape(instance)}["']""").search(lines[line], column - 1)
+            if value:
+                column = value.start() + 2
+        return line + 1, column
+
+    locate.key = locate  # type: ignore[attr-defined]  # the key's line is the value's line
+    return data, locate
+
+
+# -- validation -----------------------------------------------------------------
+def schema() -> dict[str, Any]:
+    with open(_SCHEMA, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _validate(data: Any, path: str, locate: Locator) -> None:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if not errors:
+        return
+    error = errors[0]
+    where = tuple(error.absolute_path)  # of the value at fault; its parent's for a bad key
+    message = error.message
+    line_col = locate(where, error.instance)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        if extra:
+            import difflib
+
+            suggestion = difflib.get_close_matches(str(extra[0]), allowed, n=1)
+            message = f"unknown key '{extra[0]}'" + (f" (did you mean '{suggestion[0]}'?)" if suggestion else "")
+            message += f"; allowed keys: {', '.join(allowed)}"
+            line_col = _locate_key(locate, where + (extra[0],))
+    elif "propertyNames" in error.schema_path:  # a bad key: jsonschema reports it at its parent
+        line_col = _locate_key(locate, where + (error.instance,))
+        if error.validator == "pattern":
+            message = f"key '{error.instance}' is not a rule id or prefix (such as SIG201 or SIG2)"
+    elif error.validator == "pattern":
+        message = f"'{error.instance}' is not a rule id or prefix (such as SIG201 or SIG2)"
+    if where:
+        message = f"{_dotted(where)}: {message}"
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    raise ConfigError(f"invalid configuration: {message}{more}", path, *line_col)
+
+
+def _locate_key(locate: Locator, where: tuple[Any, ...]) -> tuple[int, int]:
+    """Where a key (rather than its value) is written."""
+    return locate.key(where, None)  # type: ignore[attr-defined]
+
+
+def _dotted(where: tuple[Any, ...]) -> str:
+    out = ""
+    for step in where:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def _build(data: dict[str, Any], path: str) -> Config:
+    def ids(values: Iterable[str]) -> list[str]:
+        return [str(v).upper() for v in values]
+
+    return Config(
+        path=path,
+        root=os.path.dirname(os.path.abspath(path)),
+        select=ids(data.get("select", [])),
+        ignore=ids(data.get("ignore", [])),
+        extend_select=ids(data.get("extend-select", [])),
+        severity={str(k).upper(): str(v) for k, v in data.get("severity", {}).items()},
+        per_path_ignores={str(k): ids(v) for k, v in data.get("per-path-ignores", {}).items()},
+        exclude=[str(p) for p in data.get("exclude", [])],
+        location=str(data["location"]) if "location" in data else None,
+    )
+
+
+def _check_rule_ids(config: Config, data: dict[str, Any], path: str, locate: Locator, known: set[str]) -> None:
+    """Every id or prefix must name at least one installed rule: a typo would silently do nothing."""
+
+    def unknown(pattern: str) -> bool:
+        return pattern != "ALL" and not any(rule_id.startswith(pattern) for rule_id in known)
+
+    for key in ("select", "ignore", "extend-select"):
+        for i, value in enumerate(data.get(key, [])):
+            if unknown(str(value).upper()):
+                raise ConfigError(f"{key}[{i}]: no rule matches '{value}' (see 'sigcheck rules')", path, *locate((key, i), value))
+    for value in data.get("severity", {}):
+        if unknown(str(value).upper()):
+            raise ConfigError(f"severity: no rule matches '{value}' (see 'sigcheck rules')", path, *_locate_key(locate, ("severity", value)))
+    for glob, values in data.get("per-path-ignores", {}).items():
+        for i, value in enumerate(values):
+            if unknown(str(value).upper()):
+                raise ConfigError(
+                    f"per-path-ignores.{glob}[{i}]: no rule matches '{value}' (see 'sigcheck rules')", path,
+                    *locate(("per-path-ignores", glob, i), value),
+                )
+
+
+# -- applying -------------------------------------------------------------------
+def configure(options: Any, config: Config) -> None:
+    """Give the engine's `Options` what the configuration says. Settings the command line gave
+    win: its select/ignore/extend-select apply on top of the file's, and --location replaces the
+    file's `location`."""
+    from sigcheck.engine import RuleSelection, display_path
+    from sigcheck.findings import Severity
+    from sigcheck.location import Located, Span
+
+    options.configured = RuleSelection(config.select, config.ignore, config.extend_select)
+    options.severity = {rule: Severity.parse(level) for rule, level in config.severity.items()}
+    options.per_path_ignores = dict(config.per_path_ignores)
+    options.exclude = list(config.exclude)
+    options.root = config.root
+    if config.location is not None and options.context.location is None and config.path is not None:
+        line, column = config.location_at
+        span = Span(display_path(config.path), line, column, line, column + len(config.location))
+        located = Located(config.location, span, origin=f"location in {os.path.basename(config.path)}")
+        options.context = options.context.model_copy(update={"location": located})

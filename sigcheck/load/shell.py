@@ -1,0 +1,282 @@
+"""az CLI scripts (`.sh`, `.bash`, `.zsh`, `.azcli`, or a `#!…sh` first line) parsed with
+tree-sitter's bash grammar.
+
+Each `az …` command becomes a list of resolved words — quotes and escapes removed, `$VAR` and
+`${VAR}` replaced by literal assignments made earlier in the file (else unknown), unquoted
+expansions split on whitespace as the shell does — each character remembering where it was
+written. `sigcheck.normalize.cli` turns the words into model resources and SIG003 findings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sigcheck.hookspecs import hookimpl
+from sigcheck.load import diagnostics
+from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.load.text import LineIndex
+from sigcheck.normalize.synth import UNK, Word
+
+_SUFFIXES = (".sh", ".bash", ".zsh", ".azcli", ".ksh")
+_SHEBANG = re.compile(r"\A#![^\n]*\b(?:ba|z|k|da|a)?sh\b")
+_MARKER = re.compile(r"\baz\s+(?:sig|rest)\b")
+_SIG = re.compile(r"\baz\s+sig\b")
+_REST = re.compile(r"\baz\s+rest\b")
+_EXPANSIONS = {"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion", "process_substitution"}
+
+
+def has_gallery_command(text: str) -> bool:
+    return _SIG.search(text) is not None or (_REST.search(text) is not None and "galleries" in text.lower())
+
+
+def is_script_name(path: str, text: str) -> bool:
+    return path.lower().endswith(_SUFFIXES) or bool(_SHEBANG.match(text))
+
+
+class ShellLoader:
+    name = "shell"
+    priority = 60
+
+    def claims(self, path: str, text: str) -> bool:
+        if not text:
+            return path.lower().endswith(_SUFFIXES)
+        return is_script_name(path, text) and has_gallery_command(text)
+
+    def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
+        result = LoadResult()
+        load_script(source.text, source.path, options, result)
+        result.relevant = bool(result.resources or result.findings)
+        return result
+
+
+class _Char:
+    __slots__ = ("ch", "start", "end", "origin", "split")
+
+    def __init__(self, ch: str, start: int, end: int, origin: str | None = None, split: bool = False) -> None:
+        self.ch = ch
+        self.start = start
+        self.end = end
+        self.origin = origin
+        self.split = split
+
+
+class _Reader:
+    """Resolves the words of one bash file in document order."""
+
+    def __init__(self, text: str, index: LineIndex, offsets: Any) -> None:
+        self.text = text
+        self.index = index
+        self.offsets = offsets
+        self.variables: dict[str, tuple[str, int]] = {}
+
+    # -- characters of a node ------------------------------------------------------------
+    def chars(self, node: Any, quoted: bool = False) -> list[_Char]:
+        t = node.type
+        s, e = self.offsets.start(node), self.offsets.end(node)
+        if t in ("word", "number"):
+            return self._unquoted(s, e)
+        if t == "raw_string":
+            return [_Char(self.text[i], i, i + 1) for i in range(s + 1, max(s + 1, e - 1))]
+        if t == "string":
+            return self._string(node, s, e)
+        if t == "translated_string":
+            inner = next((c for c in node.children if c.type == "string"), None)
+            return self._string(inner, *self._range(inner)) if inner is not None else self._unknown(s, e)
+        if t == "ansi_c_string":
+            return self._ansi(s + 2, e - 1)
+        if t == "concatenation":
+            out: list[_Char] = []
+            for child in node.children:
+                out.extend(self.chars(child, quoted))
+            return out
+        if t == "simple_expansion":
+            return self._expand(self.text[s + 1:e], s, e, quoted)
+        if t == "expansion":
+            named = [c for c in node.children if c.is_named]
+            if len(named) == 1 and named[0].type == "variable_name" and len(node.children) == 3:
+                return self._expand(self.offsets.node_text(named[0]), s, e, quoted)
+            return self._unknown(s, e)
+        return self._unknown(s, e)
+
+    def _range(self, node: Any) -> tuple[int, int]:
+        return self.offsets.start(node), self.offsets.end(node)
+
+    def _unknown(self, s: int, e: int, origin: str | None = None) -> list[_Char]:
+        return [_Char(UNK, s, e, origin)]
+
+    def _unquoted(self, s: int, e: int) -> list[_Char]:
+        out = []
+        i = s
+        text = self.text
+        while i < e:
+            ch = text[i]
+            if ch == "\\" and i + 1 < e:
+                if text[i + 1] == "\n":
+                    i += 2
+                    continue
+                out.append(_Char(text[i + 1], i, i + 2))
+                i += 2
+                continue
+            out.append(_Char(ch, i, i + 1))
+            i += 1
+        return out
+
+    def _string(self, node: Any, s: int, e: int) -> list[_Char]:
+        out: list[_Char] = []
+        pos = s + 1
+        end = e - 1 if e - 1 > s else e
+        for child in node.children:
+            if child.type not in _EXPANSIONS:
+                continue
+            cs, ce = self._range(child)
+            out.extend(self._dquoted(pos, cs))
+            out.extend(self.chars(child, quoted=True))
+            pos = ce
+        out.extend(self._dquoted(pos, end))
+        return out
+
+    def _dquoted(self, s: int, e: int) -> list[_Char]:
+        out = []
+        i = s
+        text = self.text
+        while i < e:
+            ch = text[i]
+            if ch == "\\" and i + 1 < e and text[i + 1] in '"\\$`\n':
+                if text[i + 1] != "\n":
+                    out.append(_Char(text[i + 1], i, i + 2))
+                i += 2
+                continue
+            out.append(_Char(ch, i, i + 1))
+            i += 1
+        return out
+
+    def _ansi(self, s: int, e: int) -> list[_Char]:
+        escapes = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "r": "\r"}
+        out = []
+        i = s
+        while i < e:
+            ch = self.text[i]
+            if ch == "\\" and i + 1 < e:
+                nxt = self.text[i + 1]
+                if nxt in escapes:
+                    out.append(_Char(escapes[nxt], i, i + 2))
+                    i += 2
+                    continue
+                return self._unknown(s, e)
+            out.append(_Char(ch, i, i + 1))
+            i += 1
+        return out
+
+    def _expand(self, name: str, s: int, e: int, quoted: bool) -> list[_Char]:
+        found = self.variables.get(name)
+        if found is None:
+            return self._unknown(s, e, f"${name} is not assigned in this file")
+        value, line = found
+        if UNK in value:
+            return self._unknown(s, e, f"${name} (line {line}) is not a literal")
+        origin = f"${name} = '{value}' (line {line})"
+        return [_Char(ch, s, e, origin, not quoted) for ch in value]
+
+    # -- words -----------------------------------------------------------------------------
+    def words(self, node: Any) -> list[Word]:
+        """The shell words an argument node expands to (unquoted expansions split)."""
+        chars = self.chars(node)
+        s, e = self._range(node)
+        word = Word(
+            "".join(c.ch for c in chars), [c.start for c in chars], [c.end for c in chars], [c.origin for c in chars],
+            s, e, self.index, [c.split for c in chars],
+        )
+        if not any(c.split for c in chars):
+            return [word]
+        parts = word.split_whitespace(only_expanded=True)
+        return parts
+
+    def assign(self, node: Any) -> None:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        if name_node is None or name_node.type != "variable_name":
+            return
+        name = self.offsets.node_text(name_node)
+        line = self.index.position(self.offsets.start(node))[0]
+        operator = next((c for c in node.children if c.type in ("=", "+=")), None)
+        if operator is not None and operator.type == "+=":
+            self.variables[name] = (UNK, line)
+            return
+        if value_node is None:
+            self.variables[name] = ("", line)
+            return
+        if value_node.type == "array":
+            self.variables[name] = (UNK, line)
+            return
+        chars = self.chars(value_node, quoted=True)
+        self.variables[name] = ("".join(c.ch for c in chars), line)
+
+    def forget(self, name: str, line: int) -> None:
+        self.variables[name] = (UNK, line)
+
+
+def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+    """Read every az command of a bash script into `result`."""
+    from sigcheck.load import treesitter
+    from sigcheck.normalize.cli import AzEnv, normalize_az
+
+    try:
+        tree, offsets = treesitter.parse("bash", text)
+    except treesitter.TreeSitterMissing as exc:  # pragma: no cover - a broken install
+        result.findings.append(diagnostics.parse_error(LineIndex(path, text).span(0, 0), f"cannot parse shell scripts: {exc}"))
+        return
+    index = LineIndex(path, text)
+    reader = _Reader(text, index, offsets)
+    env = AzEnv()
+    reported: set[int] = set()
+    for node in treesitter.walk(tree.root_node):
+        kind = node.type
+        if kind == "comment":
+            s, e = offsets.start(node), offsets.end(node)
+            result.comments.append((index.span(s, e), text[s:e]))
+        elif kind == "variable_assignment":
+            reader.assign(node)
+        elif kind in ("for_statement", "c_style_for_statement", "select_statement"):
+            variable = node.child_by_field_name("variable")
+            if variable is not None:
+                reader.forget(offsets.node_text(variable), index.position(offsets.start(node))[0])
+        elif kind == "ERROR":
+            _error_region(node, text, offsets, index, result, reported)
+        elif kind == "command":
+            name = node.child_by_field_name("name")
+            if name is None or offsets.node_text(name) != "az":
+                continue
+            s, e = offsets.start(node), offsets.end(node)
+            if node.has_error:
+                bad = treesitter.first_error(node)
+                if bad is not None and _MARKER.search(text[s:e]) and s not in reported:
+                    reported.add(s)
+                    bs, be = offsets.start(bad), offsets.end(bad)
+                    result.findings.append(diagnostics.parse_error(
+                        index.span(bs, max(bs, be)), f"shell syntax error in an az command: {treesitter.describe_error(bad, offsets)}"))
+                continue
+            args: list[Word] = []
+            for argument in node.children_by_field_name("argument"):
+                args.extend(reader.words(argument))
+            az_word = Word.literal("az", offsets.start(name), index)
+            outcome = normalize_az(args, az_word, index.span(s, e), path, options.context, env, "cli")
+            result.resources.extend(outcome.resources)
+            result.findings.extend(outcome.findings)
+
+
+def _error_region(node: Any, text: str, offsets: Any, index: LineIndex, result: LoadResult, reported: set[int]) -> None:
+    """A syntax error the parser could not attach to a command: reported when an az gallery
+    command starts in it (elsewhere in a script it is none of sigcheck's business)."""
+    s, e = offsets.start(node), offsets.end(node)
+    first_line_end = text.find("\n", s)
+    head = text[s:first_line_end if 0 <= first_line_end < e else e]
+    if not _MARKER.search(head) or s in reported:
+        return
+    reported.add(s)
+    result.findings.append(diagnostics.parse_error(index.span(s, s + len(head.rstrip())), "shell syntax error in an az command (unterminated quote or bracket?)"))
+
+
+@hookimpl
+def sigcheck_loaders() -> list[ShellLoader]:
+    return [ShellLoader()]

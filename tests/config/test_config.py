@@ -1,0 +1,206 @@
+"""Configuration: `[tool.sigcheck]` in pyproject.toml or `.sigcheck.yaml`, found upward from the
+checked path or named with --config; command-line flags win; a bad file is exit 2 with its
+file:line:col."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TEMPLATE = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {
+      "type": "Microsoft.Compute/galleries",
+      "apiVersion": "2024-03-03",
+      "name": "contoso-images",
+      "location": "westeurope"
+    },
+    {
+      "type": "Microsoft.Compute/galleries/images/versions",
+      "apiVersion": "2024-03-03",
+      "name": "contosogallery/ubuntu2204/1.0.0",
+      "location": "westeurope",
+      "properties": {
+        "publishingProfile": { "targetRegions": [ { "name": "northeurope" } ] },
+        "storageProfile": { "source": { "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/images/base" } }
+      }
+    }
+  ]
+}
+"""
+# A version that sets no location: its source region is the deployment's (--location / config).
+NO_LOCATION = TEMPLATE.replace('      "location": "westeurope",\n      "properties"', '      "properties"')
+
+
+# The rules these templates are built to fire; other rules may report on them as they like.
+SUBJECT = {"SIG101", "SIG201"}
+
+
+def rules_of(result) -> list[tuple[str, str]]:
+    return [(f["rule"], f["severity"]) for f in result.json() if f["rule"] in SUBJECT]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "main.json").write_text(TEMPLATE, encoding="utf-8")
+    return tmp_path
+
+
+def test_without_configuration_the_defaults_apply(run_cli, project: Path) -> None:
+    result = run_cli("check", "--format", "json", str(project / "templates" / "main.json"))
+    assert rules_of(result) == [("SIG101", "error"), ("SIG201", "error")]
+
+
+def test_yaml_configuration_found_upward_from_the_checked_path(run_cli, project: Path) -> None:
+    (project / ".sigcheck.yaml").write_text("ignore: [SIG201]\nseverity:\n  SIG101: warning\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(project / "templates" / "main.json"))
+    assert rules_of(result) == [("SIG101", "warning")]
+    assert result.code == 0  # warnings do not fail the default --fail-on error
+
+
+def test_pyproject_configuration_found_upward(run_cli, project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "images"\n\n[tool.sigcheck]\nselect = ["SIG2"]\n\n[tool.sigcheck.severity]\nSIG2 = "note"\n',
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--format", "json", str(project / "templates"))
+    assert rules_of(result) == [("SIG201", "note")]
+
+
+def test_pyproject_without_a_sigcheck_table_is_passed_over(run_cli, project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.sigcheck]\nignore = [\"SIG101\"]\n", encoding="utf-8")
+    (project / "templates" / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(project / "templates" / "main.json"))
+    assert rules_of(result) == [("SIG201", "error")]
+
+
+def test_nearest_configuration_wins_and_yaml_before_pyproject(run_cli, project: Path) -> None:
+    (project / ".sigcheck.yaml").write_text("ignore: [SIG101]\n", encoding="utf-8")
+    (project / "templates" / ".sigcheck.yaml").write_text("ignore: [SIG201]\n", encoding="utf-8")
+    (project / "templates" / "pyproject.toml").write_text("[tool.sigcheck]\nignore = [\"SIG1\", \"SIG2\"]\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(project / "templates" / "main.json"))
+    assert rules_of(result) == [("SIG101", "error")]
+
+
+def test_config_option_names_the_file(run_cli, project: Path, tmp_path: Path) -> None:
+    (project / ".sigcheck.yaml").write_text("ignore: [SIG101]\n", encoding="utf-8")
+    other = tmp_path / "elsewhere.toml"
+    other.write_text("[tool.sigcheck]\nignore = [\"SIG201\"]\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--config", str(other), str(project / "templates" / "main.json"))
+    assert rules_of(result) == [("SIG101", "error")]
+
+
+def test_command_line_flags_override_the_configuration(run_cli, project: Path) -> None:
+    (project / ".sigcheck.yaml").write_text("ignore: [SIG1]\nlocation: westeurope\n", encoding="utf-8")
+    path = str(project / "templates" / "main.json")
+    # --select on the command line re-enables what the file ignores...
+    assert rules_of(run_cli("check", "--format", "json", "--select", "SIG101", path)) == [("SIG101", "error")]
+    # ...and --ignore adds to the file's selection.
+    assert rules_of(run_cli("check", "--format", "json", "--ignore", "SIG201", path)) == []
+    # --location replaces the file's location.
+    (project / "templates" / "main.json").write_text(NO_LOCATION, encoding="utf-8")
+    assert rules_of(run_cli("check", "--format", "json", path)) == [("SIG201", "error")]
+    assert rules_of(run_cli("check", "--format", "json", "--location", "northeurope", path)) == []
+
+
+def test_configured_location_is_the_deployment_context(run_cli, project: Path) -> None:
+    (project / "templates" / "main.json").write_text(NO_LOCATION, encoding="utf-8")
+    assert rules_of(run_cli("check", "--format", "json", str(project / "templates"))) == [("SIG101", "error")]
+    (project / ".sigcheck.yaml").write_text("location: West Europe\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(project / "templates"))
+    assert rules_of(result) == [("SIG101", "error"), ("SIG201", "error")]
+    assert "West Europe" in next(f["message"] for f in result.json() if f["rule"] == "SIG201")
+
+
+def test_per_path_ignores(run_cli, project: Path) -> None:
+    (project / "legacy").mkdir()
+    (project / "legacy" / "old.json").write_text(TEMPLATE, encoding="utf-8")
+    (project / ".sigcheck.yaml").write_text("per-path-ignores:\n  legacy/**: [SIG1]\n  '*.json': [SIG201]\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(project))
+    found = [(os.path.relpath(f["path"], project), f["rule"]) for f in result.json() if f["rule"] in SUBJECT]
+    assert found == [(os.path.join("templates", "main.json"), "SIG101")]
+
+
+def test_exclude_applies_to_walked_and_named_files(run_cli, project: Path) -> None:
+    (project / "generated").mkdir()
+    (project / "generated" / "out.json").write_text(TEMPLATE, encoding="utf-8")
+    (project / "templates" / "skip.parameters.json").write_text(TEMPLATE, encoding="utf-8")
+    (project / ".sigcheck.yaml").write_text("exclude:\n  - generated/\n  - '*.parameters.json'\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(project))
+    assert {os.path.relpath(f["path"], project) for f in result.json()} == {os.path.join("templates", "main.json")}
+    named = run_cli("check", str(project / "generated" / "out.json"), str(project / "templates" / "skip.parameters.json"))
+    assert named.code == 0
+    assert "No problems in 0 files." in named.out
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where", "message"),
+    [
+        (".sigcheck.yaml", "select: [SIG1]\nselct: [SIG2]\n", ":2:1:", "unknown key 'selct' (did you mean 'select'?)"),
+        (".sigcheck.yaml", "severity:\n  SIG101: fatal\n", ":2:11:", "severity.SIG101: 'fatal' is not one of"),
+        (".sigcheck.yaml", "ignore:\n  - SIG101\n  - SIG999\n", ":3:5:", "ignore[1]: no rule matches 'SIG999'"),
+        (".sigcheck.yaml", "exclude: generated\n", ":1:10:", "exclude: 'generated' is not of type 'array'"),
+        (".sigcheck.yaml", "select: [SIG1\nignore: x\n", ":2:", "invalid YAML"),
+        ("pyproject.toml", "[tool.sigcheck]\nselect = [\"SIG1\"]\n\n[tool.sigcheck.severity]\nSIG101 = \"fatal\"\n", ":5:11:",
+         "severity.SIG101: 'fatal' is not one of"),
+        ("pyproject.toml", "[tool.sigcheck]\nextend-select = [\n  \"SIG002\",\n  \"SIG9\",\n]\n", ":4:3:",
+         "extend-select[1]: no rule matches 'SIG9'"),
+        ("pyproject.toml", "[tool.sigcheck]\nexlude = []\n", ":2:1:", "unknown key 'exlude' (did you mean 'exclude'?)"),
+        ("pyproject.toml", "[tool.sigcheck]\nselect = [\"SIG1\"\n", ":3:", "invalid TOML"),
+    ],
+)
+def test_a_bad_configuration_is_a_usage_error_with_its_location(run_cli, project: Path, name, text, where, message) -> None:
+    (project / name).write_text(text, encoding="utf-8")
+    result = run_cli("check", str(project / "templates" / "main.json"))
+    assert result.code == 2
+    assert result.out == ""
+    assert f"{name}{where}" in result.err, result.err
+    assert message in result.err, result.err
+
+
+def test_missing_config_file_is_a_usage_error(run_cli, project: Path) -> None:
+    result = run_cli("check", "--config", str(project / "nope.yaml"), str(project))
+    assert result.code == 2
+    assert "nope.yaml: cannot read configuration" in result.err
+
+
+def test_yaml_is_loaded_safely(run_cli, project: Path) -> None:
+    marker = project / "pwned"
+    (project / ".sigcheck.yaml").write_text(
+        f'select: !!python/object/apply:os.system ["touch {marker}"]\n', encoding="utf-8")
+    result = run_cli("check", str(project / "templates"))
+    assert result.code == 2
+    assert not marker.exists()
+
+
+def test_schema_ships_as_data_and_is_a_valid_schema() -> None:
+    from jsonschema import Draft202012Validator
+
+    from sigcheck.config import schema
+
+    Draft202012Validator.check_schema(schema())
+
+
+def _imported(cwd: Path, *args: str) -> str:
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "sigcheck", "check", *args],
+                          cwd=cwd, capture_output=True, text=True, check=False)
+    return "\n".join(line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time"))
+
+
+def test_a_run_without_configuration_imports_no_configuration_libraries(project: Path) -> None:
+    modules = _imported(project, "templates/main.json").splitlines()
+    assert not [m for m in modules if m.split(".")[0] in ("ruamel", "pygls", "lsprotocol", "tomllib")]
+    # Looking for a configuration costs no jsonschema either (schema rules may import it later).
+    probe = "import sys, sigcheck.config as c; c.discover('.', []); print(sorted(m for m in sys.modules if m.startswith(('jsonschema', 'ruamel'))))"
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
+    (project / ".sigcheck.yaml").write_text("ignore: [SIG201]\n", encoding="utf-8")
+    modules = _imported(project, "templates/main.json").splitlines()
+    assert "ruamel.yaml" in modules and "jsonschema" in modules
