@@ -54,6 +54,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     location: str | None = None
     location_at: tuple[int, int] = (1, 1)
+    # Options of individual rules, by rule name: {"stale-api-version": {"max-age-days": 365}}.
+    rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # -- discovery ----------------------------------------------------------------
@@ -276,6 +278,10 @@ def _dotted(where: tuple[Any, ...]) -> str:
     return out
 
 
+# Configuration tables that hold a rule's options, named after the rule.
+RULE_SETTINGS = ("stale-api-version",)
+
+
 def _build(data: dict[str, Any], path: str) -> Config:
     def ids(values: Iterable[str]) -> list[str]:
         return [str(v).upper() for v in values]
@@ -290,6 +296,7 @@ def _build(data: dict[str, Any], path: str) -> Config:
         per_path_ignores={str(k): ids(v) for k, v in data.get("per-path-ignores", {}).items()},
         exclude=[str(p) for p in data.get("exclude", [])],
         location=str(data["location"]) if "location" in data else None,
+        rule_settings={key: dict(data[key]) for key in RULE_SETTINGS if key in data},
     )
 
 
@@ -329,6 +336,7 @@ def configure(options: Any, config: Config) -> None:
     options.per_path_ignores = dict(config.per_path_ignores)
     options.exclude = list(config.exclude)
     options.root = config.root
+    options.settings = dict(config.rule_settings)
     if config.location is not None and options.context.location is None and config.path is not None:
         line, column = config.location_at
         span = Span(display_path(config.path), line, column, line, column + len(config.location))

@@ -50,6 +50,7 @@ class Options:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
+    settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -216,7 +217,7 @@ class Engine:
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
-        ctx = CheckContext(today=self.options.today, resources=resources)
+        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
         _link_parents(resources, ctx)
         findings: list[Finding] = []
         for rule in self.rules:
@@ -321,4 +322,6 @@ def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:
         parent_type = res.type_name.rsplit("/", 1)[0]
         found = ctx.find(parent_type, [n.value for n in res.names[:-1]])
         if found:
-            res.parent = found[0]
+            # The same name in several files (REST examples all say 'myGalleryName'): the
+            # declaration beside the child is the one it means.
+            res.parent = next((p for p in found if p.path == res.path), found[0])

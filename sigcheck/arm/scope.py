@@ -145,6 +145,16 @@ class TemplateScope:
             self.reporter.issue(node, issue)
         return result.value, _describe(result.sources, self.origins)
 
+    def attribute(self, part: Located) -> Located:
+        """A part of a composed value (a segment of `format('{0}/{1}', …)`) credited to the one
+        parameter whose value it is, rather than to every parameter the whole came from."""
+        if part.origin is None or not part.known or len(self.origins) == 0:
+            return part
+        for name, origin in self.origins.items():
+            if f"'{name}'" in part.origin.lower() and self.scope.parameter(name).value == part.value:
+                return Located(part.value, part.span, origin, part.path)
+        return part
+
     def evaluate(self, node: Node) -> Located:
         """A scalar node's value (expressions evaluated), located at the node."""
         if isinstance(node.value, str):

@@ -9,8 +9,7 @@ from sigcheck.location import Span
 
 INVALID_CLI_USAGE = pipeline_rule(
     "SIG003", "invalid-cli-usage", Severity.ERROR,
-    "An az sig / New-AzGallery* call the tool itself would reject: unknown option, missing required option, "
-    "bad --target-regions token, --features item without '=', mismatched list lengths, several OS sources.",
+    "An `az sig` or `New-AzGallery*` command line is one the tool itself would reject before sending any request.",
 )
 
 RULES = [INVALID_CLI_USAGE]

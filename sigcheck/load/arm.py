@@ -11,7 +11,8 @@ from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.load.arm_parameters import conventional_path, read_values
 from sigcheck.load.jsonc import JsonSyntaxError, parse
 from sigcheck.location import UNKNOWN
-from sigcheck.model.resources import GALLERY_TYPES, DeploymentContext
+from sigcheck.model.ids import reference_target
+from sigcheck.model.resources import GALLERY, GALLERY_TYPES, DeploymentContext, Resource, VirtualMachine
 from sigcheck.normalize.arm import resources_from_template
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".arm")
@@ -52,13 +53,23 @@ class ArmLoader:
         reporter = Reporter()
         scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
         result.resources = resources_from_template(root, source.path, scope, options.context)
-        if not any(res.type_name in GALLERY_TYPES for res in result.resources):
+        if not any(_concerns_galleries(res) for res in result.resources):
             return LoadResult(relevant=False)
         result.comments = doc.comments
         result.findings.extend(diagnostics.duplicate_key(key, first, again) for key, first, again in doc.duplicate_keys)
         result.findings.extend(reporter.findings)
         result.internal_errors.extend(reporter.internal)
         return result
+
+
+def _concerns_galleries(res: Resource) -> bool:
+    """A gallery resource, or a VM or scale set created from a gallery image."""
+    if res.type_name in GALLERY_TYPES:
+        return True
+    if isinstance(res, VirtualMachine) and res.image_id is not None and res.image_id.known:
+        target = reference_target(res.image_id.value)
+        return target is not None and target[0].lower().startswith(GALLERY.lower() + "/")
+    return False
 
 
 def _eval_context(context: DeploymentContext) -> EvalContext:

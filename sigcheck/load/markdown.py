@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sigcheck.hookspecs import hookimpl
 from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
@@ -97,20 +96,7 @@ def _fast_masked(text: str, start: int, end: int) -> str:
     return "\n" * before.count("\n") + " " * (start - line_start) + text[start:end]
 
 
-class MarkdownLoader:
-    name = "markdown"
-    priority = 60
-
-    def claims(self, path: str, text: str) -> bool:
-        if not path.lower().endswith((".md", ".markdown")):
-            return False
-        if not text:
-            return False
-        lowered = text.lower()
-        return ("```" in text or "~~~" in text) and (
-            "az sig" in lowered or "azgallery" in lowered or "microsoft.compute/galleries" in lowered
-            or "/galleries/" in lowered or '"galleryname"' in lowered)
-
+class _Reader:
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         result = LoadResult()
         text = source.text
@@ -146,13 +132,13 @@ class MarkdownLoader:
         result.comments.extend(part.comments)
 
     def _http(self, text: str, pieces: list[tuple[int, int]], path: str, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.load.rest import RestFileLoader
+        from sigcheck.load import rest
 
         joined = "".join(text[a:b] for a, b in pieces).lower()
         if "galleries" not in joined:
             return
         masked = _masked(text, pieces) if len(pieces) > 1 else _fast_masked(text, *pieces[0])
-        self._merge(result, RestFileLoader().load(SourceFile(path, masked), options))
+        self._merge(result, rest.load(SourceFile(path, masked), options))
 
     def _shell(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.load import shell
@@ -173,13 +159,13 @@ class MarkdownLoader:
         self._merge(result, part)
 
     def _json(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.load.rest_examples import RestExampleLoader
+        from sigcheck.load import rest_examples
+        from sigcheck.load.scripts import is_rest_example
 
         lowered = content.lower()
         masked = _fast_masked(text, block.start, block.end)
-        examples = RestExampleLoader()
-        if examples.claims(path + ".json", content):
-            self._merge(result, examples.load(SourceFile(path, masked), options))
+        if is_rest_example(path + ".json", content):
+            self._merge(result, rest_examples.load(SourceFile(path, masked), options))
             return
         if "microsoft.compute/galleries" not in lowered:
             return
@@ -224,6 +210,6 @@ def _request_without_body(content: str) -> bool:
     return not any(line.lstrip().startswith(("{", "[")) for line in lines[1:])
 
 
-@hookimpl
-def sigcheck_loaders() -> list[MarkdownLoader]:
-    return [MarkdownLoader()]
+def load(source: SourceFile, options: LoadOptions) -> LoadResult:
+    """The resources and findings of the gallery code blocks of one Markdown file."""
+    return _Reader().load(source, options)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sigcheck.hookspecs import hookimpl
+from sigcheck.load.scripts import powershell_has_gallery_command
 from sigcheck.load import diagnostics
 from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.load.jsonc import Node
@@ -20,11 +20,8 @@ from sigcheck.load.text import LineIndex
 from sigcheck.location import UNKNOWN
 from sigcheck.normalize.synth import UNK, Word
 
-_SUFFIXES = (".ps1", ".psm1")
 _GALLERY_CMDLET = re.compile(
     r"\b(?:New-AzGallery(?:ImageDefinition|ImageVersion|Application|ApplicationVersion)?|Update-AzGalleryImageVersion)\b", re.IGNORECASE)
-_REST_CMDLET = re.compile(r"\bInvoke-AzRestMethod\b", re.IGNORECASE)
-_AZ = re.compile(r"\baz\s+(?:sig|rest)\b")
 _WRAPPERS = {
     "pipeline", "pipeline_chain", "logical_expression", "bitwise_expression", "comparison_expression",
     "additive_expression", "multiplicative_expression", "format_expression", "range_expression",
@@ -34,25 +31,15 @@ _MULTIPLIERS = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "
 _BACKTICK = {"0": "\0", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "e": "\x1b"}
 
 
-def has_gallery_command(text: str) -> bool:
-    return (_GALLERY_CMDLET.search(text) is not None or _AZ.search(text) is not None
-            or (_REST_CMDLET.search(text) is not None and "galleries" in text.lower()))
+has_gallery_command = powershell_has_gallery_command
 
 
-class PowerShellLoader:
-    name = "powershell"
-    priority = 60
-
-    def claims(self, path: str, text: str) -> bool:
-        if not path.lower().endswith(_SUFFIXES):
-            return False
-        return not text or has_gallery_command(text)
-
-    def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
-        result = LoadResult()
-        load_script(source.text, source.path, options, result)
-        result.relevant = bool(result.resources or result.findings)
-        return result
+def load(source: SourceFile, options: LoadOptions) -> LoadResult:
+    """The resources and findings of the gallery calls of one PowerShell script."""
+    result = LoadResult()
+    load_script(source.text, source.path, options, result)
+    result.relevant = bool(result.resources or result.findings)
+    return result
 
 
 class Variable:
@@ -450,9 +437,8 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) 
                 bad = treesitter.first_error(node) if node.has_error else None
                 if s not in reported and not inside_error:
                     reported.add(s)
-                    bs, be = (offsets.start(bad), offsets.end(bad)) if bad is not None else (s, e)
-                    result.findings.append(diagnostics.parse_error(
-                        index.span(bs, max(bs, be)), f"PowerShell syntax error in a {name} call: {treesitter.describe_error(bad, offsets) if bad is not None else 'syntax error'}"))
+                    result.findings.append(treesitter.error_finding(bad if bad is not None else node, offsets, index,
+                                                                    f"PowerShell syntax error in a {name} call"))
                 continue
             items = _elements(node, ev, offsets)
             piped = _is_piped(node)
@@ -513,7 +499,3 @@ def _elements(command: Any, ev: Evaluator, offsets: Any) -> list[tuple]:
         out.append(Element("arg", ev.evaluate(child), ev.span(child), None, child))
     return out
 
-
-@hookimpl
-def sigcheck_loaders() -> list[PowerShellLoader]:
-    return [PowerShellLoader()]

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sigcheck.hookspecs import hookimpl
 from sigcheck.load import diagnostics
 from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.load.text import LineIndex
 from sigcheck.normalize.rest import build_resource, parse_url
 from sigcheck.normalize.synth import UNK, Word, parse_json_word
 
-_SUFFIXES = (".http", ".rest")
 _SEPARATOR = re.compile(r"^\s*###")
 _VARIABLE = re.compile(r"^\s*@([A-Za-z_][\w.-]*)\s*=\s*(.*?)\s*$")
 _COMMENT = re.compile(r"^\s*(#|//)")
@@ -114,14 +112,8 @@ def _substituted(text: str, start: int, index: LineIndex, variables: _Variables)
     return Word("".join(chars), starts, ends, origins, start, start + len(text), index)
 
 
-class RestFileLoader:
-    name = "rest"
-    priority = 45
-
-    def claims(self, path: str, text: str) -> bool:
-        if not path.lower().endswith(_SUFFIXES):
-            return False
-        return not text or "galleries" in text.lower()
+class _Reader:
+    """Reads the requests of one file."""
 
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         result = LoadResult()
@@ -235,6 +227,6 @@ def _join(parts: list[Word], index: LineIndex) -> Word:
     return concat(parts, index)
 
 
-@hookimpl
-def sigcheck_loaders() -> list[RestFileLoader]:
-    return [RestFileLoader()]
+def load(source: SourceFile, options: LoadOptions) -> LoadResult:
+    """The resources and findings of one `.http` / `.rest` file."""
+    return _Reader().load(source, options)

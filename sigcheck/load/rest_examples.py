@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 
-from sigcheck.hookspecs import hookimpl
 from sigcheck.load import diagnostics
 from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.load.jsonc import JsonSyntaxError, Node, parse
@@ -46,22 +45,9 @@ _LIST_CHILD = {
 # `ListGalleryImages…`). A GET sends no body: a body parameter in such a file (some old examples
 # carry one) is never a request, so only the responses are read.
 _READ_OPERATION = re.compile(r"(?:^|[_.])(?:Get|List)(?=[A-Z_.]|$)")
-_NAME_KEYS = re.compile(r'"(galleryName|galleryImageName|galleryApplicationName)"')
 
 
-class RestExampleLoader:
-    name = "rest-example"
-    # Before the ARM loader (50): an example must never be read as a template.
-    priority = 40
-
-    def claims(self, path: str, text: str) -> bool:
-        if not path.lower().endswith((".json", ".jsonc")) and not text.lstrip().startswith("{"):
-            return False
-        head = text[:4096]
-        if "deploymentTemplate.json" in head or "deploymentParameters.json" in head:
-            return False
-        return '"parameters"' in text and '"responses"' in text and _NAME_KEYS.search(text) is not None
-
+class _Reader:
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         result = LoadResult()
         try:
@@ -172,6 +158,6 @@ def _list_item_type(listed_under: str, item: Node) -> str | None:
     return None
 
 
-@hookimpl
-def sigcheck_loaders() -> list[RestExampleLoader]:
-    return [RestExampleLoader()]
+def load(source: SourceFile, options: LoadOptions) -> LoadResult:
+    """The request and response resources of one REST API example."""
+    return _Reader().load(source, options)

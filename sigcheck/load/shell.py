@@ -12,42 +12,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sigcheck.hookspecs import hookimpl
+from sigcheck.load.scripts import shell_has_gallery_command
 from sigcheck.load import diagnostics
 from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.load.text import LineIndex
 from sigcheck.normalize.synth import UNK, Word
 
-_SUFFIXES = (".sh", ".bash", ".zsh", ".azcli", ".ksh")
-_SHEBANG = re.compile(r"\A#![^\n]*\b(?:ba|z|k|da|a)?sh\b")
 _MARKER = re.compile(r"\baz\s+(?:sig|rest)\b")
-_SIG = re.compile(r"\baz\s+sig\b")
-_REST = re.compile(r"\baz\s+rest\b")
 _EXPANSIONS = {"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion", "process_substitution"}
+has_gallery_command = shell_has_gallery_command
 
 
-def has_gallery_command(text: str) -> bool:
-    return _SIG.search(text) is not None or (_REST.search(text) is not None and "galleries" in text.lower())
-
-
-def is_script_name(path: str, text: str) -> bool:
-    return path.lower().endswith(_SUFFIXES) or bool(_SHEBANG.match(text))
-
-
-class ShellLoader:
-    name = "shell"
-    priority = 60
-
-    def claims(self, path: str, text: str) -> bool:
-        if not text:
-            return path.lower().endswith(_SUFFIXES)
-        return is_script_name(path, text) and has_gallery_command(text)
-
-    def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
-        result = LoadResult()
-        load_script(source.text, source.path, options, result)
-        result.relevant = bool(result.resources or result.findings)
-        return result
+def load(source: SourceFile, options: LoadOptions) -> LoadResult:
+    """The resources and findings of the az commands of one bash script."""
+    result = LoadResult()
+    load_script(source.text, source.path, options, result)
+    result.relevant = bool(result.resources or result.findings)
+    return result
 
 
 class _Char:
@@ -252,9 +233,15 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) 
                 bad = treesitter.first_error(node)
                 if bad is not None and _MARKER.search(text[s:e]) and s not in reported:
                     reported.add(s)
-                    bs, be = offsets.start(bad), offsets.end(bad)
-                    result.findings.append(diagnostics.parse_error(
-                        index.span(bs, max(bs, be)), f"shell syntax error in an az command: {treesitter.describe_error(bad, offsets)}"))
+                    result.findings.append(treesitter.error_finding(bad, offsets, index, "shell syntax error in an az command"))
+                continue
+            following = node.next_sibling
+            if following is not None and following.type == "ERROR" and following.start_point.row == node.end_point.row:
+                # The command runs into a syntax error (an unterminated quote, typically).
+                if _MARKER.search(text[s:e]) and offsets.start(following) not in reported:
+                    reported.add(offsets.start(following))
+                    result.findings.append(treesitter.error_finding(
+                        treesitter.first_error(following) or following, offsets, index, "shell syntax error in an az command"))
                 continue
             args: list[Word] = []
             for argument in node.children_by_field_name("argument"):
@@ -276,7 +263,3 @@ def _error_region(node: Any, text: str, offsets: Any, index: LineIndex, result: 
     reported.add(s)
     result.findings.append(diagnostics.parse_error(index.span(s, s + len(head.rstrip())), "shell syntax error in an az command (unterminated quote or bracket?)"))
 
-
-@hookimpl
-def sigcheck_loaders() -> list[ShellLoader]:
-    return [ShellLoader()]

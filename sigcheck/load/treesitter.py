@@ -100,6 +100,22 @@ def first_error(node: Any) -> Any | None:
 def describe_error(node: Any, offsets: Offsets) -> str:
     if node.is_missing:
         return f"missing '{node.type}'"
-    text = offsets.node_text(node).strip().splitlines()
+    raw = offsets.node_text(node).lstrip()
+    if raw[:1] in ("'", '"') and raw.count(raw[0]) % 2 == 1:
+        return f"unterminated {raw[0]}-quoted string"
+    text = raw.strip().splitlines()
     shown = text[0][:40] if text else ""
     return f"unexpected '{shown}'" if shown else "syntax error"
+
+
+def error_finding(bad: Any, offsets: Offsets, index: Any, what: str) -> Any:
+    """SIG001 for a syntax error node: a construct left open is reported where it was opened."""
+    from sigcheck.load import diagnostics
+
+    if bad.is_missing and bad.parent is not None:
+        start = offsets.start(bad.parent)
+        line_end = offsets.text.find("\n", start)
+        end = line_end if line_end >= 0 else len(offsets.text)
+        return diagnostics.parse_error(index.span(start, max(start, end)), f"{what}: '{bad.type}' expected to close what starts here")
+    start, end = offsets.start(bad), offsets.end(bad)
+    return diagnostics.parse_error(index.span(start, max(start, end)), f"{what}: {describe_error(bad, offsets)}")

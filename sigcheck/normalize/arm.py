@@ -80,7 +80,7 @@ def _walk_resource(node: Node, scope: TemplateScope, parent: Declared | None) ->
         name = res_scope.evaluate(name_node) if name_node is not None else None
         depth = max(1, type_name.count("/"))  # Microsoft.Compute/galleries/images -> 2 names
         own = depth - (len(parent.names) if parent is not None and type_name.lower().startswith(parent.type_name.lower() + "/") else 0)
-        segments = segment_spans(name, max(1, own)) if name is not None else []
+        segments = [res_scope.attribute(s) for s in segment_spans(name, max(1, own))] if name is not None else []
         names = (parent.names if parent is not None and own < depth else []) + segments
         api = res_scope.evaluate(node.get_ci("apiVersion")) if node.get_ci("apiVersion") is not None else None
         declared = Declared(type_name, names, node, api)

@@ -536,6 +536,7 @@ class _Builder:
             else:
                 self.problem(second.span, f"usage error: {shown} is an invalid target region argument. The second part must be a "
                                           f"valid integer replica count (the order is region=count=type).")
+                return region  # the CLI stops at the first error of a token
         if len(parts) == 3:
             third = parts[2]
             if third.known and third.text.lower() not in types:

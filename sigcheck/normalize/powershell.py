@@ -385,7 +385,7 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
         return
     if where.ast is None:
         return
-    target = parse_url(ev.word(where.ast))
+    target = parse_url(ev.word(_literal(ev, where.ast)))
     if target is None:
         return
     body = None
@@ -396,8 +396,7 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
         if variable is not None and variable.json:
             body = variable.node if variable.node.is_object else None
         else:
-            source = variable.ast if variable is not None and variable.ast is not None else inner
-            word = ev.word(source)
+            word = ev.word(_literal(ev, inner))
             root, error, _ = parse_json_word(word)
             if error is not None:
                 if word.known:
@@ -406,3 +405,16 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
             body = root
     result.resources.append(build_resource(target.type_name, target.names, target.api_version, body, path, where.span, context,
                                            "powershell", partial=_text(method.value).upper() == "PATCH"))
+
+
+def _literal(ev: Any, node: Any) -> Any:
+    """The string literal a `$variable` argument was assigned (so that positions point at the
+    text that was written), or the argument itself."""
+    inner = ev.unwrap(node)
+    if inner.type == "variable":
+        variable = ev.lookup(inner)
+        if variable is not None and variable.ast is not None and variable.ast.type in (
+                "string_literal", "expandable_string_literal", "verbatim_string_characters",
+                "expandable_here_string_literal", "verbatim_here_string_characters"):
+            return variable.ast
+    return inner

@@ -13,7 +13,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(os.path.dirname(ROOT), "shared", "corpus")
 HERE = os.path.dirname(os.path.abspath(__file__))
-KINDS = ["arm", "rest"]
+KINDS = ["arm", "rest", "bicep", "terraform", "packer"]
 
 
 def run_corpus(kind: str) -> str:
