@@ -178,7 +178,9 @@ def test_fixture(path: Path, run_cli, whole_run) -> None:  # type: ignore[no-unt
 
 def test_every_registered_rule_has_fires_and_clean_fixtures() -> None:
     missing = []
-    for rule_id in sorted(default_registry().rules):
+    for rule_id, rule in sorted(default_registry().rules.items()):
+        if rule.check is None and rule.check_run is None and not rule.meta.emitted_by_pipeline:
+            continue  # listed in the catalogue but not checkable yet (SIG706): nothing can fire
         names = [p.name for p in FILES if p.parent.name == rule_id]
         if not any(n.startswith("fires-") for n in names) or not any(n.startswith("clean-") for n in names):
             missing.append(rule_id)
