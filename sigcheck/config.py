@@ -54,6 +54,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     location: str | None = None
     location_at: tuple[int, int] = (1, 1)
+    resource_group: str | None = None
+    subscription_id: str | None = None
     # Options of individual rules, by rule name: {"stale-api-version": {"max-age-days": 365}}.
     rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -296,6 +298,8 @@ def _build(data: dict[str, Any], path: str) -> Config:
         per_path_ignores={str(k): ids(v) for k, v in data.get("per-path-ignores", {}).items()},
         exclude=[str(p) for p in data.get("exclude", [])],
         location=str(data["location"]) if "location" in data else None,
+        resource_group=str(data["resource-group"]) if "resource-group" in data else None,
+        subscription_id=str(data["subscription-id"]) if "subscription-id" in data else None,
         rule_settings={key: dict(data[key]) for key in RULE_SETTINGS if key in data},
     )
 
@@ -342,3 +346,8 @@ def configure(options: Any, config: Config) -> None:
         span = Span(display_path(config.path), line, column, line, column + len(config.location))
         located = Located(config.location, span, origin=f"location in {os.path.basename(config.path)}")
         options.context = options.context.model_copy(update={"location": located})
+    # The rest of the deployment context: what resourceGroup() and subscription() can know.
+    update = {key: value for key, value in (("resource_group", config.resource_group), ("subscription_id", config.subscription_id))
+              if value is not None and getattr(options.context, key) is None}
+    if update:
+        options.context = options.context.model_copy(update=update)

@@ -119,6 +119,15 @@ def test_configured_location_is_the_deployment_context(run_cli, project: Path) -
     assert "West Europe" in next(f["message"] for f in result.json() if f["rule"] == "SIG201")
 
 
+def test_configured_resource_group_and_subscription_reach_expressions(run_cli, project: Path) -> None:
+    template = TEMPLATE.replace('"name": "contoso-images"', '"name": "[concat(resourceGroup().name, subscription().subscriptionId)]"')
+    (project / "templates" / "main.json").write_text(template, encoding="utf-8")
+    assert [r for r, _ in rules_of(run_cli("check", "--format", "json", str(project / "templates")))] == ["SIG201"]
+    (project / ".sigcheck.yaml").write_text("resource-group: images-rg\nsubscription-id: sub_1\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(project / "templates"))
+    assert "gallery name 'images-rgsub_1' is invalid" in next(f["message"] for f in result.json() if f["rule"] == "SIG101")
+
+
 def test_per_path_ignores(run_cli, project: Path) -> None:
     (project / "legacy").mkdir()
     (project / "legacy" / "old.json").write_text(TEMPLATE, encoding="utf-8")
