@@ -119,7 +119,11 @@ def _check(args: argparse.Namespace) -> int:
         extend_select=args.extend_select,
         today=args.today or _dt.date.today(),
         context=context,
+        parameters_file=args.parameters,
     )
+    if args.parameters and not os.path.isfile(args.parameters):
+        print(f"sigcheck: error: parameter file '{args.parameters}' does not exist", file=sys.stderr)
+        return EXIT_ERROR
     paths = args.paths or ["."]
     problem = _configure(args, options, registry, paths)
     if problem is not None:

@@ -3,14 +3,14 @@ resources, `g/d/1.0.0` names, and nested deployments with inline templates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 from sigcheck.arm.scope import TemplateScope
 from sigcheck.load.jsonc import Node
-from sigcheck.location import UNKNOWN, Located, Span
+from sigcheck.location import Located
 from sigcheck.model import resources as m
-from sigcheck.normalize.body import build, located, segment_spans
+from sigcheck.normalize.body import build, segment_spans
 
 DEPLOYMENTS = "microsoft.resources/deployments"
 
@@ -24,10 +24,6 @@ class Declared:
     node: Node
     api_version: Located | None
 
-
-@dataclass
-class ArmResult:
-    resources: list[m.Resource] = field(default_factory=list)
 
 
 def resources_from_template(root: Node, path: str, scope: TemplateScope, context: m.DeploymentContext) -> list[m.Resource]:

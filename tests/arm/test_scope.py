@@ -103,3 +103,17 @@ def test_values_point_at_the_expression_that_produced_them(tmp_path: Path) -> No
 def test_template_without_gallery_resources_is_not_relevant(tmp_path: Path) -> None:
     loaded = load(tmp_path, {"resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[parameters('x')]"}]})
     assert not loaded.relevant and loaded.findings == []
+
+
+def test_parameters_option_on_the_command_line(tmp_path: Path, capsys) -> None:
+    from sigcheck.cli import main
+
+    template = tmp_path / "main.json"
+    template.write_text(json.dumps({"$schema": SCHEMA, "parameters": {"v": {"type": "string"}},
+                                    "resources": [version("[concat('g/d/', parameters('v'))]")]}))
+    values = tmp_path / "prod.json"
+    values.write_text(json.dumps({"parameters": {"v": {"value": "1.0"}}}))
+    assert main(["check", str(template), "--select", "SIG103", "--parameters", str(values)]) == 1
+    assert "'1.0' (parameter 'v' from prod.json)" in capsys.readouterr().out
+    assert main(["check", str(template), "--select", "SIG103"]) == 0
+    assert main(["check", str(template), "--parameters", str(tmp_path / "missing.json")]) == 2
