@@ -304,7 +304,14 @@ class Engine:
     ) -> RunResult:
         """The run's report: findings of enabled rules not ignored for their path, in-source
         suppressions applied (and checked: SIG006, SIG007), configured severities, sorted."""
-        kept = [f for f in findings if self.active(f.rule_id, f.span.path)]
+        kept = []
+        seen = set()
+        for finding in findings:
+            # Instances of a copy loop share their template lines: one report per place and text.
+            key = (finding.rule_id, finding.span.sort_key(), finding.message)
+            if key not in seen and self.active(finding.rule_id, finding.span.path):
+                seen.add(key)
+                kept.append(finding)
         kept = suppress.apply(kept, comments, models, known=self.registry.rules.keys(), active=self.active)
         for finding in kept:
             override = self.severity_override(finding.rule_id)
