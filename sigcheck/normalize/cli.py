@@ -261,7 +261,7 @@ def normalize_az(
         _configure(args[len(head):], env)
         return result
     if words[:1] == ["rest"]:
-        _rest(args[len(head):], path, context, result, source_kind)
+        _rest(args[len(head):], path, context, result)
         return result
     if words[:2] in (["disk", "create"], ["snapshot", "create"]):
         _disk(words[0], head, args[len(head):], path, context, result, source_kind)
@@ -439,7 +439,11 @@ class _Builder:
             put(feature, "name", scalar("SecurityType", self.command_span, origin), self.command_span)
             put(feature, "value", scalar(defaults["securityType"], self.command_span, origin), self.command_span)
             features.append(feature)
-        if features:
+        if features_unknown and occ is not None:
+            # The whole list is an unresolved value: carried as such, so that rules see features
+            # that cannot be read rather than none at all.
+            self.body.set("properties.features", occ.values[0].node(), occ.option.span)
+        elif features:
             span = occ.values[0].span if occ is not None and occ.values else self.command_span
             self.body.set("properties.features", arr(span, features), occ.option.span if occ is not None else self.command_span)
 
@@ -820,8 +824,11 @@ def _first(options: dict[str, list[Word]], *names: str) -> Word | None:
     return None
 
 
-def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: AzResult, source_kind: str) -> None:
-    """`az rest --method put --url …/galleries/…?api-version=… --body '{…}'`."""
+def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: AzResult) -> None:
+    """`az rest --method put --url …/galleries/…?api-version=… --body '{…}'`.
+
+    The body is sent as written, with the API version of the URL: a request like those of a
+    `.http` file (source kind `rest`), not one the CLI builds and fills with its defaults."""
     options = _pairs(args)
     method = _first(options, "--method", "-m")
     url = _first(options, "--url", "--uri", "-u")
@@ -847,7 +854,7 @@ def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: AzR
             return
         body = root
     span = url.span
-    result.resources.append(build_resource(target.type_name, target.names, api_version, body, path, span, context, source_kind,
+    result.resources.append(build_resource(target.type_name, target.names, api_version, body, path, span, context, "rest",
                                            partial=method.text.lower() == "patch"))
 
 

@@ -327,7 +327,11 @@ def _image_definition(binding: _Binding, body: Body, name_span: Span) -> None:
         put(feature, "name", scalar("SecurityType", name_span, why), name_span)
         put(feature, "value", scalar(defaults["securityType"], name_span, why), name_span)
         features.append(feature)
-    if features:
+    if features_node is not None and features_node.value is UNKNOWN:
+        # The whole -Feature value is unresolved: carried as such, so that rules see features
+        # that cannot be read rather than none at all.
+        body.set("properties.features", features_node, binding.key_span("Feature"))
+    elif features:
         span = features_node.span if features_node is not None else name_span
         body.set("properties.features", arr(span, features), binding.key_span("Feature") if features_node is not None else name_span)
 
@@ -403,8 +407,9 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
                     result.findings.append(diagnostics.parse_error(error.span, f"invalid JSON in the -Payload of Invoke-AzRestMethod: {error.message}"))
                 return
             body = root
+    # The payload is sent as written: a request like those of a `.http` file, not a body the cmdlets build.
     result.resources.append(build_resource(target.type_name, target.names, target.api_version, body, path, where.span, context,
-                                           "powershell", partial=_text(method.value).upper() == "PATCH"))
+                                           "rest", partial=_text(method.value).upper() == "PATCH"))
 
 
 def _literal(ev: Any, node: Any) -> Any:

@@ -65,6 +65,17 @@ def test_definition_defaults_of_az_12() -> None:
     assert [(f.name.value, f.value.value) for f in definition.features] == [("SecurityType", "TrustedLaunch")]
 
 
+def test_unresolved_features_are_carried_as_unknown() -> None:
+    """`-Feature $features` with a value not known here: features that cannot be read, not none
+    (and no default SecurityType added on top of them)."""
+    text = ("New-AzGalleryImageDefinition -ResourceGroupName rg -GalleryName gal -Name def -Location eastus "
+            "-Publisher P -Offer O -Sku S -OsState Generalized -OsType Linux -Feature $features\n")
+    [definition] = load(text).resources
+    features = definition.body.value["properties"].value["features"]
+    assert features.value is UNKNOWN and features.span.column == text.index("$features") + 1
+    assert definition.features == []
+
+
 def test_parameter_errors() -> None:
     text = (
         "New-AzGallery -ResourceGroupName rg -Name gal -Location eastus -Bogus 1\n"
@@ -102,6 +113,20 @@ def test_here_string_payload_and_json_hashtables() -> None:
     assert first.sharing_permission.value == "Groups" and first.sharing_permission.span.line == 4
     assert first.api_version.value == "2019-03-01"
     assert second.location.value == "westus" and second.location.span.line == 8
+
+
+def test_rest_payload_is_a_request_not_a_cmdlet_body() -> None:
+    """Invoke-AzRestMethod sends the payload as written: it is read like a `.http` request."""
+    text = (
+        "$payload = '{\"location\": \"eastus\", \"properties\": {\"osType\": \"Linux\", \"osState\": \"Generalized\"}}'\n"
+        "Invoke-AzRestMethod -Method PUT -Payload $payload "
+        "-Path '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d?api-version=2024-03-03'\n"
+        "New-AzGallery -ResourceGroupName rg -Name g2 -Location eastus\n"
+    )
+    definition, gallery = load(text).resources
+    assert definition.source_kind == "rest" and definition.api_version.value == "2024-03-03"
+    assert definition.hyper_v_generation is None  # no Az.Compute default filled in
+    assert gallery.source_kind == "powershell"
 
 
 def test_az_commands_inside_powershell() -> None:

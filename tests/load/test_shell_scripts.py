@@ -78,6 +78,16 @@ def test_image_definition_defaults() -> None:
     assert definition.features == []
 
 
+def test_unresolved_features_are_carried_as_unknown() -> None:
+    """`--features "$FEATURES"`: the CLI sends whatever the variable holds (and adds no default
+    SecurityType when it holds one), so the body has features that cannot be read, not none."""
+    text = 'az sig image-definition create -g rg -r gal -i def -p P -f O -s S --os-type Linux --features "$FEATURES"\n'
+    [definition] = load(text).resources
+    features = definition.body.value["properties"].value["features"]
+    assert features.value is UNKNOWN and features.span.column == text.index('"$FEATURES"') + 1
+    assert definition.features == []
+
+
 def test_usage_errors() -> None:
     text = (
         "az sig image-version create -g rg -r gal -i def -e 1.0.0 --managed-image img --target-regions westus=2=standard eastus=x\n"
@@ -144,6 +154,21 @@ def test_az_rest_body_is_located() -> None:
     assert gallery.api_version.value == "2019-03-01"
     assert gallery.location.value == "eastus" and gallery.location.span.line == 3
     assert gallery.sharing_permission.value == "Groups" and gallery.sharing_permission.span.line == 4
+
+
+def test_az_rest_body_is_a_request_not_a_cli_body() -> None:
+    """`az rest` sends the body as written: it is read like a `.http` request (the schema rules
+    judge it, and no az CLI default is assumed), while `az sig` bodies stay the CLI's."""
+    text = (
+        "az rest --method put --url 'https://management.azure.com/subscriptions/x/resourceGroups/rg/providers/"
+        "Microsoft.Compute/galleries/g/images/d?api-version=2024-03-03' --body '{\"location\": \"eastus\", "
+        "\"properties\": {\"osType\": \"Linux\", \"osState\": \"Generalized\"}}'\n"
+        "az sig create -g rg -r g2 -l eastus\n"
+    )
+    definition, gallery = load(text).resources
+    assert isinstance(definition, m.ImageDefinition) and definition.source_kind == "rest"
+    assert definition.hyper_v_generation is None  # no CLI default filled in
+    assert gallery.source_kind == "cli"
 
 
 def test_syntax_error_in_a_gallery_command_is_sig001() -> None:
