@@ -111,15 +111,6 @@ def _first_version(path: str) -> str:
 def _defaults_words(res: m.ImageDefinition) -> str | None:
     """What the definition gets when it states neither, for its tool or API version."""
     data = facts.load("api_versions")
-    tool = _TOOLS.get(res.source_kind)
-    if tool is not None:
-        spec = data["default_image_definition_security_by_tool"][tool]
-        security = spec["securityType"] or "no security type"
-        others = ", ".join(
-            f"{name} {other['hyperVGeneration']}" for name, other in data["default_image_definition_security_by_tool"].items()
-            if name != tool and other["hyperVGeneration"] != spec["hyperVGeneration"]
-        )
-        return f"this tool sends {spec['hyperVGeneration']} and {security} (older releases and other tools differ: {others})"
     api = text(res.api_version)
     if api is None:
         return None
@@ -141,15 +132,19 @@ def implicit_generation(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     assert isinstance(res, m.ImageDefinition)
     if res.partial:
         return  # an update cannot change either; the definition keeps what it was created with
-    tool = res.source_kind in _TOOLS
+    if res.source_kind in _TOOLS:
+        # az and Az.Compute always send a generation and a security type of their own (the loaders
+        # record those defaults), except where the user asked for SecurityType=Standard, which
+        # is an explicit choice: either way nothing is left to the service.
+        return
     missing = []
-    if res.hyper_v_generation is None and (tool or api_at_least(res, _first_version("properties.hyperVGeneration"))):
+    if res.hyper_v_generation is None and api_at_least(res, _first_version("properties.hyperVGeneration")):
         missing.append("hyperVGeneration")
     stated_v1 = res.hyper_v_generation is not None and same(res.hyper_v_generation, "V1")
     features = child(res.body, "properties.features")
     features_unreadable = features is not None and features.value is not None and not features.is_array
     if res.feature("SecurityType") is None and not stated_v1 and not features_unreadable \
-            and (tool or api_at_least(res, _first_version("properties.features"))):
+            and api_at_least(res, _first_version("properties.features")):
         missing.append("SecurityType (in features)")
     if not missing:
         return

@@ -130,7 +130,17 @@ class _Binding:
                 self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{raw}' to type 'System.Int32'."))
                 return Node(UNKNOWN, value.span, None, value.origin)
             return Node(number, value.span, None, value.origin)
-        if kind in ("string", "datetime") and not (value.is_object or value.is_array):
+        if kind == "datetime" and not (value.is_object or value.is_array):
+            text = _text(value)
+            if text is None:
+                return value
+            date = _powershell_date(text)
+            if date is None:
+                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{text}' to type 'System.DateTime'."))
+                return Node(UNKNOWN, value.span, None, value.origin)
+            # The cmdlet sends the DateTime it bound, in ISO 8601, whatever the string looked like.
+            return Node(date, value.span, None, value.origin)
+        if kind == "string" and not (value.is_object or value.is_array):
             text = _text(value)
             choices = param.get("choices")
             if text is not None and choices and text.lower() not in {c.lower() for c in choices}:
@@ -423,3 +433,25 @@ def _literal(ev: Any, node: Any) -> Any:
                 "expandable_here_string_literal", "verbatim_here_string_characters"):
             return variable.ast
     return inner
+
+
+_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%Y-%m-%d %H:%M:%S")
+
+
+def _powershell_date(text: str) -> str | None:
+    """A string as a [DateTime] parameter binds it (invariant culture: ISO 8601, or month/day/year),
+    written back as ISO 8601; None when PowerShell could not convert it."""
+    import datetime as _dt
+
+    stripped = text.strip()
+    try:
+        return _dt.datetime.fromisoformat(stripped.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    for pattern in _DATE_FORMATS:
+        try:
+            return _dt.datetime.strptime(stripped, pattern).isoformat()
+        except ValueError:
+            continue
+    return None
+
