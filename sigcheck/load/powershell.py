@@ -496,6 +496,14 @@ def _elements(command: Any, ev: Evaluator, offsets: Any) -> list[tuple]:
             found = ev.lookup(inner)
             out.append(Element("splat", found.node if found is not None else ev.unknown(inner), ev.span(inner)))
             continue
+        if i < len(children) and children[i].type != "command_argument_sep" and children[i].start_byte == child.end_byte:
+            # `(Get-Date).AddMonths(6)`: the grammar splits a method call's argument list off as
+            # an element of its own; PowerShell reads the whole as one (unknown) argument.
+            while i < len(children) and children[i].type != "command_argument_sep" \
+                    and children[i].start_byte == children[i - 1].end_byte:
+                i += 1
+            out.append(Element("arg", ev.unknown(child), ev.span(child), None, child))
+            continue
         out.append(Element("arg", ev.evaluate(child), ev.span(child), None, child))
     return out
 

@@ -164,3 +164,12 @@ def test_datetime_parameters_bind_as_powershell_does() -> None:
     assert second.end_of_life_date.value == "2030-06-30T00:00:00"
     assert third.end_of_life_date.value is UNKNOWN
     assert sig003(result) == ["Cannot bind parameter 'EndOfLifeDate'. Cannot convert value 'someday' to type 'System.DateTime'."]
+
+
+def test_a_method_call_argument_is_one_unknown_argument() -> None:
+    result = load(
+        "New-AzGalleryImageVersion -ResourceGroupName rg -GalleryName g -GalleryImageDefinitionName d -Name 1.0.0 "
+        f"-Location westus2 -SourceImageId '{SRC}' -PublishingProfileEndOfLifeDate (Get-Date).AddMonths(6)\n"
+    )
+    assert sig003(result) == []
+    assert result.resources[0].end_of_life_date.value is UNKNOWN
