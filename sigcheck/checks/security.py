@@ -44,8 +44,11 @@ def _security_type(res: m.ImageDefinition) -> Located | None:
     return feature.value
 
 
-def _generation_words(how: str) -> str:
-    return "V1" if how == "stated" else f"V1 ({how})"
+def _generation_words(res: m.ImageDefinition, how: str) -> str:
+    if how != "stated":
+        return f"V1 ({how})"
+    origin = res.hyper_v_generation.origin if res.hyper_v_generation is not None else None
+    return f"V1 ({origin})" if origin else "V1"
 
 
 @rule(
@@ -62,7 +65,7 @@ def security_type_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit
     if gen is None or gen[0] != "V1":
         return
     where = res.hyper_v_generation if gen[1] == "stated" else security
-    yield Hit(where, f"SecurityType '{security.value}' describes a Gen2 image, but the definition is {_generation_words(gen[1])}; set hyperVGeneration to V2")  # type: ignore[arg-type]
+    yield Hit(where, f"SecurityType '{security.value}' describes a Gen2 image, but the definition is {_generation_words(res, gen[1])}; set hyperVGeneration to V2")  # type: ignore[arg-type]
 
 
 @rule(
@@ -97,7 +100,7 @@ def arm64_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     gen = generation(res)
     if gen is None or gen[0] != "V1":
         return
-    yield Hit(arch, f"architecture Arm64 needs hyperVGeneration V2, but the definition is {_generation_words(gen[1])}")
+    yield Hit(arch, f"architecture Arm64 needs hyperVGeneration V2, but the definition is {_generation_words(res, gen[1])}")
 
 
 # How the inputs that are scripts name the tool whose defaults apply (rules/api_versions.json).
