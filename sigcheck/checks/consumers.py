@@ -15,10 +15,11 @@ from sigcheck.checks.values import declared, present, related, text, where_words
 from sigcheck.findings import Severity
 from sigcheck.location import Located
 from sigcheck.model import resources as m
-from sigcheck.model.ids import reference_target
+from sigcheck.model.ids import reference_of
 from sigcheck.model.regions import normalize_region
 
 _CONSUMERS = (m.VirtualMachine, m.VirtualMachineScaleSet)
+_IMAGE_TYPES = (m.IMAGE_DEFINITION, m.IMAGE_VERSION)
 
 
 @dataclass
@@ -39,14 +40,10 @@ class _Image:
 
 def _image(vm: m.VirtualMachine, ctx: CheckContext) -> _Image | None:
     ref = vm.image_id
-    if ref is None or not ref.known:
-        return None
-    target = reference_target(ref.value)
-    if target is None:
+    target = reference_of(ref, _IMAGE_TYPES)
+    if ref is None or target is None:
         return None
     type_name, names = target
-    if type_name.lower() not in (m.IMAGE_DEFINITION.lower(), m.IMAGE_VERSION.lower()):
-        return None
     definitions = [d for d in declared(ctx.find(m.IMAGE_DEFINITION, names[:2])) if isinstance(d, m.ImageDefinition) and related(vm, d)]
     versions = []
     if type_name.lower() == m.IMAGE_VERSION.lower():
@@ -97,9 +94,7 @@ def vm_security_mismatch(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 )
 def consumer_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     assert isinstance(res, m.VirtualMachine)
-    ref = res.image_id
-    target = reference_target(ref.value) if ref is not None and ref.known else None
-    if target is None or target[0].lower() not in (m.IMAGE_DEFINITION.lower(), m.IMAGE_VERSION.lower()):
+    if reference_of(res.image_id, _IMAGE_TYPES) is None:
         return
     api = text(res.api_version)
     minimum = facts.load("api_versions")["consumer_min_api_version"]["min"]

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from sigcheck import facts
 from sigcheck.checks.api import CheckContext, Hit, rule
-from sigcheck.checks.values import GALLERY_RESOURCES, integer, surely_present
+from sigcheck.checks.values import GALLERY_RESOURCES, integer, same, surely_present, text
 from sigcheck.findings import Severity
 from sigcheck.location import Located
 from sigcheck.model import resources as m
@@ -27,22 +27,16 @@ def region_info(name: str) -> dict | None:
     return region_table().get(normalize_region(name))
 
 
-def _text(item: Located | None) -> str | None:
-    if item is None or not item.known or not isinstance(item.value, str):
-        return None
-    return item.value
-
-
 def _all_region_names(res: m._Replicated) -> list[tuple[m.TargetRegion, str]] | None:
     """Target regions with their names, or None when any name is unknown (then nothing is sure)."""
     if res.target_regions is None:
         return None
     out = []
     for region in res.target_regions:
-        text = _text(region.name)
-        if text is None:
+        name = text(region.name)
+        if name is None:
             return None
-        out.append((region, text))
+        out.append((region, name))
     return out
 
 
@@ -54,7 +48,7 @@ def _all_region_names(res: m._Replicated) -> list[tuple[m.TargetRegion, str]] | 
 def source_region_not_targeted(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     assert isinstance(res, m._Replicated)
     location = res.effective_location
-    source = _text(location)
+    source = text(location)
     regions = _all_region_names(res)
     if source is None or location is None or not regions:
         return
@@ -79,7 +73,7 @@ def duplicate_target_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]
     assert isinstance(res, m._Replicated)
     seen: dict[str, Located] = {}
     for region in res.target_regions or []:
-        name = _text(region.name)
+        name = text(region.name)
         if name is None:
             continue
         key = normalize_region(name)
@@ -93,11 +87,6 @@ def duplicate_target_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]
             seen[key] = region.name
 
 
-def _is(item: Located | None, expected: str) -> bool:
-    text = _text(item)
-    return text is not None and text.lower() == expected.lower()
-
-
 @rule(
     "SIG205", "zrs-without-zones", Severity.ERROR,
     "Zone-redundant storage (`Standard_ZRS`) is requested for a target region that has no availability zones.",
@@ -107,14 +96,14 @@ def zrs_without_zones(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     assert isinstance(res, m._Replicated)
     default = res.storage_account_type
     for region in res.target_regions or []:
-        name = _text(region.name)
+        name = text(region.name)
         info = region_info(name) if name else None
         if info is None or info.get("zones") is not False:
             continue  # unknown regions and unverified zone support are not judged
         if region.storage_account_type is not None:
-            if _is(region.storage_account_type, "Standard_ZRS"):
+            if same(region.storage_account_type, "Standard_ZRS"):
                 yield Hit(region.storage_account_type, f"Standard_ZRS in target region '{name}', which has no availability zones; use Standard_LRS or Premium_LRS there")
-        elif _is(default, "Standard_ZRS"):
+        elif same(default, "Standard_ZRS"):
             yield Hit(
                 region.name,
                 f"target region '{name}' has no availability zones but inherits Standard_ZRS from "
@@ -129,14 +118,14 @@ def zrs_without_zones(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 )
 def shallow_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     assert isinstance(res, m._Replicated)
-    if not _is(res.replication_mode, "Shallow"):
+    if not same(res.replication_mode, "Shallow"):
         return
     regions = res.target_regions or []
     if len(regions) > 1:
         yield Hit(regions[1].name, f"replicationMode Shallow allows a single target region; {len(regions)} are listed")
-    source = _text(res.effective_location)
+    source = text(res.effective_location)
     for region in regions:
-        name = _text(region.name)
+        name = text(region.name)
         if source is not None and name is not None and normalize_region(name) != normalize_region(source):
             yield Hit(region.name, f"replicationMode Shallow replicates only to the source region '{source}', not '{name}'")
         count = region.replica_count
@@ -149,12 +138,12 @@ def shallow_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 def _region_values(res: m.Resource) -> Iterator[tuple[Located, str, str]]:
     """(where, region as written, what it is) for the location and every target region."""
-    location = _text(res.location)
+    location = text(res.location)
     if location is not None:
         yield res.location, location, "location"  # type: ignore[misc]
     if isinstance(res, m._Replicated):
         for region in res.target_regions or []:
-            name = _text(region.name)
+            name = text(region.name)
             if name is not None:
                 yield region.name, name, "target region"
 
@@ -216,8 +205,8 @@ def _cloud(name: str) -> str | None:
 def cross_cloud_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     assert isinstance(res, m._Replicated)
     clouds = facts.load("regions")["clouds"]
-    targets = [(region, name, _cloud(name)) for region in res.target_regions or [] if (name := _text(region.name)) is not None]
-    source = _text(res.effective_location)
+    targets = [(region, name, _cloud(name)) for region in res.target_regions or [] if (name := text(region.name)) is not None]
+    source = text(res.effective_location)
     source_cloud = _cloud(source) if source is not None else None
     if source_cloud is not None:
         for region, name, cloud in targets:

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from sigcheck import facts
 from sigcheck.checks.api import CheckContext, Hit, rule
-from sigcheck.checks.values import api_at_least, key_of, related, same, text, where_words
+from sigcheck.checks.values import api_at_least, authored, key_of, related, same, text, where_words
 from sigcheck.findings import Severity
 from sigcheck.location import Located
 from sigcheck.model import resources as m
@@ -104,9 +104,6 @@ def arm64_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 
 # How the inputs that are scripts name the tool whose defaults apply (rules/api_versions.json).
-_TOOLS = {"cli": "az", "powershell": "powershell"}
-
-
 def _first_version(path: str) -> str:
     return facts.load("api/matrix")["types"][m.IMAGE_DEFINITION]["paths"][path][0]
 
@@ -135,7 +132,7 @@ def implicit_generation(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     assert isinstance(res, m.ImageDefinition)
     if res.partial:
         return  # an update cannot change either; the definition keeps what it was created with
-    if res.source_kind in _TOOLS:
+    if not authored(res):
         # az and Az.Compute always send a generation and a security type of their own (the loaders
         # record those defaults), except where the user asked for SecurityType=Standard, which
         # is an explicit choice: either way nothing is left to the service.

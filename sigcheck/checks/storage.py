@@ -11,7 +11,7 @@ from sigcheck.checks.values import api_at_least, integer, key_of, opaque_along, 
 from sigcheck.findings import Severity
 from sigcheck.location import UNKNOWN, Located
 from sigcheck.model import resources as m
-from sigcheck.model.ids import reference_target
+from sigcheck.model.ids import reference_of, reference_target
 from sigcheck.normalize.body import child
 
 
@@ -29,10 +29,8 @@ def _number(item: Located | None) -> int | float | None:
 
 def _declared(ref: Located | None, ctx: CheckContext, types: tuple[str, ...]) -> m.Resource | None:
     """The resource of the run that a source id points at, when it is declared there."""
-    if ref is None or not ref.known:
-        return None
-    target = reference_target(ref.value)
-    if target is None or target[0].lower() not in {t.lower() for t in types}:
+    target = reference_of(ref, types)
+    if target is None:
         return None
     found = ctx.find(*target)
     return found[0] if found else None

@@ -11,8 +11,8 @@ from sigcheck.load.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.load.arm_parameters import conventional_path, read_values
 from sigcheck.load.jsonc import JsonSyntaxError, parse
 from sigcheck.location import UNKNOWN
-from sigcheck.model.ids import reference_target
-from sigcheck.model.resources import GALLERY, GALLERY_TYPES, DeploymentContext, Resource, VirtualMachine
+from sigcheck.model.ids import reference_of
+from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, DeploymentContext, Resource, VirtualMachine
 from sigcheck.normalize.arm import resources_from_template
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".arm")
@@ -66,9 +66,8 @@ def _concerns_galleries(res: Resource) -> bool:
     """A gallery resource, or a VM or scale set created from a gallery image."""
     if res.type_name in GALLERY_TYPES:
         return True
-    if isinstance(res, VirtualMachine) and res.image_id is not None and res.image_id.known:
-        target = reference_target(res.image_id.value)
-        return target is not None and target[0].lower().startswith(GALLERY.lower() + "/")
+    if isinstance(res, VirtualMachine):
+        return reference_of(res.image_id, (IMAGE_DEFINITION, IMAGE_VERSION)) is not None
     return False
 
 

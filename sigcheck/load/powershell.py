@@ -383,12 +383,10 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) 
     from sigcheck.normalize import powershell as ps
     from sigcheck.normalize.cli import AzEnv, normalize_az
 
-    try:
-        tree, offsets = treesitter.parse("powershell", text)
-    except treesitter.TreeSitterMissing as exc:  # pragma: no cover - a broken install
-        result.findings.append(diagnostics.parse_error(LineIndex(path, text).span(0, 0), f"cannot parse PowerShell: {exc}"))
+    parsed = treesitter.parse_script("powershell", text, path, result, "PowerShell")
+    if parsed is None:
         return
-    index = LineIndex(path, text)
+    tree, offsets, index = parsed
     ev = Evaluator(text, index, offsets)
     env = AzEnv()
     reported: set[int] = set()

@@ -202,12 +202,10 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) 
     from sigcheck.load import treesitter
     from sigcheck.normalize.cli import AzEnv, normalize_az
 
-    try:
-        tree, offsets = treesitter.parse("bash", text)
-    except treesitter.TreeSitterMissing as exc:  # pragma: no cover - a broken install
-        result.findings.append(diagnostics.parse_error(LineIndex(path, text).span(0, 0), f"cannot parse shell scripts: {exc}"))
+    parsed = treesitter.parse_script("bash", text, path, result, "shell scripts")
+    if parsed is None:
         return
-    index = LineIndex(path, text)
+    tree, offsets, index = parsed
     reader = _Reader(text, index, offsets)
     env = AzEnv()
     reported: set[int] = set()

@@ -34,6 +34,21 @@ def _parser(grammar: str) -> Any:
     return tree_sitter.Parser(tree_sitter.Language(module.language()))
 
 
+def parse_script(grammar: str, text: str, path: str, result: Any, what: str) -> tuple[Any, Offsets, Any] | None:
+    """Parse a script for a loader: the tree, the offset converter and the line index, or None
+    after reporting SIG001 on `result` when the grammar cannot be loaded."""
+    from sigcheck.load import diagnostics
+    from sigcheck.load.text import LineIndex
+
+    index = LineIndex(path, text)
+    try:
+        tree, offsets = parse(grammar, text)
+    except TreeSitterMissing as exc:  # pragma: no cover - a broken install
+        result.findings.append(diagnostics.parse_error(index.span(0, 0), f"cannot parse {what}: {exc}"))
+        return None
+    return tree, offsets, index
+
+
 def parse(grammar: str, text: str) -> tuple[Any, Offsets]:
     """Parse `text` with the named grammar; the tree and the byte-to-character converter."""
     data = text.encode("utf-8", errors="surrogatepass")

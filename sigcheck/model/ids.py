@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
+
+from sigcheck.location import Located
 
 
 def reference_target(value: Any) -> tuple[str, list[str]] | None:
@@ -31,3 +33,14 @@ def reference_target(value: Any) -> tuple[str, list[str]] | None:
     types = pairs[0::2]
     names = pairs[1::2]
     return f"{namespace}/{'/'.join(types)}", names
+
+
+def reference_of(item: Located | None, types: Iterable[str]) -> tuple[str, list[str]] | None:
+    """The (type, names) of a known located id when it points at one of `types` (compared
+    ignoring case, as ARM does), else None."""
+    if item is None or not item.known:
+        return None
+    target = reference_target(item.value)
+    if target is None or target[0].lower() not in {t.lower() for t in types}:
+        return None
+    return target
