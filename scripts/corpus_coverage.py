@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sigcheck.engine import Engine, Options, discover
-from sigcheck.location import Located, Span
+from sigcheck.engine.run import Engine, Options, discover
+from sigcheck.syntax.located import Located, Span
 from sigcheck.model import resources as m
-from sigcheck.plugins import default_registry
+from sigcheck.engine.registry import default_registry
 
 
 def _known(item: Located | None) -> bool:

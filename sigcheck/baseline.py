@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from sigcheck.findings import Finding
+from sigcheck.model.findings import Finding
 from sigcheck.report.sarif import FINGERPRINT_KEY, fingerprints
 
 

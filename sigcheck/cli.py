@@ -94,11 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from sigcheck.engine import Engine, Options
-    from sigcheck.findings import Severity
-    from sigcheck.location import Located, Span
+    from sigcheck.engine.run import Engine, Options
+    from sigcheck.model.findings import Severity
+    from sigcheck.syntax.located import Located, Span
     from sigcheck.model.resources import DeploymentContext
-    from sigcheck.plugins import default_registry
+    from sigcheck.engine.registry import default_registry
 
     registry = default_registry()
     formatter = registry.formatters.get(args.format)

@@ -331,9 +331,9 @@ def configure(options: Any, config: Config) -> None:
     """Give the engine's `Options` what the configuration says. Settings the command line gave
     win: its select/ignore/extend-select apply on top of the file's, and --location replaces the
     file's `location`."""
-    from sigcheck.engine import RuleSelection, display_path
-    from sigcheck.findings import Severity
-    from sigcheck.location import Located, Span
+    from sigcheck.engine.run import RuleSelection, display_path
+    from sigcheck.model.findings import Severity
+    from sigcheck.syntax.located import Located, Span
 
     options.configured = RuleSelection(config.select, config.ignore, config.extend_select)
     options.severity = {rule: Severity.parse(level) for rule, level in config.severity.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from sigcheck.plugins import default_registry
+from sigcheck.engine.registry import default_registry
 
 
 def _docs_dir() -> str:

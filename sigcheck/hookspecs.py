@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from sigcheck.checks.api import Rule
-    from sigcheck.load.api import Loader
-    from sigcheck.report.api import Formatter
+    from sigcheck.engine.rules import Rule
+    from sigcheck.inputs.api import Loader
+    from sigcheck.engine.result import Formatter
 
 hookspec = pluggy.HookspecMarker("sigcheck")
 hookimpl = pluggy.HookimplMarker("sigcheck")

@@ -14,8 +14,8 @@ import datetime as _dt
 import os
 from typing import Any
 
-from sigcheck.findings import Finding, Severity
-from sigcheck.location import Span
+from sigcheck.model.findings import Finding, Severity
+from sigcheck.syntax.located import Span
 
 # LSP DiagnosticSeverity: 1 Error, 2 Warning, 3 Information, 4 Hint.
 LSP_SEVERITY = {Severity.ERROR: 1, Severity.WARNING: 2, Severity.NOTE: 3}
@@ -54,8 +54,8 @@ class EngineCache:
     def engine_for(self, path: str) -> tuple[Any, str | None]:
         """The engine for a document at `path`, and a configuration error to show, if any."""
         from sigcheck.config import ConfigError, Config, configure, find_config, load
-        from sigcheck.engine import Engine, Options
-        from sigcheck.plugins import default_registry
+        from sigcheck.engine.run import Engine, Options
+        from sigcheck.engine.registry import default_registry
 
         registry = default_registry()
         config_path = find_config(path)

@@ -7,12 +7,12 @@ import re
 from functools import cache
 from typing import Iterator
 
-from sigcheck import facts
-from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.model import facts
+from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.checks.values import GALLERY_RESOURCES, authored
-from sigcheck.findings import Severity
-from sigcheck.load.jsonc import Node
-from sigcheck.location import Located
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 
 # Template-level keys that are not part of the resource's REST body.

@@ -1,10 +1,15 @@
 """The built-in rules, registered as a plugin like any third-party rule pack."""
 
-from sigcheck.checks import api_versions, arm_expressions, cli_usage, consumers, encryption, features, input, lifecycle, names, regions, schema, security, storage, suppressions
-from sigcheck.checks.api import Rule
+from sigcheck.checks import api_versions, consumers, encryption, features, input, lifecycle, names, regions, schema, security, storage
+from sigcheck.engine.rules import Rule, declared
 from sigcheck.hookspecs import hookimpl
+from sigcheck.model.diagnostics import PIPELINE_DIAGNOSTICS
 
 
 @hookimpl
 def sigcheck_rules() -> list[Rule]:
-    return [*input.RULES, *arm_expressions.RULES, *cli_usage.RULES, *suppressions.RULES, *names.RULES, *regions.RULES, *storage.RULES, *security.RULES, *api_versions.RULES, *encryption.RULES, *features.RULES, *consumers.RULES, *schema.RULES, *lifecycle.RULES]
+    return [
+        *(declared(meta) for meta in PIPELINE_DIAGNOSTICS),
+        *input.RULES, *names.RULES, *regions.RULES, *storage.RULES, *security.RULES, *api_versions.RULES,
+        *encryption.RULES, *features.RULES, *consumers.RULES, *schema.RULES, *lifecycle.RULES,
+    ]

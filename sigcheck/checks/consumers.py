@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from sigcheck import facts
-from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.model import facts
+from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.checks.values import declared, present, related, text, where_words
-from sigcheck.findings import Severity
-from sigcheck.location import Located
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 from sigcheck.model.ids import reference_of
 from sigcheck.model.regions import normalize_region

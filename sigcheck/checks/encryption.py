@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.checks.values import declared, integer, key_of, present, related, same, text, where_words
-from sigcheck.findings import Severity
-from sigcheck.load.jsonc import Node
-from sigcheck.location import UNKNOWN, Located
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.located import UNKNOWN, Located
 from sigcheck.model import resources as m
-from sigcheck.normalize.body import child, items, value_at
+from sigcheck.model.from_body import child, items, value_at
 
 
 @dataclass

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from sigcheck.checks.api import CheckContext, Hit, pipeline_rule, rule
+from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS
-from sigcheck.findings import Severity
-from sigcheck.location import UNKNOWN, Located, Span
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
-from sigcheck.normalize.body import child
-
-PARSE_ERROR = pipeline_rule(
-    "SIG001", "parse-error", Severity.ERROR,
-    "A file that looks like a gallery input cannot be read or parsed, so none of its resources can be checked.",
-)
-DUPLICATE_KEY = pipeline_rule(
-    "SIG004", "duplicate-key", Severity.WARNING,
-    "A JSON object repeats a key, so one of the two values is silently ignored.",
-)
-
+from sigcheck.model.from_body import child
 
 def _unresolved(res: m.Resource) -> Iterator[tuple[Located, str, str]]:
     """(where, what, which rules read it) for every value the rules need that is unknown."""
@@ -73,4 +63,4 @@ def unresolved_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(where, f"{what} cannot be resolved statically{origin}, so {readers} cannot check it; give it a value (a parameter default, --parameters, --location)")
 
 
-RULES = [PARSE_ERROR, unresolved_value, DUPLICATE_KEY]
+RULES = [unresolved_value]

@@ -7,12 +7,12 @@ import datetime as _dt
 import re
 from typing import Iterator, Sequence
 
-from sigcheck.checks.api import CheckContext, Hit, Rule, RuleMeta, rule, run_rule
+from sigcheck.engine.rules import CheckContext, Hit, Rule, RuleMeta, rule, run_rule
 from sigcheck.checks.values import declared, text, where_words
-from sigcheck.findings import Severity
-from sigcheck.location import Located
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
-from sigcheck.normalize.body import child, located
+from sigcheck.model.from_body import child, located
 
 
 def _identity(res: m.ImageDefinition) -> tuple[str, str, str] | None:

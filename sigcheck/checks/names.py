@@ -6,10 +6,10 @@ import re
 from functools import cache
 from typing import Iterator
 
-from sigcheck import facts
-from sigcheck.checks.api import CheckContext, Hit, rule
-from sigcheck.findings import Severity
-from sigcheck.location import Located
+from sigcheck.model import facts
+from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 
 

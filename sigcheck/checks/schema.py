@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Iterator
 
-from sigcheck import facts
-from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.model import facts
+from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.checks.api_versions import TEMPLATE_KEYS
 from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS, authored, key_of
-from sigcheck.findings import Severity
-from sigcheck.load.jsonc import Node
-from sigcheck.location import UNKNOWN, Located, Span
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 
 

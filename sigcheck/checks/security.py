@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Iterator
 
-from sigcheck import facts
-from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.model import facts
+from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.checks.values import api_at_least, authored, key_of, related, same, text, where_words
-from sigcheck.findings import Severity
-from sigcheck.location import Located
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
-from sigcheck.normalize.body import child
+from sigcheck.model.from_body import child
 
 
 @cache

@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Iterator
 
-from sigcheck import facts
-from sigcheck.checks.api import CheckContext, Hit, rule
+from sigcheck.model import facts
+from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.checks.values import api_at_least, integer, key_of, opaque_along, present, surely_present
-from sigcheck.findings import Severity
-from sigcheck.location import UNKNOWN, Located
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.located import UNKNOWN, Located
 from sigcheck.model import resources as m
 from sigcheck.model.ids import reference_of, reference_target
-from sigcheck.normalize.body import child
+from sigcheck.model.from_body import child
 
 
 @cache

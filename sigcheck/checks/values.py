@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sigcheck.load.jsonc import Node
-from sigcheck.location import UNKNOWN, Located
+from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.located import UNKNOWN, Located
 from sigcheck.model import resources as m
 
 

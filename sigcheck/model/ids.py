@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from sigcheck.location import Located
+from sigcheck.syntax.located import Located
 
 
 def reference_target(value: Any) -> tuple[str, list[str]] | None:
@@ -13,7 +13,7 @@ def reference_target(value: Any) -> tuple[str, list[str]] | None:
     Accepts fully qualified id strings and evaluated `resourceId()` values, which carry `.type`
     and `.names` even when the subscription or resource group is unknown.
     """
-    # An evaluated resourceId() (sigcheck.arm.functions.ResourceId) knows its type and names
+    # An evaluated resourceId() (sigcheck.inputs.arm.functions.ResourceId) knows its type and names
     # even when its subscription or resource group text is a placeholder.
     type_name = getattr(value, "type", None)
     names = getattr(value, "names", None)

@@ -9,8 +9,8 @@ from typing import Any, ClassVar, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sigcheck.load.jsonc import Node
-from sigcheck.location import Located, Span
+from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.located import Located, Span
 
 GALLERY = "Microsoft.Compute/galleries"
 IMAGE_DEFINITION = "Microsoft.Compute/galleries/images"

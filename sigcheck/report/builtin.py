@@ -1,7 +1,7 @@
 """The built-in output formats, registered as a plugin."""
 
 from sigcheck.hookspecs import hookimpl
-from sigcheck.report.api import Formatter
+from sigcheck.engine.result import Formatter
 from sigcheck.report.github import GithubFormatter
 from sigcheck.report.json_format import JsonFormatter
 from sigcheck.report.sarif import SarifFormatter

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sigcheck.findings import Severity
-from sigcheck.report.api import RunResult
+from sigcheck.model.findings import Severity
+from sigcheck.engine.result import RunResult
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 

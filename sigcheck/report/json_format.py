@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from sigcheck.findings import Finding
-from sigcheck.report.api import RunResult
+from sigcheck.model.findings import Finding
+from sigcheck.engine.result import RunResult
 
 
 def finding_dict(finding: Finding) -> dict:

@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from sigcheck import INFORMATION_URI, __version__
-from sigcheck.findings import Finding, Severity
-from sigcheck.report.api import RunResult
+from sigcheck.model.findings import Finding, Severity
+from sigcheck.engine.result import RunResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

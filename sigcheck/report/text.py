@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sigcheck.report.api import RunResult
+from sigcheck.engine.result import RunResult
 
 
 class TextFormatter:

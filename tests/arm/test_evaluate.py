@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sigcheck.arm.evaluate import (
+from sigcheck.inputs.arm.evaluate import (
     UNKNOWN,
     Deferred,
     DeploymentContext,
@@ -24,7 +24,7 @@ from sigcheck.arm.evaluate import (
     evaluate,
     evaluate_value,
 )
-from sigcheck.location import UNKNOWN as LOCATION_UNKNOWN
+from sigcheck.syntax.located import UNKNOWN as LOCATION_UNKNOWN
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 CONTEXT = DeploymentContext(subscription_id="SUB", resource_group="RG", location="westus")

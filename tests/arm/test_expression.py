@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sigcheck.arm.expression import (
+from sigcheck.inputs.arm.expression import (
     MAX_DEPTH,
     Call,
     Expr,

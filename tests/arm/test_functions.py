@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from sigcheck.arm.evaluate import UNKNOWN, DeploymentContext, PartialObject, ResourceId, Scope, evaluate
-from sigcheck.arm.functions import ARM_FUNCTION_NAMES, BUILTINS, is_arm_function
+from sigcheck.inputs.arm.evaluate import UNKNOWN, DeploymentContext, PartialObject, ResourceId, Scope, evaluate
+from sigcheck.inputs.arm.functions import ARM_FUNCTION_NAMES, BUILTINS, is_arm_function
 
 # An unknown string, an unknown value: uniqueString() is a hash only the service computes.
 U = "uniqueString('u')"

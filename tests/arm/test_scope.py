@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sigcheck.engine import Engine, Options
-from sigcheck.location import UNKNOWN
+from sigcheck.engine.run import Engine, Options
+from sigcheck.syntax.located import UNKNOWN
 from sigcheck.model import resources as m
-from sigcheck.plugins import default_registry
+from sigcheck.engine.registry import default_registry
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 

@@ -6,9 +6,9 @@ import datetime as _dt
 import json
 from typing import Any
 
-from sigcheck.engine import Engine, Options
-from sigcheck.findings import Finding
-from sigcheck.plugins import default_registry
+from sigcheck.engine.run import Engine, Options
+from sigcheck.model.findings import Finding
+from sigcheck.engine.registry import default_registry
 
 TODAY = _dt.date(2026, 11, 22)
 

@@ -46,8 +46,8 @@ def test_an_unresolved_encryption_is_not_a_missing_one() -> None:
 def test_rest_examples_do_not_borrow_galleries_from_other_examples(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from lint_text import TODAY
 
-    from sigcheck.engine import Engine, Options
-    from sigcheck.plugins import default_registry
+    from sigcheck.engine.run import Engine, Options
+    from sigcheck.engine.registry import default_registry
 
     gallery = {"parameters": {"subscriptionId": "s", "resourceGroupName": "rg", "api-version": "2024-03-03",
                               "galleryName": "myGalleryName",

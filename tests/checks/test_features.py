@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lint_text import lint, template
 
-from sigcheck.findings import Severity
+from sigcheck.model.findings import Severity
 
 
 def definition(*features: tuple[str, str]) -> str:

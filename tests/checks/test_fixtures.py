@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, REPO, TODAY, _invoke
 
-from sigcheck.load.text import DecodeError, decode
-from sigcheck.plugins import default_registry
+from sigcheck.syntax.text import DecodeError, decode
+from sigcheck.engine.registry import default_registry
 
 MARKER = re.compile(r"\bexpect:\s*((?:SIG\d{3}(?::(?:error|warning|note))?\b[\s,]*)+)")
 MARKED_ID = re.compile(r"(SIG\d{3})(?::(error|warning|note))?")

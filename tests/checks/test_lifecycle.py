@@ -9,8 +9,8 @@ import pytest
 from lint_text import TODAY, messages, template
 
 from sigcheck.checks.lifecycle import parse_end_of_life
-from sigcheck.engine import Engine, Options
-from sigcheck.plugins import default_registry
+from sigcheck.engine.run import Engine, Options
+from sigcheck.engine.registry import default_registry
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lint_text import lint, messages, template
 
-from sigcheck.findings import Severity
+from sigcheck.model.findings import Severity
 
 SOURCE = {"id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/base"}
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXTURES, REPO, TODAY
 
 import sigcheck
-from sigcheck.plugins import default_registry
+from sigcheck.engine.registry import default_registry
 
 HYPHEN = "fixtures/SIG101/fires-hyphen.json"  # two SIG101 errors
 CLEAN = "fixtures/SIG101/clean-valid-names.json"  # no SIG101 finding

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, REPO, SHARED, TODAY
 
-from sigcheck.plugins import default_registry
+from sigcheck.engine.registry import default_registry
 
 SCHEMA = SHARED / "sarif" / "sarif-schema-2.1.0.json"
 FINGERPRINT = "sigcheck/v1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sigcheck.globs import Glob, GlobSet
+from sigcheck.engine.globs import Glob, GlobSet
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from sigcheck.plugins import default_registry
+from sigcheck.engine.registry import default_registry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOCS = os.path.join(ROOT, "docs", "rules")

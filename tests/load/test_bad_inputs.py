@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, REPO
 
-from sigcheck.engine import MAX_FILE_BYTES
-from sigcheck.load.jsonc import MAX_DEPTH
+from sigcheck.engine.run import MAX_FILE_BYTES
+from sigcheck.syntax.jsonc import MAX_DEPTH
 
 SCHEMA = '"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"'
 GOOD = FIXTURES / "SIG101" / "fires-hyphen.json"  # two SIG101 findings, lines 9 and 16

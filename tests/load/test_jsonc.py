@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from sigcheck.load.jsonc import MAX_DEPTH, JsonSyntaxError, Node, parse
-from sigcheck.load.text import decode
+from sigcheck.syntax.jsonc import MAX_DEPTH, JsonSyntaxError, Node, parse
+from sigcheck.syntax.text import decode
 
 
 def pos(node: Node) -> tuple[int, int, int, int]:

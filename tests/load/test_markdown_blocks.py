@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sigcheck.load import markdown
-from sigcheck.load.api import LoadOptions, SourceFile
-from sigcheck.load.scripts import MarkdownLoader
+from sigcheck.inputs.markdown import loader as markdown
+from sigcheck.inputs.api import LoadOptions, SourceFile
+from sigcheck.inputs.markdown import MarkdownLoader
 
 SRC = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img"
 DOC = f"""# Title

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sigcheck.load import powershell
-from sigcheck.load.api import LoadOptions, SourceFile
-from sigcheck.load.scripts import PowerShellLoader
-from sigcheck.location import UNKNOWN
+from sigcheck.inputs.scripts import powershell
+from sigcheck.inputs.api import LoadOptions, SourceFile
+from sigcheck.inputs.scripts import PowerShellLoader
+from sigcheck.syntax.located import UNKNOWN
 
 SRC = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img"
 

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from sigcheck.load import rest, rest_examples
-from sigcheck.load.api import LoadOptions, SourceFile
-from sigcheck.load.scripts import RestExampleLoader, RestFileLoader, is_rest_example
-from sigcheck.location import UNKNOWN
+from sigcheck.inputs.rest import http as rest
+from sigcheck.inputs.rest import examples as rest_examples
+from sigcheck.inputs.api import LoadOptions, SourceFile
+from sigcheck.inputs.recognize import is_rest_example
+from sigcheck.inputs.rest import RestExampleLoader, RestFileLoader
+from sigcheck.syntax.located import UNKNOWN
 from sigcheck.model import resources as m
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "rest"
@@ -124,7 +126,7 @@ def test_get_examples_read_only_responses() -> None:
 
 
 def test_example_detection_does_not_overlap_arm() -> None:
-    from sigcheck.load.arm import ArmLoader
+    from sigcheck.inputs.arm.loader import ArmLoader
 
     assert RestExampleLoader().priority < ArmLoader().priority
     assert is_rest_example("x.json", EXAMPLE)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sigcheck.load import shell
-from sigcheck.load.api import LoadOptions, SourceFile
-from sigcheck.load.scripts import ShellLoader
-from sigcheck.location import UNKNOWN, Located
+from sigcheck.inputs.scripts import shell
+from sigcheck.inputs.api import LoadOptions, SourceFile
+from sigcheck.inputs.scripts import ShellLoader
+from sigcheck.syntax.located import UNKNOWN, Located
 from sigcheck.model import resources as m
 
 SRC = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img"

@@ -3,7 +3,7 @@ UTF-16 code units)."""
 
 from __future__ import annotations
 
-from sigcheck.location import Span
+from sigcheck.syntax.located import Span
 from sigcheck.lsp import lsp_range, utf16_character
 
 

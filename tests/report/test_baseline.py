@@ -42,8 +42,8 @@ def test_baseline_reports_only_new_findings(run_cli, tmp_path: Path) -> None:
 
 def test_baseline_counts_repeated_fingerprints(run_cli, tmp_path: Path) -> None:
     from sigcheck.baseline import new_findings
-    from sigcheck.findings import Finding, Severity
-    from sigcheck.location import Span
+    from sigcheck.model.findings import Finding, Severity
+    from sigcheck.syntax.located import Span
     from sigcheck.report.sarif import fingerprints
 
     def finding(line: int) -> Finding:

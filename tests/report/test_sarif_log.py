@@ -42,7 +42,7 @@ def test_sarif_run_for_code_scanning(run_cli, tmp_path: Path) -> None:
     assert run["automationDetails"] == {"id": "sigcheck/"}
     assert run["invocations"] == [{"executionSuccessful": True}]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    from sigcheck.plugins import default_registry
+    from sigcheck.engine.registry import default_registry
 
     enabled = {i for i, r in default_registry().rules.items() if r.meta.enabled_by_default} | {"SIG002"}
     assert set(rules) == enabled

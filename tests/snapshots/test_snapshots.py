@@ -62,8 +62,8 @@ def test_snapshots_do_not_depend_on_the_checkout(rendered: dict[str, str]) -> No
 
 def test_snapshot_covers_every_fixture(rendered: dict[str, str]) -> None:
     """Every fires-* fixture that some loader reads shows up in the text snapshot."""
-    from sigcheck.load.text import DecodeError, decode
-    from sigcheck.plugins import default_registry
+    from sigcheck.syntax.text import DecodeError, decode
+    from sigcheck.engine.registry import default_registry
 
     text = rendered["fixtures.txt"]
     missing = []

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sigcheck.findings import Finding, Severity
-from sigcheck.location import Span
-from sigcheck.suppress import Suppression, apply, parse_comment
+from sigcheck.model.findings import Finding, Severity
+from sigcheck.syntax.located import Span
+from sigcheck.engine.suppress import Suppression, apply, parse_comment
 
 KNOWN = {"SIG101", "SIG201", "SIG202"}
 HEAD = """{

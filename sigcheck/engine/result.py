@@ -1,0 +1,26 @@
+"""What a formatter is, and the result of a run it renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sigcheck.engine.rules import Rule
+from sigcheck.model.findings import Finding
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    rules: list[Rule]  # every enabled rule, for tool metadata
+    files_checked: int = 0
+    resources_checked: int = 0
+    root: str = "."  # the folder relative paths are relative to
+    extra: dict = field(default_factory=dict)
+
+
+class Formatter(Protocol):
+    name: str
+
+    def render(self, result: RunResult) -> str:
+        """The whole report as text."""

@@ -1,0 +1,106 @@
+"""What a rule is: catalogue metadata beside a function of the model, and what it may consult."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Sequence, TypeVar
+
+from sigcheck.model.findings import RuleMeta, Severity
+from sigcheck.syntax.located import Located, Span
+from sigcheck.model.resources import Resource
+
+
+class Hit(NamedTuple):
+    """One problem a rule found: where (a located value or a span), what, and an optional
+    severity that overrides the rule's default (for rules with graded severities)."""
+
+    where: Located | Span
+    message: str
+    severity: Severity | None = None
+    # The property path when `where` is a bare span (a located value carries its own).
+    path: str = ""
+
+
+R = TypeVar("R", bound=Resource)
+RunCheck = Callable[[Sequence[Resource], "CheckContext"], Iterable[tuple[Resource, Hit]]]
+
+
+@dataclass(frozen=True)
+class Rule(Generic[R]):
+    """A catalogue entry and how it checks: per resource of the types in `meta.applies_to`
+    (`check`), over the whole run (`check_run`), or not at all (the pipeline emits it)."""
+
+    meta: RuleMeta
+    check: Callable[[R, "CheckContext"], Iterable[Hit]] | None = None
+    check_run: RunCheck | None = None
+
+
+@dataclass
+class CheckContext:
+    """What a rule may consult besides the resource: the date and every resource of the run."""
+
+    today: _dt.date
+    resources: Sequence[Resource] = ()
+    # Options of configurable rules by rule name, from the configuration file:
+    # {"stale-api-version": {"max-age-days": 365}}.
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    _index: dict[tuple[str, tuple[str, ...]], list[Resource]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for res in self.resources:
+            key = _key(res.type_name, [n.value for n in res.names])
+            if key is not None:
+                self._index.setdefault(key, []).append(res)
+
+    def find(self, type_name: str, names: Sequence[str]) -> list[Resource]:
+        """Resources of the run declared with this type and these names (case-insensitive)."""
+        key = _key(type_name, names)
+        return self._index.get(key, []) if key is not None else []
+
+    def option(self, rule_name: str, key: str, default: Any) -> Any:
+        """A configured option of a rule, or `default` when the configuration sets none."""
+        return self.settings.get(rule_name, {}).get(key, default)
+
+
+def _key(type_name: str, names: Sequence[object]) -> tuple[str, tuple[str, ...]] | None:
+    if not names or not all(isinstance(n, str) for n in names):
+        return None
+    return (type_name.lower(), tuple(str(n).lower() for n in names))
+
+
+def rule(
+    id: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    applies_to: type[R] | tuple[type[R], ...],
+    enabled: bool = True,
+    help_uri: str = "",
+) -> Callable[[Callable[[R, CheckContext], Iterable[Hit]]], Rule[R]]:
+    """Declare a rule over one resource at a time; it receives only resources of `applies_to`,
+    typed as such."""
+    types = applies_to if isinstance(applies_to, tuple) else (applies_to,)
+
+    def wrap(fn: Callable[[R, CheckContext], Iterable[Hit]]) -> Rule[R]:
+        meta = RuleMeta(id, name, severity, summary, enabled, types, help_uri=help_uri)
+        return Rule(meta, check=fn)
+
+    return wrap
+
+
+def run_rule(
+    id: str, name: str, severity: Severity, summary: str, enabled: bool = True, help_uri: str = ""
+) -> Callable[[RunCheck], Rule[Resource]]:
+    """Declare a rule over every resource of the run (cross-file consistency)."""
+
+    def wrap(fn: RunCheck) -> Rule[Resource]:
+        return Rule(RuleMeta(id, name, severity, summary, enabled, help_uri=help_uri), check_run=fn)
+
+    return wrap
+
+
+def declared(meta: RuleMeta) -> Rule[Resource]:
+    """A catalogue entry whose findings the pipeline emits (parse errors, CLI usage): registered
+    so that it is listed, documented and selectable like any rule."""
+    return Rule(meta)

@@ -1,0 +1,334 @@
+"""The pipeline: discover → load (and normalize) → check → a sorted list of findings."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+import stat
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from sigcheck.engine.rules import CheckContext, Hit, Rule
+from sigcheck.engine import suppress
+from sigcheck.model.findings import Finding, Severity
+from sigcheck.engine.globs import GlobSet
+from sigcheck.model import diagnostics
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.syntax.text import DecodeError, decode
+from sigcheck.syntax.located import Located, Span
+from sigcheck.model.resources import DeploymentContext, Resource
+from sigcheck.engine.registry import Registry
+from sigcheck.engine.result import RunResult
+
+# ARM itself refuses templates over 4 MB; anything far beyond that is not a template a person
+# wrote, and reading it would only make a pre-commit hook hang.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+_SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+
+
+@dataclass
+class RuleSelection:
+    """One layer of rule selection: ids or prefixes, as in the configuration file."""
+
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Options:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    today: _dt.date = field(default_factory=_dt.date.today)
+    context: DeploymentContext = field(default_factory=DeploymentContext)
+    parameters_file: str | None = None
+    # From the configuration file; the command line's select/ignore/extend-select apply on top.
+    configured: RuleSelection = field(default_factory=RuleSelection)
+    severity: dict[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes
+    exclude: list[str] = field(default_factory=list)  # gitignore-style globs
+    root: str = "."  # the folder the globs are relative to (the configuration file's)
+    settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+
+
+def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
+    return any(p.upper() == "ALL" or rule_id.startswith(p.upper()) for p in patterns)
+
+
+ALWAYS_ON = "SIG001"
+
+
+def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
+    """Rules selected by select/extend-select/ignore (ids or prefixes), in id order: the
+    configuration's layer first, then the command line's, so a flag overrides the file."""
+    layers = [options.configured, RuleSelection(options.select, options.ignore, options.extend_select)]
+    chosen = []
+    for rule_id, rule in sorted(registry.rules.items()):
+        on = rule.meta.enabled_by_default
+        for layer in layers:
+            if layer.select:
+                on = _matches(rule_id, layer.select)
+            if _matches(rule_id, layer.extend_select):
+                on = True
+            if _matches(rule_id, layer.ignore):
+                on = False
+        if rule_id == ALWAYS_ON and not any(_matches(rule_id, layer.ignore) for layer in layers):
+            on = True  # a file that cannot be read hides every other problem in it
+        if on:
+            chosen.append(rule)
+    return chosen
+
+
+def _is_regular(path: str) -> bool:
+    """Only regular files are read: a named pipe would block the run, a broken link is no file."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def discover(
+    paths: Sequence[str], excluded: Callable[[str, bool], bool] | None = None
+) -> tuple[list[str], list[str]]:
+    """Files under `paths` (directories walked, sorted) and the paths that do not exist.
+    `excluded(path, is_dir)` prunes folders while walking and drops files, named ones included."""
+    files: list[str] = []
+    missing: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS
+                                 and not (excluded and excluded(os.path.join(root, d), True)))
+                files.extend(os.path.join(root, n) for n in sorted(names)
+                             if _is_regular(os.path.join(root, n))
+                             and not (excluded and excluded(os.path.join(root, n), False)))
+        elif _is_regular(path):
+            if not (excluded and excluded(path, False)):
+                files.append(path)
+        else:
+            missing.append(path)
+    return files, missing
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory when the file is below it, as users expect."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute.startswith(cwd + os.sep):
+        return os.path.relpath(absolute, cwd)
+    return path
+
+
+class Engine:
+    def __init__(self, registry: Registry, options: Options) -> None:
+        self.registry = registry
+        self.options = options
+        # Rules carry their configured severity, so reports describe the rules as they ran.
+        self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
+        self.enabled_ids = {r.meta.id for r in self.rules}
+        self.internal_errors: list[str] = []
+        self._exclude = GlobSet(options.exclude)
+        self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
+
+    # -- configuration ------------------------------------------------------------
+    def _configured(self, rule: Rule) -> Rule:
+        severity = self.severity_override(rule.meta.id)
+        if severity is None or severity == rule.meta.severity:
+            return rule
+        return dataclasses.replace(rule, meta=dataclasses.replace(rule.meta, severity=severity))
+
+    def severity_override(self, rule_id: str) -> Severity | None:
+        """The configured severity of a rule: the longest matching id or prefix wins."""
+        best = max((p for p in self.options.severity if rule_id.startswith(p)), key=len, default=None)
+        return self.options.severity[best] if best is not None else None
+
+    def _relative(self, path: str) -> str | None:
+        """`path` relative to the configuration's folder, `/`-separated; None when outside it."""
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.options.root))
+        if rel == ".." or rel.startswith(".." + os.sep):
+            return None
+        return rel.replace(os.sep, "/")
+
+    def excluded(self, path: str, is_dir: bool = False) -> bool:
+        if not self._exclude:
+            return False
+        rel = self._relative(path)
+        return rel is not None and self._exclude.matches(rel, is_dir)
+
+    def active(self, rule_id: str, path: str) -> bool:
+        """Whether findings of `rule_id` in `path` are reported: enabled and not ignored there."""
+        if rule_id not in self.enabled_ids:
+            return False
+        if self._per_path:
+            rel = self._relative(path)
+            if rel is not None:
+                for globs, ids in self._per_path:
+                    if _matches(rule_id, ids) and globs.matches(rel):
+                        return False
+        return True
+
+    # -- load ---------------------------------------------------------------
+    def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
+        """Load one decoded file with the first loader that claims it; None when none does."""
+        for loader in self.registry.loaders:
+            if not loader.claims(path, text):
+                continue
+            try:
+                return loader.load(SourceFile(path, text), self._load_options())
+            except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the other files
+                self.internal_errors.append(f"{path}: loader '{loader.name}' failed: {type(exc).__name__}: {exc}")
+                return None
+        return None
+
+    def load_file(self, path: str, explicit: bool) -> LoadResult | None:
+        shown = display_path(path)
+        try:
+            size = os.path.getsize(path)
+            if size > MAX_FILE_BYTES:
+                if not self._wanted_by_name(shown):
+                    return None
+                return LoadResult(findings=[diagnostics.parse_error(
+                    Span(shown, 1, 1, 1, 1),
+                    f"file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB sigcheck reads; not checked",
+                )])
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            return LoadResult(findings=[diagnostics.parse_error(Span(shown, 1, 1, 1, 1), f"cannot read file: {exc.strerror}")])
+        if not data.strip():
+            return None
+        try:
+            text = decode(data)
+        except DecodeError as exc:
+            if not self._wanted_by_name(shown):
+                return None
+            return LoadResult(findings=[diagnostics.parse_error(
+                Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)])
+        return self.load_text(shown, text, explicit)
+
+    def _wanted_by_name(self, path: str) -> bool:
+        """Whether some loader would read a file of this name (for files that are not text)."""
+        return any(loader.claims(path, "") for loader in self.registry.loaders) or path.lower().endswith(".json")
+
+    def _load_options(self) -> LoadOptions:
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file)
+
+    # -- check --------------------------------------------------------------
+    def check(self, resources: Sequence[Resource]) -> list[Finding]:
+        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
+        _link_parents(resources, ctx)
+        findings: list[Finding] = []
+        for rule in self.rules:
+            if rule.check is not None:
+                for res in resources:
+                    if res.is_response or not isinstance(res, rule.meta.applies_to):
+                        continue
+                    try:
+                        findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
+                    except Exception as exc:  # noqa: BLE001
+                        self.internal_errors.append(
+                            f"{res.path}: rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}")
+            if rule.check_run is not None:
+                try:
+                    findings.extend(self._finding(rule, res, hit) for res, hit in rule.check_run(resources, ctx))
+                except Exception as exc:  # noqa: BLE001
+                    self.internal_errors.append(f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}")
+        return findings
+
+    def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
+        where = hit.where
+        span = where.span if isinstance(where, Located) else where
+        path = where.path if isinstance(where, Located) else hit.path
+        return Finding(
+            rule.meta.id,
+            hit.severity or rule.meta.severity,
+            hit.message,
+            span,
+            resource_type=res.type_name,
+            resource_name=res.full_name,
+            property_path=path,
+        )
+
+    # -- whole runs -----------------------------------------------------------
+    def run(self, paths: Sequence[str]) -> RunResult:
+        files, missing = discover(paths, self.excluded if self._exclude else None)
+        explicit = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
+        findings: list[Finding] = []
+        resources: list[Resource] = []
+        comments: list[tuple[Span, str]] = []
+        checked = 0
+        for path in files:
+            loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
+            if loaded is None:
+                continue
+            self.internal_errors.extend(loaded.internal_errors)
+            if not loaded.relevant:
+                continue
+            checked += 1
+            findings.extend(loaded.findings)
+            resources.extend(loaded.resources)
+            comments.extend(loaded.comments)
+        findings.extend(self.check(resources))
+        for path in missing:
+            self.internal_errors.append(f"{path}: no such file or directory")
+        return self.result(findings, checked, len(resources), comments, resources)
+
+    def run_text(self, path: str, data: bytes | str) -> RunResult:
+        """Check one file's content that is not (or not yet) on disk: stdin, an editor buffer."""
+        if self.excluded(path):
+            return self.result([], 0, 0)
+        if isinstance(data, bytes):
+            try:
+                text = decode(data)
+            except DecodeError as exc:
+                finding = diagnostics.parse_error(Span(path, exc.line, exc.column, exc.line, exc.column), exc.message)
+                return self.result([finding], 1, 0)
+        else:
+            text = data
+        loaded = self.load_text(path, text)
+        if loaded is None or not loaded.relevant:
+            return self.result([], 0, 0)
+        self.internal_errors.extend(loaded.internal_errors)
+        return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources),
+                           loaded.comments, loaded.resources)
+
+    def result(
+        self,
+        findings: list[Finding],
+        files: int,
+        resources: int,
+        comments: Sequence[tuple[Span, str]] = (),
+        models: Sequence[Resource] = (),
+    ) -> RunResult:
+        """The run's report: findings of enabled rules not ignored for their path, in-source
+        suppressions applied (and checked: SIG006, SIG007), configured severities, sorted."""
+        kept = []
+        seen = set()
+        for finding in findings:
+            # Instances of a copy loop share their template lines: one report per place and text.
+            key = (finding.rule_id, finding.span.sort_key(), finding.message)
+            if key not in seen and self.active(finding.rule_id, finding.span.path):
+                seen.add(key)
+                kept.append(finding)
+        kept = suppress.apply(kept, comments, models, known=self.registry.rules.keys(), active=self.active)
+        for finding in kept:
+            override = self.severity_override(finding.rule_id)
+            if override is not None:
+                finding.severity = override
+        kept.sort(key=Finding.sort_key)
+        return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
+                         extra={"internal_errors": list(self.internal_errors)})
+
+
+def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:
+    for res in resources:
+        if len(res.names) < 2 or "/" not in res.type_name:
+            continue
+        parent_type = res.type_name.rsplit("/", 1)[0]
+        found = ctx.find(parent_type, [n.value for n in res.names[:-1]])
+        if found:
+            # The same name in several files (REST examples all say 'myGalleryName'): the
+            # declaration beside the child is the one it means.
+            res.parent = next((p for p in found if p.path == res.path), found[0])

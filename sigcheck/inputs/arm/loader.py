@@ -1,0 +1,81 @@
+"""The ARM template loader plugin: JSON with comments to model resources."""
+
+from __future__ import annotations
+
+
+from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
+from sigcheck.inputs.arm.scope import Reporter, TemplateScope
+from sigcheck.model import diagnostics
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.arm.parameters import conventional_path, read_values
+from sigcheck.syntax.jsonc import JsonSyntaxError, parse
+from sigcheck.syntax.located import UNKNOWN
+from sigcheck.model.ids import reference_of
+from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, DeploymentContext, Resource, VirtualMachine
+from sigcheck.inputs.arm.normalize import resources_from_template
+
+_JSON_SUFFIXES = (".json", ".jsonc", ".arm")
+
+
+class ArmLoader:
+    name = "arm"
+    priority = 50
+
+    def claims(self, path: str, text: str) -> bool:
+        if not path.lower().endswith(_JSON_SUFFIXES) and not text.lstrip().startswith("{"):
+            return False
+        head = text[:4096]
+        if "deploymentTemplate.json" in head:
+            return True
+        if "deploymentParameters.json" in head:
+            return False
+        # A template without $schema (or with it further down): resources with type/apiVersion.
+        return '"resources"' in text and '"apiVersion"' in text and '"type"' in text
+
+    def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
+        result = LoadResult()
+        try:
+            doc = parse(source.text, source.path)
+        except JsonSyntaxError as exc:
+            # A broken template may hide gallery resources, and ARM would refuse it anyway.
+            result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
+            return result
+        root = doc.root
+        if root is None or not root.is_object:
+            result.relevant = False
+            return result
+        parameter_file = options.parameters_file or conventional_path(source.path)
+        values: dict = {}
+        if parameter_file:
+            values, problems = read_values(parameter_file)
+            result.findings.extend(problems)
+        reporter = Reporter()
+        scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
+        result.resources = resources_from_template(root, source.path, scope, options.context)
+        if not any(_concerns_galleries(res) for res in result.resources):
+            return LoadResult(relevant=False)
+        result.comments = doc.comments
+        result.findings.extend(diagnostics.duplicate_key(key, first, again) for key, first, again in doc.duplicate_keys)
+        result.findings.extend(reporter.findings)
+        result.internal_errors.extend(reporter.internal)
+        return result
+
+
+def _concerns_galleries(res: Resource) -> bool:
+    """A gallery resource, or a VM or scale set created from a gallery image."""
+    if res.type_name in GALLERY_TYPES:
+        return True
+    if isinstance(res, VirtualMachine):
+        return reference_of(res.image_id, (IMAGE_DEFINITION, IMAGE_VERSION)) is not None
+    return False
+
+
+def _eval_context(context: DeploymentContext) -> EvalContext:
+    location = context.location.value if context.location is not None and context.location.known else UNKNOWN
+    return EvalContext(
+        subscription_id=context.subscription_id or UNKNOWN,
+        resource_group=context.resource_group or UNKNOWN,
+        location=location,
+    )
+
+

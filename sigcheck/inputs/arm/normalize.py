@@ -1,0 +1,99 @@
+"""ARM templates to model resources: resources arrays and symbolic-name objects, nested child
+resources, `g/d/1.0.0` names, and nested deployments with inline templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from sigcheck.inputs.arm.scope import TemplateScope
+from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.located import Located
+from sigcheck.model import resources as m
+from sigcheck.model.from_body import build, segment_spans
+
+DEPLOYMENTS = "microsoft.resources/deployments"
+
+
+@dataclass
+class Declared:
+    """A resource as the template declares it, before it becomes a model object."""
+
+    type_name: str
+    names: list[Located]
+    node: Node
+    api_version: Located | None
+
+
+
+def resources_from_template(root: Node, path: str, scope: TemplateScope, context: m.DeploymentContext) -> list[m.Resource]:
+    out: list[m.Resource] = []
+    for declared, res_scope in _walk_template(root, scope, parent=None):
+        cls = m.MODEL_BY_TYPE.get(declared.type_name.lower())
+        if cls is None:
+            continue
+        body = res_scope.evaluate_tree(declared.node)
+        common = {
+            "source_kind": "arm",
+            "path": path,
+            "span": declared.node.span,
+            "names": declared.names,
+            "api_version": declared.api_version,
+            "context": context,
+        }
+        out.append(build(cls, common, body))
+    return out
+
+
+def _resource_nodes(template: Node) -> list[Node]:
+    resources = template.get_ci("resources")
+    if resources is None:
+        return []
+    if resources.is_array:
+        return [r for r in resources.value if r.is_object]
+    if resources.is_object:  # languageVersion 2.0: symbolic name -> resource
+        return [r for _, r in resources.items() if r.is_object]
+    return []
+
+
+def _walk_template(template: Node, scope: TemplateScope, parent: Declared | None) -> Iterator[tuple[Declared, TemplateScope]]:
+    for node in _resource_nodes(template):
+        yield from _walk_resource(node, scope, parent)
+
+
+def _walk_resource(node: Node, scope: TemplateScope, parent: Declared | None) -> Iterator[tuple[Declared, TemplateScope]]:
+    if _is_true(node.get_ci("existing")):
+        return  # a reference to a resource declared elsewhere, not a declaration
+    for res_scope in scope.instances(node):
+        type_node = node.get_ci("type")
+        type_value = res_scope.evaluate(type_node) if type_node is not None else None
+        if type_value is None or not type_value.known or not isinstance(type_value.value, str):
+            continue
+        type_name = type_value.value
+        if parent is not None and "/" not in type_name:
+            type_name = f"{parent.type_name}/{type_name}"
+        name_node = node.get_ci("name")
+        name = res_scope.evaluate(name_node) if name_node is not None else None
+        depth = max(1, type_name.count("/"))  # Microsoft.Compute/galleries/images -> 2 names
+        own = depth - (len(parent.names) if parent is not None and type_name.lower().startswith(parent.type_name.lower() + "/") else 0)
+        segments = [res_scope.attribute(s) for s in segment_spans(name, max(1, own))] if name is not None else []
+        names = (parent.names if parent is not None and own < depth else []) + segments
+        api = res_scope.evaluate(node.get_ci("apiVersion")) if node.get_ci("apiVersion") is not None else None
+        declared = Declared(type_name, names, node, api)
+        yield declared, res_scope
+        children = node.get_ci("resources")
+        if children is not None:
+            for child in (children.value if children.is_array else [c for _, c in children.items()]):
+                if child.is_object:
+                    yield from _walk_resource(child, res_scope, declared)
+        if type_name.lower() == DEPLOYMENTS:
+            inner = node.get_ci("properties")
+            template = inner.get_ci("template") if inner is not None else None
+            if template is not None and template.is_object:
+                yield from _walk_template(template, res_scope.nested(node, template), parent=None)
+
+
+def _is_true(node: Node | None) -> bool:
+    return node is not None and node.value is True
+
+

@@ -1,0 +1,66 @@
+"""Recognising input kinds from a file's name and content, shared by the loaders that claim files
+and by the Markdown reader that dispatches fenced blocks. Kept free of any parser import, so
+that a run over one ARM template does not pay for what reads the other kinds."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".azcli", ".ksh")
+POWERSHELL_SUFFIXES = (".ps1", ".psm1")
+REST_SUFFIXES = (".http", ".rest")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    return {
+        "shebang": re.compile(r"\A#![^\n]*\b(?:ba|z|k|da|a)?sh\b"),
+        "az_sig": re.compile(r"\baz\s+sig\b"),
+        "az_rest": re.compile(r"\baz\s+rest\b"),
+        "az_any": az_gallery_command(),
+        "cmdlet": gallery_cmdlet(),
+        "rest_cmdlet": re.compile(r"\bInvoke-AzRestMethod\b", re.IGNORECASE),
+        "example_names": re.compile(r'"(galleryName|galleryImageName|galleryApplicationName)"'),
+    }
+
+
+@cache
+def gallery_cmdlet() -> re.Pattern[str]:
+    """A gallery cmdlet of Az.Compute, by name."""
+    return re.compile(
+        r"\b(?:New-AzGallery(?:ImageDefinition|ImageVersion|Application|ApplicationVersion)?|Update-AzGalleryImageVersion)\b",
+        re.IGNORECASE)
+
+
+@cache
+def az_gallery_command() -> re.Pattern[str]:
+    """An az command that may concern galleries: `az sig …` or `az rest …`."""
+    return re.compile(r"\baz\s+(?:sig|rest)\b")
+
+
+def shell_has_gallery_command(text: str) -> bool:
+    p = _patterns()
+    return p["az_sig"].search(text) is not None or (p["az_rest"].search(text) is not None and "galleries" in text.lower())
+
+
+def is_shell_script(path: str, text: str) -> bool:
+    return path.lower().endswith(SHELL_SUFFIXES) or _patterns()["shebang"].match(text) is not None
+
+
+def powershell_has_gallery_command(text: str) -> bool:
+    p = _patterns()
+    return (p["cmdlet"].search(text) is not None or p["az_any"].search(text) is not None
+            or (p["rest_cmdlet"].search(text) is not None and "galleries" in text.lower()))
+
+
+def is_rest_example(path: str, text: str) -> bool:
+    if not path.lower().endswith((".json", ".jsonc")) and not text.lstrip().startswith("{"):
+        return False
+    head = text[:4096]
+    if "deploymentTemplate.json" in head or "deploymentParameters.json" in head:
+        return False
+    return '"parameters"' in text and '"responses"' in text and _patterns()["example_names"].search(text) is not None
+
+

@@ -1,0 +1,457 @@
+"""Az.Compute cmdlet calls (`New-AzGallery`, `New-AzGalleryImageDefinition`,
+`New-AzGalleryImageVersion`, `Update-AzGalleryImageVersion`, `New-AzGalleryApplication[Version]`)
+and `Invoke-AzRestMethod` to model resources.
+
+Parameters bind as PowerShell binds them: by name (case-insensitive, aliases, unambiguous
+prefixes), `-Name:value`, splatted hashtables and by position (table: rules/cli_options.json).
+What PowerShell itself would refuse is reported as SIG003. The body each cmdlet sends is
+synthesised from the evaluated arguments; hashtable entries keep the spans they were written at.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sigcheck.model import facts
+from sigcheck.model.diagnostics import usage_error
+from sigcheck.model.findings import Finding
+from sigcheck.model import diagnostics
+from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.model import resources as m
+from sigcheck.model.from_body import build
+from sigcheck.inputs.rest.normalize import build_resource, parse_url
+from sigcheck.syntax.words import Body, arr, obj, parse_json_word, put, scalar
+
+REST_CMDLET = "Invoke-AzRestMethod"
+
+
+@dataclass
+class Element:
+    kind: str  # "param" | "arg" | "splat"
+    value: Any  # the parameter name, or the evaluated argument / splatted hashtable
+    span: Span
+    forced: Node | None = None  # the value of `-Param:value`
+    ast: Any = None  # the syntax node of an argument
+
+
+@dataclass
+class CmdletResult:
+    resources: list[m.Resource] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@cache
+def _table() -> dict:
+    return facts.load("cli_options")["powershell"]
+
+
+@cache
+def _canonical() -> dict[str, str]:
+    names = {name.lower(): name for name in _table()["cmdlets"]}
+    names[REST_CMDLET.lower()] = REST_CMDLET
+    return names
+
+
+def cmdlet_name(name: str) -> str | None:
+    return _canonical().get(name.lower())
+
+
+@cache
+def _defaults() -> dict:
+    return facts.load("api_versions")["default_image_definition_security_by_tool"]["powershell"]
+
+
+def _resolve(name: str, params: list[dict]) -> tuple[dict | None, str | None]:
+    """The parameter `-name` binds to (exact name or alias, else unambiguous prefix)."""
+    lowered = name.lower()
+    for param in params:
+        if param["name"].lower() == lowered or lowered in (a.lower() for a in param.get("aliases", [])):
+            return param, None
+    matches = [p for p in params if p["name"].lower().startswith(lowered)
+               or any(a.lower().startswith(lowered) for a in p.get("aliases", []))]
+    if len(matches) == 1:
+        return matches[0], None
+    if len(matches) > 1:
+        shown = ", ".join(sorted(p["name"] for p in matches))
+        return None, f"Parameter cannot be processed because the parameter name '{name}' is ambiguous. Possible matches include: {shown}."
+    close = difflib.get_close_matches(name, [p["name"] for p in params], n=1)
+    hint = f" (did you mean -{close[0]}?)" if close else ""
+    return None, f"A parameter cannot be found that matches parameter name '{name}'{hint}."
+
+
+def _text(node: Node | None) -> str | None:
+    if node is None or node.value is UNKNOWN or node.is_object or node.is_array:
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        return str(value).lower()
+    return None if value is None else str(value)
+
+
+class _Binding:
+    def __init__(self, cmdlet: str, spec: dict, items: list[Element], name_span: Span) -> None:
+        self.cmdlet = cmdlet
+        self.spec = spec
+        self.params = spec["parameters"] + _table()["common_parameters"]
+        self.bound: dict[str, tuple[Span, Node]] = {}
+        self.problems: list[tuple[Span, str]] = []
+        self.unknown_splat = False
+        self.name_span = name_span
+        self._bind(items)
+
+    def _set(self, param: dict, span: Span, value: Node) -> None:
+        name = param["name"]
+        if name in self.bound:
+            self.problems.append((span, f"Cannot bind parameter because parameter '{name}' is specified more than once."))
+            return
+        value = self._coerce(param, value)
+        self.bound[name] = (span, value)
+
+    def _coerce(self, param: dict, value: Node) -> Node:
+        kind = param.get("type", "string")
+        if value.value is UNKNOWN:
+            return value
+        if kind == "int" and not (value.is_object or value.is_array):
+            raw = value.value
+            if isinstance(raw, bool) or raw is None:
+                number = None
+            elif isinstance(raw, (int, float)):
+                number = int(raw)
+            else:
+                try:
+                    number = int(str(raw).strip())
+                except ValueError:
+                    number = None
+            if number is None:
+                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{raw}' to type 'System.Int32'."))
+                return Node(UNKNOWN, value.span, None, value.origin)
+            return Node(number, value.span, None, value.origin)
+        if kind == "datetime" and not (value.is_object or value.is_array):
+            text = _text(value)
+            if text is None:
+                return value
+            date = _powershell_date(text)
+            if date is None:
+                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{text}' to type 'System.DateTime'."))
+                return Node(UNKNOWN, value.span, None, value.origin)
+            # The cmdlet sends the DateTime it bound, in ISO 8601, whatever the string looked like.
+            return Node(date, value.span, None, value.origin)
+        if kind == "string" and not (value.is_object or value.is_array):
+            text = _text(value)
+            choices = param.get("choices")
+            if text is not None and choices and text.lower() not in {c.lower() for c in choices}:
+                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}': '{text}' is not one of {', '.join(choices)}."))
+            return Node(text, value.span, None, value.origin) if text is not None else value
+        if kind == "hashtable[]" and value.is_object:
+            return Node([value], value.span)
+        return value
+
+    def _bind(self, items: list[Element]) -> None:
+        positional: list[Element] = []
+        i = 0
+        while i < len(items):
+            item = items[i]
+            i += 1
+            if item.kind == "splat":
+                node = item.value
+                if not node.is_object:
+                    self.unknown_splat = True
+                    continue
+                for key, value in node.items():
+                    param, problem = _resolve(key, self.params)
+                    key_span = node.key_spans[key]
+                    if param is None:
+                        self.problems.append((key_span, problem or ""))
+                        continue
+                    self._set(param, key_span, value)
+                continue
+            if item.kind == "arg":
+                positional.append(item)
+                continue
+            param, problem = _resolve(item.value, self.params)
+            if param is None:
+                self.problems.append((item.span, problem or ""))
+                if item.forced is None and i < len(items) and items[i].kind == "arg":
+                    i += 1  # its value
+                continue
+            if item.forced is not None:
+                self._set(param, item.span, item.forced)
+            elif param.get("type") == "switch":
+                self._set(param, item.span, Node(True, item.span))
+            elif i < len(items) and items[i].kind == "arg":
+                self._set(param, item.span, items[i].value)
+                i += 1
+            else:
+                kind = param.get("type", "string")
+                self.problems.append((item.span, f"Missing an argument for parameter '{param['name']}'. Specify a parameter of type '{kind}' and try again."))
+        slots = sorted((p for p in self.spec["parameters"] if "position" in p), key=lambda p: p["position"])
+        free = [p for p in slots if p["name"] not in self.bound]
+        for item in positional:
+            if free:
+                self._set(free.pop(0), item.span, item.value)
+                continue
+            shown = _text(item.value)
+            self.problems.append((item.span, f"A positional parameter cannot be found that accepts argument '{shown if shown is not None else '…'}'."))
+
+    def check_required(self, piped: bool) -> None:
+        if piped or self.unknown_splat:
+            return
+        if any(alt in self.bound for alt in self.spec.get("alternatives", [])):
+            return
+        missing = [p["name"] for p in self.spec["parameters"] if p.get("required") and p["name"] not in self.bound]
+        if missing:
+            self.problems.append((self.name_span, f"{self.cmdlet}: missing mandatory parameters: {', '.join(missing)}."))
+
+    def value(self, name: str) -> Node | None:
+        found = self.bound.get(name)
+        return found[1] if found is not None else None
+
+    def key_span(self, name: str) -> Span:
+        return self.bound[name][0]
+
+
+# hashtable keys (compared case-insensitively) to REST body keys; others become lowerCamel.
+_RENAMES = {
+    "replicacount": "regionalReplicaCount",
+    "osdiskimage": "osDiskImage",
+    "datadiskimages": "dataDiskImages",
+    "sizeingb": "sizeInGB",
+    "cvmencryptiontype": "securityProfile.confidentialVMEncryptionType",
+    "cvmdiskencryptionsetid": "securityProfile.secureVMDiskEncryptionSetId",
+}
+_EXTENDED_RENAMES = {"location": "name", "replicacount": "extendedLocationReplicaCount"}
+
+
+def _camel(key: str) -> str:
+    return key[:1].lower() + key[1:]
+
+
+def to_body(node: Node, top: dict[str, str] | None = None) -> Node:
+    """A PowerShell hashtable (nested) as the REST body object it stands for."""
+    if node.is_array:
+        return Node([to_body(item) for item in node.value], node.span)
+    if not node.is_object:
+        return node
+    out = Node({}, node.span, {})
+    for key, value in node.items():
+        lowered = key.lower()
+        target = (top or {}).get(lowered) or _RENAMES.get(lowered) or _camel(key)
+        parts = target.split(".")
+        parent = out
+        for part in parts[:-1]:
+            found = parent.value.get(part)
+            if found is None or not found.is_object:
+                found = Node({}, value.span, {})
+                put(parent, part, found, node.key_spans[key])
+            parent = found
+        put(parent, parts[-1], to_body(value), node.key_spans[key])
+    return out
+
+
+def normalize_cmdlet(
+    cmdlet: str, items: list[Element], name_span: Span, whole: Span, path: str, context: m.DeploymentContext,
+    piped: bool, evaluator: Any,
+) -> CmdletResult:
+    result = CmdletResult()
+    if cmdlet == REST_CMDLET:
+        _rest(items, whole, path, context, evaluator, result)
+        return result
+    spec = _table()["cmdlets"][cmdlet]
+    binding = _Binding(cmdlet, spec, items, name_span)
+    binding.check_required(piped)
+    body = Body(whole)
+    for param in spec["parameters"]:
+        target = param.get("body")
+        value = binding.value(param["name"])
+        if target and value is not None:
+            body.set(target, value, binding.key_span(param["name"]))
+    kind = spec["resource"]
+    if kind == m.IMAGE_DEFINITION:
+        _image_definition(binding, body, name_span)
+    elif kind in (m.IMAGE_VERSION, m.APPLICATION_VERSION):
+        _version(binding, body)
+    names = []
+    for param_name in spec["names"]:
+        value = binding.value(param_name)
+        if value is None:
+            names.append(Located(UNKNOWN, name_span, None, "name"))
+        else:
+            text = _text(value)
+            names.append(Located(text if text is not None else UNKNOWN, value.span, value.origin, "name"))
+    common: dict[str, Any] = {
+        "source_kind": "powershell", "path": path, "span": name_span, "names": names,
+        "api_version": None,  # domain.md records no API version for Az.Compute (rules/api_versions.json)
+        "context": context,
+    }
+    if spec.get("update"):
+        common["partial"] = True
+        if body.get("location") is None:
+            common["location"] = Located(UNKNOWN, name_span, None, "location")
+    resource = build(m.MODEL_BY_TYPE[kind.lower()], common, body.root)
+    for span, message in binding.problems:
+        result.findings.append(usage_error(span, message, kind, resource.full_name))
+    result.resources.append(resource)
+    return result
+
+
+def _image_definition(binding: _Binding, body: Body, name_span: Span) -> None:
+    defaults = _defaults()
+    origin = "Az.Compute 12 default"
+    gen = body.get("properties.hyperVGeneration")
+    if gen is None:
+        gen = body.set("properties.hyperVGeneration",
+                       scalar(defaults["hyperVGeneration"], name_span, f"{origin}: -HyperVGeneration not given"), name_span)
+    features_node = binding.value("Feature")
+    features: list[Node] = []
+    security_given = False
+    unknown = False
+    if features_node is not None:
+        listed = features_node.value if features_node.is_array else [features_node]
+        if features_node.value is UNKNOWN:
+            unknown = True
+            listed = []
+        for item in listed:
+            if not item.is_object:
+                unknown = True
+                continue
+            name = item.get_ci("Name")
+            value = item.get_ci("Value")
+            feature = obj(item.span)
+            if name is not None:
+                put(feature, "name", name, _key_span(item, "Name"))
+                if isinstance(name.value, str) and name.value.lower() == "securitytype":
+                    security_given = True
+                elif name.value is UNKNOWN:
+                    unknown = True
+            if value is not None:
+                put(feature, "value", value, _key_span(item, "Value"))
+            features.append(feature)
+    gen_text = gen.value if isinstance(gen.value, str) else None
+    if not unknown and not security_given and gen_text is not None and gen_text.upper() == "V2" and defaults.get("securityType"):
+        why = f"{origin}: SecurityType added for a V2 definition without one"
+        feature = obj(name_span, why)
+        put(feature, "name", scalar("SecurityType", name_span, why), name_span)
+        put(feature, "value", scalar(defaults["securityType"], name_span, why), name_span)
+        features.append(feature)
+    if features_node is not None and features_node.value is UNKNOWN:
+        # The whole -Feature value is unresolved: carried as such, so that rules see features
+        # that cannot be read rather than none at all.
+        body.set("properties.features", features_node, binding.key_span("Feature"))
+    elif features:
+        span = features_node.span if features_node is not None else name_span
+        body.set("properties.features", arr(span, features), binding.key_span("Feature") if features_node is not None else name_span)
+
+
+def _key_span(node: Node, key: str) -> Span:
+    for name, span in (node.key_spans or {}).items():
+        if name.lower() == key.lower():
+            return span
+    return node.span
+
+
+def _version(binding: _Binding, body: Body) -> None:
+    regions = binding.value("TargetRegion")
+    if regions is not None:
+        listed = regions.value if regions.is_array else [regions]
+        if regions.value is not UNKNOWN:
+            converted = []
+            for item in listed:
+                if item.is_object:
+                    converted.append(to_body(item))
+                else:
+                    converted.append(Node(UNKNOWN, item.span, None, item.origin))
+            body.set("properties.publishingProfile.targetRegions", arr(regions.span, converted), binding.key_span("TargetRegion"))
+    extended = binding.value("TargetExtendedLocation")
+    if extended is not None and extended.is_array:
+        body.set("properties.publishingProfile.targetExtendedLocations",
+                 arr(extended.span, [to_body(i, _EXTENDED_RENAMES) for i in extended.value if i.is_object]),
+                 binding.key_span("TargetExtendedLocation"))
+    os_disk = binding.value("OSDiskImage")
+    if os_disk is not None and os_disk.is_object:
+        body.set("properties.storageProfile.osDiskImage", to_body(os_disk), binding.key_span("OSDiskImage"))
+    data = binding.value("DataDiskImage")
+    if data is not None and data.is_array:
+        body.set("properties.storageProfile.dataDiskImages",
+                 arr(data.span, [to_body(i) for i in data.value if i.is_object]), binding.key_span("DataDiskImage"))
+
+
+def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentContext, ev: Any, result: CmdletResult) -> None:
+    """`Invoke-AzRestMethod -Path …/galleries/…?api-version=… -Method PUT -Payload …`."""
+    named: dict[str, Element] = {}
+    i = 0
+    while i < len(items):
+        item = items[i]
+        i += 1
+        if item.kind != "param":
+            continue
+        if item.forced is not None:
+            named[item.value.lower()] = Element("arg", item.forced, item.forced.span)
+        elif i < len(items) and items[i].kind == "arg":
+            named[item.value.lower()] = items[i]
+            i += 1
+    method = named.get("method")
+    where = named.get("path") or named.get("uri")
+    if method is None or where is None or _text(method.value) is None or _text(method.value).upper() not in ("PUT", "PATCH"):
+        return
+    if where.ast is None:
+        return
+    target = parse_url(ev.word(_literal(ev, where.ast)))
+    if target is None:
+        return
+    body = None
+    payload = named.get("payload")
+    if payload is not None and payload.ast is not None:
+        inner = ev.unwrap(payload.ast)
+        variable = ev.lookup(inner) if inner.type == "variable" else None
+        if variable is not None and variable.json:
+            body = variable.node if variable.node.is_object else None
+        else:
+            word = ev.word(_literal(ev, inner))
+            root, error, _ = parse_json_word(word)
+            if error is not None:
+                if word.known:
+                    result.findings.append(diagnostics.parse_error(error.span, f"invalid JSON in the -Payload of Invoke-AzRestMethod: {error.message}"))
+                return
+            body = root
+    # The payload is sent as written: a request like those of a `.http` file, not a body the cmdlets build.
+    result.resources.append(build_resource(target.type_name, target.names, target.api_version, body, path, where.span, context,
+                                           "rest", partial=_text(method.value).upper() == "PATCH"))
+
+
+def _literal(ev: Any, node: Any) -> Any:
+    """The string literal a `$variable` argument was assigned (so that positions point at the
+    text that was written), or the argument itself."""
+    inner = ev.unwrap(node)
+    if inner.type == "variable":
+        variable = ev.lookup(inner)
+        if variable is not None and variable.ast is not None and variable.ast.type in (
+                "string_literal", "expandable_string_literal", "verbatim_string_characters",
+                "expandable_here_string_literal", "verbatim_here_string_characters"):
+            return variable.ast
+    return inner
+
+
+_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%Y-%m-%d %H:%M:%S")
+
+
+def _powershell_date(text: str) -> str | None:
+    """A string as a [DateTime] parameter binds it (invariant culture: ISO 8601, or month/day/year),
+    written back as ISO 8601; None when PowerShell could not convert it."""
+    import datetime as _dt
+
+    stripped = text.strip()
+    try:
+        return _dt.datetime.fromisoformat(stripped.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    for pattern in _DATE_FORMATS:
+        try:
+            return _dt.datetime.strptime(stripped, pattern).isoformat()
+        except ValueError:
+            continue
+    return None
+

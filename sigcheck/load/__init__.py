@@ -1,1 +1,0 @@
-"""Loaders: bytes on disk to located syntax. They never raise on bad input."""

@@ -1,1 +1,0 @@
-"""Normalizers: located syntax of any input kind to the gallery model."""
