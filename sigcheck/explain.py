@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 
 from sigcheck.engine.registry import default_registry
-
-
-def _docs_dir() -> str:
-    """Installed copies carry the pages as sigcheck/docs (see pyproject); a source checkout has
-    them in docs/rules beside the package."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    installed = os.path.join(here, "docs")
-    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(here), "docs", "rules")
+from sigcheck.report.pages import doc_page
 
 
 def list_rules(fmt: str) -> str:
@@ -35,15 +27,6 @@ def list_rules(fmt: str) -> str:
         f"{r.meta.id}  {r.meta.name:<{width}}  {r.meta.severity.label:<7}  {'' if r.meta.enabled_by_default else '(off) '}{r.meta.summary}\n"
         for r in rules
     )
-
-
-def doc_page(rule_id: str) -> str | None:
-    """The rule's documentation page, shipped inside the package."""
-    path = os.path.join(_docs_dir(), f"{rule_id}.md")
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
 
 
 def explain(rule_id: str) -> str | None:

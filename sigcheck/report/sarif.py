@@ -91,7 +91,7 @@ def _descriptor(rule: Any, level: str) -> Any:
     one (the page `sigcheck rule ID` prints), so code scanning shows the same text."""
     import sarif_om as so
 
-    from sigcheck.explain import doc_page
+    from sigcheck.report.pages import doc_page
 
     meta = rule.meta
     page = doc_page(meta.id)
