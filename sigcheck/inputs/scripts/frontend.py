@@ -11,6 +11,10 @@ from sigcheck.syntax import treesitter
 from sigcheck.syntax.text import LineIndex
 
 
+# Literals nested deeper than this (arrays in hashtables in arrays…) are unknown, not recursed into.
+MAX_NESTING = 64
+
+
 class ScriptSource:
     """A parsed script: its tree, the byte-to-character converter and the line index."""
 
@@ -48,9 +52,10 @@ class ScriptSource:
             self.result.findings.append(parse_error(self.index.span(start, end), message))
 
 
-def parse_script(grammar: str, text: str, path: str, result: LoadResult, what: str) -> ScriptSource | None:
+def parse_script(grammar: str, text: str, path: str, result: LoadResult, what: str,
+                 first_line: int = 1) -> ScriptSource | None:
     """The parsed script, or None after reporting SIG001 when the grammar cannot be loaded."""
-    index = LineIndex(path, text)
+    index = LineIndex(path, text, first_line)
     try:
         tree, offsets = treesitter.parse(grammar, text)
     except treesitter.TreeSitterMissing as exc:  # pragma: no cover - a broken install
@@ -59,13 +64,13 @@ def parse_script(grammar: str, text: str, path: str, result: LoadResult, what: s
     return ScriptSource(tree, offsets, index, result)
 
 
-ScriptReader = Callable[[str, str, LoadOptions, LoadResult], None]
+ScriptReader = Callable[[str, str, LoadOptions, LoadResult, int], None]
 
 
 def load_with(read: ScriptReader, source: SourceFile, options: LoadOptions) -> LoadResult:
     """A whole script file read by `read`; a script with no gallery command and no error in one
     is none of sigcheck's business (relevant=False)."""
     result = LoadResult()
-    read(source.text, source.path, options, result)
+    read(source.text, source.path, options, result, source.first_line)
     result.relevant = bool(result.resources or result.findings)
     return result
