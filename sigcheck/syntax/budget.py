@@ -14,7 +14,7 @@ import time
 
 # Far above what any real file needs (the largest corpus template uses < 1 % of each), low
 # enough that a hostile file finishes in about a second.
-DEFAULT_WORK = 5_000_000
+DEFAULT_WORK = 2_000_000
 DEFAULT_SIZE = 20_000_000
 DEFAULT_SECONDS = 5.0
 _CLOCK_EVERY = 4096  # work units between two looks at the clock
@@ -31,13 +31,16 @@ class BudgetExceeded(Exception):
 class Budget:
     """Work units, materialised size and time left for one file."""
 
-    __slots__ = ("work", "size", "deadline", "seconds", "_tick", "exceeded")
+    __slots__ = ("work", "size", "seconds", "_spent", "_since", "_tick", "exceeded")
 
     def __init__(self, work: int = DEFAULT_WORK, size: int = DEFAULT_SIZE, seconds: float = DEFAULT_SECONDS) -> None:
         self.work = work
         self.size = size
         self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        # Time is counted only while the file is being worked on: reading it, then its share of
+        # the rules, which run later with every other file's.
+        self._spent = 0.0
+        self._since: float | None = time.monotonic()
         self._tick = 0
         # The first reason the budget ran out, kept so later spending fails the same way.
         self.exceeded: str | None = None
@@ -52,20 +55,42 @@ class Budget:
         self._tick += units
         if self._tick >= _CLOCK_EVERY:
             self._tick = 0
-            if time.monotonic() > self.deadline:
+            if self.elapsed() > self.seconds:
                 self._fail(f"evaluation took longer than {self.seconds:g} s")
 
     def grow(self, size: int) -> None:
         """Account for `size` characters or elements materialised; raises when over."""
         if self.exceeded is not None:
             raise BudgetExceeded(self.exceeded)
-        if size > MAX_TEXT:
-            # Not a lasting exhaustion: other, smaller values of the file can still be evaluated.
-            raise BudgetExceeded(f"a value of {size:,} characters, over the {MAX_TEXT:,} one value may have")
         self.size -= size
         if self.size < 0:
             self._fail("evaluated values grew past the size budget")
         self.spend(1 + size // 1024)
+
+    def elapsed(self) -> float:
+        """Seconds spent on this file so far."""
+        running = time.monotonic() - self._since if self._since is not None else 0.0
+        return self._spent + running
+
+    def pause(self) -> None:
+        if self._since is not None:
+            self._spent += time.monotonic() - self._since
+            self._since = None
+
+    def resume(self) -> None:
+        if self._since is None:
+            self._since = time.monotonic()
+
+    def out_of_time(self) -> bool:
+        """Whether the file's time is up (checked between rules, which do no budgeted work)."""
+        return self.elapsed() > self.seconds
+
+    def grow_text(self, size: int) -> None:
+        """Account for one text whose characters each carry a position: over MAX_TEXT it is
+        refused on its own (other, smaller values of the file can still be evaluated)."""
+        if size > MAX_TEXT:
+            raise BudgetExceeded(f"a value of {size:,} characters, over the {MAX_TEXT:,} one value may have")
+        self.grow(size)
 
     def _fail(self, reason: str) -> None:
         self.exceeded = reason

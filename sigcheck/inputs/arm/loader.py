@@ -49,7 +49,7 @@ class ArmLoader:
         if parameter_file:
             values, problems = read_values(parameter_file)
             result.findings.extend(problems)
-        reporter = Reporter()
+        reporter = Reporter(budget=options.budget)
         scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
         result.resources = resources_from_template(root, source.path, scope, options.context)
         if not any(_concerns_galleries(res) for res in result.resources):

@@ -184,7 +184,7 @@ class _Reader:
         from sigcheck.inputs.arm.scope import Reporter, TemplateScope
         from sigcheck.inputs.arm.normalize import resources_from_template
 
-        reporter = Reporter()
+        reporter = Reporter(budget=options.budget)
         scope = TemplateScope.for_template(template, path, reporter, {}, arm._eval_context(options.context))
         found = resources_from_template(template, path, scope, options.context)
         result.comments.extend(doc.comments)

@@ -86,7 +86,7 @@ class _Variables:
                 continue
             text = _REFERENCE.sub(lambda m: self._cache[m.group(1)] or "", definition[0])
             try:
-                self.budget.grow(len(text))
+                self.budget.grow_text(len(text))
             except BudgetExceeded as exc:
                 if self.exhausted is None:
                     self.exhausted = (current, str(exc))

@@ -332,7 +332,7 @@ class Evaluator:
             return Word.unknown(s, e, self.index, value.origin)
         text = str(value.value).lower() if isinstance(value.value, bool) else str(value.value)
         try:
-            self.budget.grow(len(text))
+            self.budget.grow_text(len(text))
         except BudgetExceeded as exc:
             if self.exhausted is None:
                 self.exhausted = (s, e, str(exc))
