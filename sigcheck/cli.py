@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from sigcheck import __version__
 
@@ -15,7 +15,7 @@ FAIL_LEVELS = ("error", "warning", "note", "never")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep the message short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep the message short
         self.print_usage(sys.stderr)
         print(f"sigcheck: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR)

@@ -80,8 +80,8 @@ class Linter:
         from sigcheck.syntax.located import Located, Span
 
         self.registry = registry if registry is not None else default_registry()
-        chosen = {"select": _ids(select), "ignore": _ids(ignore), "extend_select": _ids(extend_select)}
-        unknown = [p for ids in chosen.values() for p in ids
+        selected, ignored, extended = _ids(select), _ids(ignore), _ids(extend_select)
+        unknown = [p for p in selected + ignored + extended
                    if p != "ALL" and not any(rule_id.startswith(p) for rule_id in self.registry.rules)]
         if unknown:
             raise LintError(f"no rule matches {', '.join(unknown)} (see 'sigcheck rules')")
@@ -90,7 +90,8 @@ class Linter:
         context = DeploymentContext()
         if location:
             context = DeploymentContext(location=Located(location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
-        options = Options(**chosen, today=today or _dt.date.today(), context=context, parameters_file=parameters)
+        options = Options(select=selected, ignore=ignored, extend_select=extended, today=today or _dt.date.today(),
+                          context=context, parameters_file=parameters)
         if parameters and not os.path.isfile(parameters):
             raise LintError(f"parameter file '{parameters}' does not exist")
         try:

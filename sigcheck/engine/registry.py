@@ -73,7 +73,7 @@ def home_page(dist: Distribution | None) -> str:
         for label, url in urls:
             if label == wanted:
                 return url
-    homepage = meta.get("Home-page")
+    homepage = meta["Home-page"] if "Home-page" in meta else None
     if homepage and homepage.strip() and homepage.strip().upper() != "UNKNOWN":
         return str(homepage).strip()
     return urls[0][1] if urls else ""
@@ -137,15 +137,20 @@ def load_entry_points(
         found = entry_points(group=ENTRY_POINT_GROUP)
     # Built-ins first, then by name: every run sees the same order, and ours win clashes.
     ordered = sorted(found, key=lambda e: (distribution_name(e) != OURS, e.name, distribution_name(e)))
+    declared: dict[str, str] = {}  # entry point name -> the first distribution declaring it
+    seen: set[tuple[str, str]] = set()
     for ep in ordered:
         dist = distribution_name(ep)
         name = ep.name
-        if pm.get_plugin(name) is not None:
-            if registry.distributions.get(name) == dist:
-                continue  # the same distribution seen twice on the path
+        if (name, dist) in seen:
+            continue  # the same distribution found twice on the path
+        seen.add((name, dist))
+        if name in declared:
             registry.problems.append(
-                f"entry point '{name}' in group '{ENTRY_POINT_GROUP}' is declared by both {registry.distributions[name]} "
+                f"entry point '{name}' in group '{ENTRY_POINT_GROUP}' is declared by both {declared[name]} "
                 f"and {dist}; both are loaded, rename one of them")
+        declared.setdefault(name, dist)
+        if pm.get_plugin(name) is not None:
             name = f"{name}@{dist}"
         if pm.is_blocked(name):
             continue

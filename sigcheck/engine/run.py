@@ -7,7 +7,7 @@ import datetime as _dt
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sigcheck.engine.rules import CheckContext, Hit, Rule
 from sigcheck.engine import suppress
@@ -337,7 +337,7 @@ def _where(exc: BaseException) -> str:
     return f"raised at {span.path}:{span.line}"
 
 
-def _owner(rule: Rule) -> str:
+def _owner(rule: Rule[Any]) -> str:
     if rule.meta.origin == "sigcheck":
         return "a defect of sigcheck: please report it"
     return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
