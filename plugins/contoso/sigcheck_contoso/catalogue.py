@@ -74,6 +74,12 @@ def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     return result
 
 
+def _usage(directive: str, fields: list[str]) -> str:
+    name = "GALLERY" if directive == "gallery" else "GALLERY/IMAGE"
+    values = " ".join(f.rsplit(".", 1)[-1].upper() for f in fields)
+    return f"{directive} {name} {values}".replace("IDENTIFIER", "PUBLISHER:OFFER:SKU")
+
+
 def _entry(words: list[_Word], source: SourceFile, options: LoadOptions, result: LoadResult) -> None:
     directive = words[0]
     shape = _SHAPES.get(directive.text.lower())
@@ -85,17 +91,14 @@ def _entry(words: list[_Word], source: SourceFile, options: LoadOptions, result:
     wanted = len(fields) + 2
     if len(words) != wanted:
         where = words[wanted].span if len(words) > wanted else words[-1].span
-        result.findings.append(parse_error(where, f"'{directive.text}' takes a name and {len(fields)} values "
-                                                  f"({', '.join(f.rsplit('.', 1)[-1] for f in fields)}), "
-                                                  f"got {len(words) - 1} words"))
+        result.findings.append(parse_error(where, f"'{directive.text}' is written '{_usage(directive.text.lower(), fields)}', "
+                                                  f"{len(fields) + 1} words after '{directive.text}'; got {len(words) - 1}"))
         return
     name_word = words[1]
     segments = name_word.text.split("/")
     expected_segments = type_name.count("/")
     if len(segments) != expected_segments or not all(segments):
-        result.findings.append(parse_error(name_word.span, f"a {directive.text} is named with {expected_segments} "
-                                                           "'/'-separated segment(s): "
-                                                           f"{'gallery' if expected_segments == 1 else 'gallery/image'}"))
+        result.findings.append(parse_error(name_word.span, f"'{directive.text}' is written '{_usage(directive.text.lower(), fields)}'"))
         return
     names = []
     offset = 0
