@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
+import shlex
 import shutil
 import site
 import subprocess
@@ -156,3 +158,15 @@ def test_the_plugin_imports_only_the_public_api() -> None:
             for name in names:
                 if name == "sigcheck" or name.startswith("sigcheck."):
                     assert name == "sigcheck.plugin", f"{path.name} imports {name}"
+
+
+def test_the_tutorial_shows_what_the_plugin_prints(venv: Path, work: Path) -> None:
+    """Every `$ sigcheck …` example of docs/plugins.md (those without a pipe) prints what it shows."""
+    tutorial = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    examples = 0
+    for block in re.findall(r"```console\n(.*?)```", tutorial, flags=re.S):
+        for command, shown in re.findall(r"^\$ (sigcheck [^\n|]*)\n((?:(?!\$ )[^\n]*\n)*)", block, flags=re.M):
+            proc = sigcheck(venv, work, *shlex.split(command)[1:])
+            assert proc.stdout == shown, f"docs/plugins.md: `{command}` prints\n{proc.stdout}"
+            examples += 1
+    assert examples >= 2
