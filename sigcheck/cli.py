@@ -1,5 +1,7 @@
-"""The command line: a thin shell over the engine. Exit codes: 0 clean, 1 findings at or above
---fail-on, 2 usage or internal error."""
+"""The command line: a thin shell over the library (`sigcheck.library.Linter`). Exit codes: 0 clean,
+1 findings at or above --fail-on, 2 usage or internal error. A loader or rule that crashed is an
+internal error (exit 2) and also a SIG008 finding in the report; a plugin that could not be loaded
+is only a SIG008 finding (an error: exit 1 under the default --fail-on)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import sysconfig
 import traceback
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,8 +29,10 @@ from sigcheck.syntax.located import Span
 
 ENTRY_POINT_GROUP = "sigcheck"
 OURS = "sigcheck"  # the distribution whose contributions are built in
-# Frames of these files are the machinery between sigcheck and a plugin, not the plugin's code.
-_MACHINERY = (os.path.dirname(os.path.abspath(pluggy.__file__)), os.path.abspath(__file__))
+# Frames in these places are the machinery between sigcheck and a plugin (or the standard library
+# it called), not the plugin's code: where it failed is the innermost frame outside them.
+_MACHINERY = (os.path.dirname(os.path.abspath(pluggy.__file__)) + os.sep, os.path.abspath(__file__),
+              os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
 
 T = TypeVar("T")
 
@@ -90,7 +93,9 @@ def failure_span(exc: BaseException, ep: EntryPoint | None = None) -> Span:
                     max(exc.end_offset or column + 1, column + 1))
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         filename = os.path.abspath(frame.filename)
-        if frame.filename.startswith("<") or filename.startswith(_MACHINERY) or "importlib" in filename.split(os.sep):
+        parts = filename.split(os.sep)
+        installed = "site-packages" in parts or "dist-packages" in parts  # under the stdlib folder, not of it
+        if frame.filename.startswith("<") or (filename.startswith(_MACHINERY) and not installed):
             continue
         line = frame.lineno or 1
         column = (frame.colno or 0) + 1

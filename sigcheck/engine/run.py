@@ -244,6 +244,11 @@ class Engine:
                     findings.append(diagnostics.plugin_error(failure_span(exc), f"{problem}; {_owner(rule)}"))
         return findings
 
+    def _plugin_errors(self) -> list[Finding]:
+        """The plugins that failed to load, reported by every run: copies, because a run marks
+        suppressions and configured severities on its findings."""
+        return [dataclasses.replace(f) for f in self.registry.plugin_errors]
+
     def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
@@ -278,7 +283,7 @@ class Engine:
             resources.extend(loaded.resources)
             comments.extend(loaded.comments)
         findings.extend(self.check(resources))
-        findings.extend(self.registry.plugin_errors)
+        findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
         return self.result(findings, checked, len(resources), comments, resources)
@@ -299,7 +304,7 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        return self.result(loaded.findings + self.check(loaded.resources) + self.registry.plugin_errors,
+        return self.result(loaded.findings + self.check(loaded.resources) + self._plugin_errors(),
                            1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
