@@ -29,10 +29,10 @@ from sigcheck.syntax.located import Span
 
 ENTRY_POINT_GROUP = "sigcheck"
 OURS = "sigcheck"  # the distribution whose contributions are built in
-# Frames in these places are the machinery between sigcheck and a plugin (or the standard library
-# it called), not the plugin's code: where it failed is the innermost frame outside them.
-_MACHINERY = (os.path.dirname(os.path.abspath(pluggy.__file__)) + os.sep, os.path.abspath(__file__),
-              os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
+# Frames in these places are the machinery between sigcheck and a plugin, or the standard library
+# it called, not the plugin's code: where it failed is the innermost frame outside them.
+_MACHINERY = (os.path.dirname(os.path.abspath(pluggy.__file__)) + os.sep, os.path.abspath(__file__))
+_STDLIB = os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep
 
 T = TypeVar("T")
 
@@ -95,7 +95,7 @@ def failure_span(exc: BaseException, ep: EntryPoint | None = None) -> Span:
         filename = os.path.abspath(frame.filename)
         parts = filename.split(os.sep)
         installed = "site-packages" in parts or "dist-packages" in parts  # under the stdlib folder, not of it
-        if frame.filename.startswith("<") or (filename.startswith(_MACHINERY) and not installed):
+        if frame.filename.startswith("<") or filename.startswith(_MACHINERY) or (filename.startswith(_STDLIB) and not installed):
             continue
         line = frame.lineno or 1
         column = (frame.colno or 0) + 1
