@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sigcheck.plugin import LazyLoader, Loader, Rule, hookimpl
 
 from sigcheck_contoso.rules import RULES
@@ -21,7 +23,7 @@ class CatalogueLoader(LazyLoader):
 
 
 @hookimpl
-def sigcheck_rules() -> list[Rule]:
+def sigcheck_rules() -> list[Rule[Any]]:
     return list(RULES)
 
 

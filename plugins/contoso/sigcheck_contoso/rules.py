@@ -17,6 +17,7 @@ from sigcheck.plugin import (
     ImageVersion,
     Located,
     Resource,
+    Rule,
     Severity,
     known,
     load_facts,
@@ -79,4 +80,4 @@ def data_residency(resource: Resource, ctx: CheckContext) -> Iterator[Hit]:
                              f"({geography}); Contoso keeps image data in {', '.join(allowed)}")
 
 
-RULES = [gallery_prefix, data_residency]
+RULES: list[Rule[Any]] = [gallery_prefix, data_residency]
