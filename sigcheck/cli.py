@@ -136,7 +136,6 @@ def _check(args: argparse.Namespace) -> int:
         result = linter.lint_text(sys.stdin.buffer.read(), args.stdin_filename or "stdin.json")
     else:
         result = linter.lint_paths(paths)
-    assert result.run is not None
     if known_prints is not None:
         from sigcheck.baseline import new_findings
 

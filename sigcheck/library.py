@@ -36,10 +36,10 @@ class LintResult:
     rules: list[Rule[Any]]
     files_checked: int
     resources_checked: int
+    # The whole report, as output formats receive it.
+    run: RunResult = field(repr=False)
     # Loaders or rules that crashed and paths that do not exist (the command line exits 2).
     internal_errors: list[str] = field(default_factory=list)
-    # The whole report, as output formats receive it.
-    run: RunResult | None = field(default=None, repr=False)
 
     @property
     def unsuppressed(self) -> list[Finding]:
@@ -86,7 +86,10 @@ class Linter:
         if unknown:
             raise LintError(f"no rule matches {', '.join(unknown)} (see 'sigcheck rules')")
         if isinstance(today, str):
-            today = _dt.date.fromisoformat(today)
+            try:
+                today = _dt.date.fromisoformat(today)
+            except ValueError:
+                raise LintError(f"'{today}' is not a date in the form YYYY-MM-DD") from None
         context = DeploymentContext()
         if location:
             context = DeploymentContext(location=Located(location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
@@ -119,13 +122,15 @@ class Linter:
         return self._result(self.engine.run_text(filename, text))
 
     def _result(self, run: RunResult) -> LintResult:
-        return LintResult(run.findings, run.rules, run.files_checked, run.resources_checked,
-                          list(self.engine.internal_errors), run)
+        return LintResult(run.findings, run.rules, run.files_checked, run.resources_checked, run,
+                          list(self.engine.internal_errors))
 
 
 def lint_paths(paths: Sequence[str], **options: Any) -> LintResult:
     """Check files and directories with the options of `Linter` (select, ignore, extend_select,
     today, location, parameters, config); the configuration file is found from the first path."""
+    if isinstance(paths, str):
+        paths = [paths]  # one path, not its characters
     options.setdefault("discover_from", paths[0] if paths else ".")
     return Linter(**options).lint_paths(paths)
 

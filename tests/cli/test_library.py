@@ -50,6 +50,8 @@ def test_options_select_and_ignore(tmp_path: Path) -> None:
     assert [(f.rule_id, f.span.line) for f in late.findings] == [("SIG504", 7), ("SIG101", 8)]
     with pytest.raises(sigcheck.LintError, match="no rule matches XYZ"):
         sigcheck.lint_text(FIRING, path, select=["XYZ"])
+    with pytest.raises(sigcheck.LintError, match="not a date"):
+        sigcheck.lint_text(FIRING, path, today="22/11/2026")
 
 
 def test_the_configuration_is_found_from_the_file(tmp_path: Path) -> None:
@@ -71,6 +73,7 @@ def test_lint_paths_agrees_with_the_command_line(run_cli, tmp_path: Path) -> Non
     assert [(f.span.path, f.span.line, f.span.column, f.rule_id, f.message) for f in result.findings] == [
         (f["path"], f["line"], f["column"], f["rule"], f["message"]) for f in cli]
     assert result.files_checked == 2
+    assert sigcheck.lint_paths(str(tmp_path / "a.json"), config=False).files_checked == 1
 
 
 def test_a_linter_checks_many_buffers(tmp_path: Path) -> None:
