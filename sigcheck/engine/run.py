@@ -15,7 +15,8 @@ from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
-from sigcheck.syntax.text import DecodeError, decode
+from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
+from sigcheck.syntax.budget import abbreviate
 from sigcheck.syntax.located import Located, Span
 from sigcheck.model.resources import DeploymentContext, Resource
 from sigcheck.engine.registry import Registry, failure_span
@@ -24,6 +25,7 @@ from sigcheck.engine.result import RunResult
 # ARM itself refuses templates over 4 MB; anything far beyond that is not a template a person
 # wrote, and reading it would only make a pre-commit hook hang.
 MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_MESSAGE = 1000
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 
 
@@ -172,6 +174,7 @@ class Engine:
     # -- load ---------------------------------------------------------------
     def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
+        text = unify_line_breaks(text)
         for loader in self.registry.loaders:
             if not loader.claims(path, text):
                 continue
@@ -328,6 +331,9 @@ class Engine:
                 kept.append(finding)
         kept = suppress.apply(kept, comments, models, known=self.registry.rules.keys(), active=self.active)
         for finding in kept:
+            if len(finding.message) > MAX_MESSAGE:
+                # A value quoted in a message can be as long as the file allows; a report line cannot.
+                finding.message = abbreviate(finding.message, MAX_MESSAGE)
             override = self.severity_override(finding.rule_id)
             if override is not None:
                 finding.severity = override

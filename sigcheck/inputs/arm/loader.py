@@ -35,7 +35,7 @@ class ArmLoader:
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         result = LoadResult()
         try:
-            doc = parse(source.text, source.path)
+            doc = parse(source.text, source.path, source.first_line)
         except JsonSyntaxError as exc:
             # A broken template may hide gallery resources, and ARM would refuse it anyway.
             result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
