@@ -26,6 +26,7 @@ from sigcheck.engine.result import RunResult
 # wrote, and reading it would only make a pre-commit hook hang.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_MESSAGE = 1000
+MAX_PER_RULE = 500  # findings of one rule in one file before the rest are counted, not listed
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 
 
@@ -359,8 +360,36 @@ class Engine:
             if override is not None:
                 finding.severity = override
         kept.sort(key=Finding.sort_key)
+        kept = _capped(kept)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
                          extra={"internal_errors": list(self.internal_errors)})
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_PER_RULE findings of one rule in one file, then one that counts the rest: a
+    file with 100,000 repeated keys needs fixing once, not reading 100,000 times. Suppressed
+    findings are kept (they are not shown as problems, and SARIF lists them)."""
+    counts: dict[tuple[str, str], int] = {}
+    out: list[Finding] = []
+    last: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        if finding.suppression is not None:
+            out.append(finding)
+            continue
+        key = (finding.span.path, finding.rule_id)
+        seen = counts[key] = counts.get(key, 0) + 1
+        if seen <= MAX_PER_RULE:
+            out.append(finding)
+            last[key] = finding
+    for key, count in counts.items():
+        if count > MAX_PER_RULE:
+            shown = last[key]
+            out.append(Finding(
+                shown.rule_id, shown.severity,
+                f"{count - MAX_PER_RULE:,} more {shown.rule_id} findings in this file are not listed "
+                f"(only the first {MAX_PER_RULE} are)", shown.span, property_path="summary"))
+    out.sort(key=Finding.sort_key)
+    return out
 
 
 def _where(exc: BaseException) -> str:

@@ -104,7 +104,7 @@ MAX_SCOPE_STEPS = 2_000_000
 # ARM's own limit on copy counts.
 MAX_COPY_COUNT = 800
 
-_PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
+PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "securestring": (str,),
     "int": (int,),
@@ -677,7 +677,7 @@ class _Evaluator:
             message = f"{function.name}() expects {len(function.params)} argument(s), got {len(args)}"
             return self.fail("arg-count", message, node.offset)
         for (name, declared), value, arg in zip(function.params, args, node.args):
-            allowed = _PARAMETER_TYPES.get(declared)
+            allowed = PARAMETER_TYPES.get(declared)
             if allowed and value is not None and not is_unknown(value) and (
                 not isinstance(value, allowed) or (declared == "int" and isinstance(value, bool))
             ):

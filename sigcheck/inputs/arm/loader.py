@@ -9,7 +9,7 @@ from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
 from sigcheck.syntax.jsonc import JsonSyntaxError, parse
-from sigcheck.syntax.located import UNKNOWN
+from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model.ids import reference_of
 from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, DeploymentContext, Resource, VirtualMachine
 from sigcheck.inputs.arm.normalize import resources_from_template
@@ -46,11 +46,13 @@ class ArmLoader:
             return result
         parameter_file = options.parameters_file or conventional_path(source.path)
         values: dict = {}
+        value_spans: dict[str, Span] = {}
         if parameter_file:
-            values, problems = read_values(parameter_file)
+            values, problems = read_values(parameter_file, value_spans)
             result.findings.extend(problems)
         reporter = Reporter(budget=options.budget)
         scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
+        scope.check_supplied(root, values, value_spans)
         result.resources = resources_from_template(root, source.path, scope, options.context)
         if not any(_concerns_galleries(res) for res in result.resources):
             return LoadResult(relevant=False)

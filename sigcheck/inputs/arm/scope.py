@@ -9,10 +9,12 @@ expressions that produced them, expands `copy` loops and skips false conditions.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
-from sigcheck.inputs.arm.evaluate import DeploymentContext, EvalIssue, Scope, evaluate, evaluate_value
+from sigcheck.inputs.arm.evaluate import PARAMETER_TYPES, DeploymentContext, EvalIssue, Scope, evaluate, evaluate_value
+from sigcheck.inputs.arm.functions import type_name
 from sigcheck.inputs.arm.expression import is_expression, unescape_literal
 from sigcheck.model.diagnostics import ARM_EXPRESSION_ERROR, PARSE_ERROR
 from sigcheck.model.findings import Finding
@@ -137,6 +139,39 @@ class TemplateScope:
         self = cls(scope, origins, reporter, path)
         self._check_definitions(template)
         return self
+
+    def check_supplied(self, template: Node, supplied: dict[str, tuple[Any, str]], spans: dict[str, Span]) -> None:
+        """What ARM refuses in supplied parameter values before it evaluates anything: a name the
+        template does not declare, a value of another type, one outside `allowedValues`."""
+        declared = template.get_ci("parameters")
+        declarations = {name.lower(): (name, d) for name, d in declared.items()} if declared is not None and declared.is_object else {}
+        for name, (value, _origin) in supplied.items():
+            span = spans.get(name)
+            if span is None:
+                continue
+            found = declarations.get(name.lower())
+            if found is None:
+                close = difflib.get_close_matches(name, [n for n, _ in declarations.values()], n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.reporter.findings.append(ARM_EXPRESSION_ERROR.at(
+                    span, f"the parameter file gives '{name}', which the template does not declare{hint}"))
+                continue
+            declared_name, declaration = found
+            if value is UNKNOWN or not declaration.is_object:
+                continue
+            kind_node = declaration.get_ci("type")
+            written = kind_node.value if kind_node is not None and isinstance(kind_node.value, str) else ""
+            allowed = PARAMETER_TYPES.get(written.lower())
+            if allowed is not None and (not isinstance(value, allowed) or (written.lower() == "int" and isinstance(value, bool))):
+                self.reporter.findings.append(ARM_EXPRESSION_ERROR.at(
+                    span, f"parameter '{declared_name}' is declared {written} in the template, but the parameter "
+                          f"file gives a value of type {type_name(value)}: the deployment refuses it"))
+                continue
+            choices = declaration.get_ci("allowedValues")
+            if choices is not None and choices.is_array and not any(c.plain() == value for c in choices.value):
+                shown = ", ".join(str(c.plain()) for c in choices.value[:10])
+                self.reporter.findings.append(ARM_EXPRESSION_ERROR.at(
+                    span, f"parameter '{declared_name}' must be one of {shown} (allowedValues), not {value!r}"))
 
     def _check_definitions(self, template: Node) -> None:
         """Report problems inside variables and parameter defaults once, where they are written."""
