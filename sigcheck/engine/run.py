@@ -170,7 +170,7 @@ class Engine:
         return True
 
     # -- load ---------------------------------------------------------------
-    def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
+    def load_text(self, path: str, text: str) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
         for loader in self.registry.loaders:
             if not loader.claims(path, text):
@@ -182,7 +182,7 @@ class Engine:
                 return None
         return None
 
-    def load_file(self, path: str, explicit: bool) -> LoadResult | None:
+    def load_file(self, path: str) -> LoadResult | None:
         shown = display_path(path)
         try:
             size = os.path.getsize(path)
@@ -206,7 +206,7 @@ class Engine:
                 return None
             return LoadResult(findings=[diagnostics.parse_error(
                 Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)])
-        return self.load_text(shown, text, explicit)
+        return self.load_text(shown, text)
 
     def _wanted_by_name(self, path: str) -> bool:
         """Whether some loader would read a file of this name (for files that are not text)."""
@@ -254,13 +254,12 @@ class Engine:
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
-        explicit = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
-            loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
+            loaded = self.load_file(path)
             if loaded is None:
                 continue
             self.internal_errors.extend(loaded.internal_errors)

@@ -20,7 +20,7 @@ def load(tmp_path: Path, template: dict, parameters: dict | None = None, name: s
     if parameters is not None:
         (tmp_path / name.replace(".json", ".parameters.json")).write_text(json.dumps({"parameters": parameters}))
     engine = Engine(default_registry(), Options(**options))
-    loaded = engine.load_file(str(path), explicit=True)
+    loaded = engine.load_file(str(path))
     assert loaded is not None
     return loaded
 

@@ -341,12 +341,6 @@ class Scope:
         child.current_loop = loop
         return child
 
-    def for_function(self, name: str) -> Scope:
-        """The scope of user function `name`'s body with every parameter UNKNOWN — to check the
-        body itself. Raises KeyError when no such function is declared."""
-        fn = self._shared.functions[name.lower()]
-        return self._derive(_FunctionFrame(fn.name, {p.lower(): UNKNOWN for p, _ in fn.params}), keep_copy=False)
-
     def parameter(self, name: str) -> Result:
         """The value of a parameter, as `parameters('name')` would give it."""
         return _run(Call("parameters", (Literal(name, 0),), 0), self)

@@ -57,8 +57,6 @@ __all__ = [
     "type_name",
 ]
 
-Unknown = type(UNKNOWN)
-
 IssueKind = Literal[
     "unknown-function",
     "arg-count",
@@ -355,14 +353,6 @@ def has_property(obj: dict[str, Any], name: str) -> bool:
 # The evaluator, as the built-ins see it
 
 
-class Thunk(Protocol):
-    """A lazy argument: call it to evaluate; `node` is the unevaluated expression."""
-
-    node: Expr
-
-    def __call__(self) -> Any: ...
-
-
 class Host(Protocol):
     """The evaluator services the built-ins use (implemented in sigcheck.inputs.arm.evaluate)."""
 
@@ -394,7 +384,7 @@ class Builtin:
     impl: Impl
     min_args: int
     max_args: int | None  # None: any number
-    lazy: bool  # receives Thunks, evaluates what it needs
+    lazy: bool  # receives thunks (call one to evaluate it; `.node` is its expression)
     sees_unknown: bool  # called even when an argument is UNKNOWN
 
 
