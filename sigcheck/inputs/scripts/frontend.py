@@ -3,9 +3,9 @@ grammar cannot be loaded), comments kept for suppressions, and syntax errors rep
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterator
 
-from sigcheck.inputs.api import LoadResult
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.model.diagnostics import parse_error
 from sigcheck.syntax import treesitter
 from sigcheck.syntax.text import LineIndex
@@ -22,7 +22,7 @@ class ScriptSource:
         self.result = result
         self._reported: set[int] = set()
 
-    def nodes(self) -> Any:
+    def nodes(self) -> Iterator[Any]:
         """Every node of the tree in document order; comments are kept on the way."""
         for node in treesitter.walk(self.tree.root_node):
             if node.type == "comment":
@@ -57,3 +57,15 @@ def parse_script(grammar: str, text: str, path: str, result: LoadResult, what: s
         result.findings.append(parse_error(index.span(0, 0), f"cannot parse {what}: {exc}"))
         return None
     return ScriptSource(tree, offsets, index, result)
+
+
+ScriptReader = Callable[[str, str, LoadOptions, LoadResult], None]
+
+
+def load_with(read: ScriptReader, source: SourceFile, options: LoadOptions) -> LoadResult:
+    """A whole script file read by `read`; a script with no gallery command and no error in one
+    is none of sigcheck's business (relevant=False)."""
+    result = LoadResult()
+    read(source.text, source.path, options, result)
+    result.relevant = bool(result.resources or result.findings)
+    return result

@@ -29,10 +29,9 @@ has_gallery_command = shell_has_gallery_command
 
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     """The resources and findings of the az commands of one bash script."""
-    result = LoadResult()
-    load_script(source.text, source.path, options, result)
-    result.relevant = bool(result.resources or result.findings)
-    return result
+    from sigcheck.inputs.scripts.frontend import load_with
+
+    return load_with(load_script, source, options)
 
 
 class _Char:
