@@ -190,13 +190,13 @@ class Engine:
                 if not self._wanted_by_name(shown):
                     return None
                 return LoadResult(findings=[diagnostics.parse_error(
-                    Span(shown, 1, 1, 1, 1),
+                    Span.at(shown),
                     f"file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB sigcheck reads; not checked",
                 )])
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            return LoadResult(findings=[diagnostics.parse_error(Span(shown, 1, 1, 1, 1), f"cannot read file: {exc.strerror}")])
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown), f"cannot read file: {exc.strerror}")])
         if not data.strip():
             return None
         try:
@@ -204,8 +204,7 @@ class Engine:
         except DecodeError as exc:
             if not self._wanted_by_name(shown):
                 return None
-            return LoadResult(findings=[diagnostics.parse_error(
-                Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)])
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
         return self.load_text(shown, text)
 
     def _wanted_by_name(self, path: str) -> bool:
@@ -282,7 +281,7 @@ class Engine:
             try:
                 text = decode(data)
             except DecodeError as exc:
-                finding = diagnostics.parse_error(Span(path, exc.line, exc.column, exc.line, exc.column), exc.message)
+                finding = diagnostics.parse_error(Span.at(path, exc.line, exc.column), exc.message)
                 return self.result([finding], 1, 0)
         else:
             text = data

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Protocol
 
+from sigcheck.model import diagnostics
 from sigcheck.model.findings import Finding
 from sigcheck.model.resources import DeploymentContext, Resource
+from sigcheck.syntax.jsonc import JsonDocument, JsonSyntaxError, parse
 
 
 @dataclass
@@ -44,6 +46,16 @@ class Loader(Protocol):
 
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         """Read the file; never raise on bad input, report SIG001 findings instead."""
+
+
+def parse_json(source: SourceFile) -> JsonDocument | LoadResult:
+    """The file as located JSON (comments allowed), or, when it is not JSON, the result that says
+    so: one SIG001 at the fault. A broken file may hide gallery resources, and ARM would refuse
+    it anyway, so the fault is reported rather than the file skipped."""
+    try:
+        return parse(source.text, source.path)
+    except JsonSyntaxError as exc:
+        return LoadResult(findings=[diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}")])
 
 
 class LazyLoader:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
 from sigcheck.inputs.arm.scope import Reporter, TemplateScope
 from sigcheck.model import diagnostics
-from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
-from sigcheck.syntax.jsonc import JsonSyntaxError, parse
 from sigcheck.syntax.located import UNKNOWN
 from sigcheck.model.ids import reference_of
 from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, DeploymentContext, Resource, VirtualMachine
@@ -33,13 +32,10 @@ class ArmLoader:
         return '"resources"' in text and '"apiVersion"' in text and '"type"' in text
 
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
+        doc = parse_json(source)
+        if isinstance(doc, LoadResult):
+            return doc
         result = LoadResult()
-        try:
-            doc = parse(source.text, source.path)
-        except JsonSyntaxError as exc:
-            # A broken template may hide gallery resources, and ARM would refuse it anyway.
-            result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
-            return result
         root = doc.root
         if root is None or not root.is_object:
             result.relevant = False

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import import_module
 
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.recognize import powershell_has_gallery_command, shell_has_gallery_command
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _SHELL = {"azurecli", "azurecli-interactive", "azure-cli", "azcli", "bash", "sh", "shell", "zsh", "console", "terminal"}
 _POWERSHELL = {"powershell", "azurepowershell", "azurepowershell-interactive", "pwsh", "ps1", "ps", "posh"}
 _JSON = {"json", "jsonc", "json5"}
 _HTTP = {"http", "rest", "https"}
+# Script blocks: the reader (imported when a block needs it) and the test that a block is worth reading.
+_SCRIPT_READERS = {
+    "shell": ("sigcheck.inputs.scripts.shell", shell_has_gallery_command),
+    "powershell": ("sigcheck.inputs.scripts.powershell", powershell_has_gallery_command),
+}
 
 
 @dataclass
@@ -113,10 +120,8 @@ class _Reader:
                         pieces.append((following.start, following.end))
                         i += 1
                     self._http(text, pieces, source.path, options, result)
-                elif block.kind == "shell":
-                    self._shell(text, block, content, source.path, options, result)
-                elif block.kind == "powershell":
-                    self._powershell(text, block, content, source.path, options, result)
+                elif block.kind in _SCRIPT_READERS:
+                    self._script(text, block, content, source.path, options, result)
                 elif block.kind == "json":
                     self._json(text, block, content, source.path, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
@@ -140,23 +145,11 @@ class _Reader:
         masked = _masked(text, pieces) if len(pieces) > 1 else _fast_masked(text, *pieces[0])
         self._merge(result, rest.load(SourceFile(path, masked), options))
 
-    def _shell(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.inputs.scripts import shell
-
-        if not shell.has_gallery_command(content):
-            return
-        part = LoadResult()
-        shell.load_script(_fast_masked(text, block.start, block.end), path, options, part)
-        self._merge(result, part)
-
-    def _powershell(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.inputs.scripts import powershell
-
-        if not powershell.has_gallery_command(content):
-            return
-        part = LoadResult()
-        powershell.load_script(_fast_masked(text, block.start, block.end), path, options, part)
-        self._merge(result, part)
+    def _script(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+        module, has_gallery_command = _SCRIPT_READERS[block.kind]
+        if has_gallery_command(content):
+            reader = import_module(module)
+            self._merge(result, reader.load(SourceFile(path, _fast_masked(text, block.start, block.end)), options))
 
     def _json(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import examples as rest_examples

@@ -20,6 +20,7 @@ from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import build
+from sigcheck.model.ids import RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER, resource_id
 from sigcheck.inputs.rest.normalize import build_resource, parse_url
 from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature
 from sigcheck.syntax.words import Body, Word, arr, obj, parse_json_word, put, scalar
@@ -419,9 +420,9 @@ class _Builder:
         if kind is None or not word.known or word.text.startswith("/"):
             return word.node()
         rg = self.p.one("resource_group") or self.env.defaults.get("group")
-        rg_text = rg.text if rg is not None and rg.known else "{resourceGroup}"
         provider = kind if "/" in kind else f"Microsoft.Compute/{kind}"
-        value = f"/subscriptions/{{subscriptionId}}/resourceGroups/{rg_text}/providers/{provider}/{word.text}"
+        value = resource_id(provider, [word.text], subscription=SUBSCRIPTION_PLACEHOLDER,
+                            resource_group=rg.text if rg is not None and rg.known else RESOURCE_GROUP_PLACEHOLDER)
         return word.node(value, origin=f"'{word.text}' resolved by az to {value}")
 
     def image_version(self) -> None:

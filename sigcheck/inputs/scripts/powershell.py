@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sigcheck.inputs.recognize import gallery_cmdlet, powershell_has_gallery_command
+from sigcheck.inputs.recognize import gallery_cmdlet
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax.jsonc import Node
@@ -29,9 +29,6 @@ _WRAPPERS = {
 }
 _MULTIPLIERS = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "pb": 1024 ** 5}
 _BACKTICK = {"0": "\0", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "e": "\x1b"}
-
-
-has_gallery_command = powershell_has_gallery_command
 
 
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:
