@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
-from sigcheck.inputs.arm.scope import Reporter, TemplateScope
+from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
@@ -46,8 +46,8 @@ class ArmLoader:
             values, problems = read_values(parameter_file)
             result.findings.extend(problems)
         reporter = Reporter()
-        scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
-        result.resources = resources_from_template(root, source.path, scope, options.context)
+        evaluator = NodeEvaluator.for_template(root, source.path, reporter, values, _eval_context(options.context))
+        result.resources = resources_from_template(root, source.path, evaluator, options.context)
         if not any(_concerns_galleries(res) for res in result.resources):
             return LoadResult(relevant=False)
         result.comments = doc.comments

@@ -181,12 +181,12 @@ class _Reader:
         if not any(r.get_ci("type") is not None and r.get_ci("apiVersion") is not None for r in resources):
             return
         template = Node({"resources": Node(resources, root.span)}, root.span, {"resources": root.span})
-        from sigcheck.inputs.arm.scope import Reporter, TemplateScope
+        from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
         from sigcheck.inputs.arm.normalize import resources_from_template
 
         reporter = Reporter()
-        scope = TemplateScope.for_template(template, path, reporter, {}, arm._eval_context(options.context))
-        found = resources_from_template(template, path, scope, options.context)
+        evaluator = NodeEvaluator.for_template(template, path, reporter, {}, arm._eval_context(options.context))
+        found = resources_from_template(template, path, evaluator, options.context)
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)
         result.resources.extend(found)

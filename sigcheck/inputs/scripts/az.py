@@ -15,15 +15,14 @@ from typing import Any
 
 from sigcheck.model import facts
 from sigcheck.model.findings import Finding
-from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import build
 from sigcheck.model.ids import RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER, resource_id
-from sigcheck.inputs.rest.normalize import build_resource, parse_url
+from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
 from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature
-from sigcheck.syntax.words import Body, Word, arr, obj, parse_json_word, put, scalar
+from sigcheck.syntax.words import Body, Word, arr, obj, put, scalar
 
 AZ_VERSION = "2.91.0"
 
@@ -813,12 +812,9 @@ def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: AzR
     body_word = _first(options, "--body", "-b")
     body = None
     if body_word is not None and not body_word.text.startswith("@"):
-        root, error, _ = parse_json_word(body_word)
-        if error is not None:
-            if body_word.known:
-                result.findings.append(diagnostics.parse_error(error.span, f"invalid JSON in az rest --body: {error.message}"))
+        body, readable = script_body(body_word, "az rest --body", result.findings)
+        if not readable:
             return
-        body = root
     span = url.span
     result.resources.append(build_resource(target.type_name, target.names, api_version, body, path, span, context, "rest",
                                            partial=method.text.lower() == "patch"))

@@ -17,13 +17,12 @@ from typing import Any
 
 from sigcheck.model import facts
 from sigcheck.model.findings import Finding
-from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
-from sigcheck.inputs.rest.normalize import build_resource, parse_url
+from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
 from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature, scalar_text
-from sigcheck.syntax.words import Body, arr, obj, parse_json_word, put, scalar
+from sigcheck.syntax.words import Body, arr, obj, put, scalar
 
 REST_CMDLET = "Invoke-AzRestMethod"
 
@@ -361,7 +360,8 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
             i += 1
     method = named.get("method")
     where = named.get("path") or named.get("uri")
-    if method is None or where is None or scalar_text(method.value) is None or scalar_text(method.value).upper() not in ("PUT", "PATCH"):
+    verb = scalar_text(method.value) if method is not None else None
+    if verb is None or where is None or verb.upper() not in ("PUT", "PATCH"):
         return
     if where.ast is None:
         return
@@ -377,15 +377,12 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
             body = variable.node if variable.node.is_object else None
         else:
             word = ev.word(_literal(ev, inner))
-            root, error, _ = parse_json_word(word)
-            if error is not None:
-                if word.known:
-                    result.findings.append(diagnostics.parse_error(error.span, f"invalid JSON in the -Payload of Invoke-AzRestMethod: {error.message}"))
+            body, readable = script_body(word, "the -Payload of Invoke-AzRestMethod", result.findings)
+            if not readable:
                 return
-            body = root
     # The payload is sent as written: a request like those of a `.http` file, not a body the cmdlets build.
     result.resources.append(build_resource(target.type_name, target.names, target.api_version, body, path, where.span, context,
-                                           "rest", partial=scalar_text(method.value).upper() == "PATCH"))
+                                           "rest", partial=verb.upper() == "PATCH"))
 
 
 def _literal(ev: Any, node: Any) -> Any:

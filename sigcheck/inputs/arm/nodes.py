@@ -1,10 +1,10 @@
-"""A template's evaluation scope over located JSON: what expressions see, and where their values
-and problems are reported in the user's file.
+"""Evaluating a template's located JSON: values computed in an expression `Scope`, with their
+values and problems reported where they are written in the user's file.
 
-The expression language itself (parsing, functions, UNKNOWN) is in expression.py, functions.py
-and evaluate.py; this module is the bridge between that and `Node` trees: it evaluates a resource
-body into a new Node tree whose values are known or UNKNOWN and whose spans still point at the
-expressions that produced them, expands `copy` loops and skips false conditions.
+The expression language itself (parsing, functions, scopes, UNKNOWN) is in expression.py,
+functions.py and evaluate.py; this module is the bridge between that and `Node` trees: it evaluates
+a resource body into a new Node tree whose values are known or UNKNOWN and whose spans still point
+at the expressions that produced them, expands `copy` loops and skips false conditions.
 """
 
 from __future__ import annotations
@@ -87,7 +87,10 @@ def to_node(value: Any, span: Span, origin: str | None) -> Node:
     return Node(value, span, origin=origin)
 
 
-class TemplateScope:
+class NodeEvaluator:
+    """Evaluates the Nodes of one template in one expression `Scope` (the template's top level,
+    or one iteration of a copy loop), reporting to a shared `Reporter`."""
+
     def __init__(self, scope: Scope, origins: dict[str, str], reporter: Reporter, path: str) -> None:
         self.scope = scope
         self.origins = origins  # lower-case parameter name -> how its value was supplied
@@ -102,8 +105,8 @@ class TemplateScope:
         reporter: Reporter,
         parameter_values: dict[str, tuple[Any, str]] | None = None,
         context: DeploymentContext | None = None,
-    ) -> TemplateScope:
-        """The top-level scope of a template; `parameter_values` maps a name to (value, origin)."""
+    ) -> NodeEvaluator:
+        """The evaluator of a template's top level; `parameter_values` maps a name to (value, origin)."""
         supplied = parameter_values or {}
         scope = Scope.from_template(template.plain(), parameter_values={k: v for k, (v, _) in supplied.items()}, context=context)
         origins: dict[str, str] = {}
@@ -198,14 +201,14 @@ class TemplateScope:
                 yield name, Node(UNKNOWN, count_node.span, origin=count.origin)
                 continue
             items = [
-                TemplateScope(self.scope.with_copy_index(name.value, i), self.origins, self.reporter, self.path).evaluate_tree(template)
+                self._derived(self.scope.with_copy_index(name.value, i)).evaluate_tree(template)
                 for i in range(min(max(count.value, 0), MAX_COPY))
             ]
             yield name, Node(items, loop.span)
 
     # -- resources -----------------------------------------------------------------------------
-    def instances(self, resource: Node) -> Iterator[TemplateScope]:
-        """One scope per instance of a resource: none when its condition is false, one per
+    def instances(self, resource: Node) -> Iterator[NodeEvaluator]:
+        """One evaluator per instance of a resource: none when its condition is false, one per
         iteration of its copy loop (one, with an unknown index, when the count is unknown)."""
         condition = resource.get_ci("condition")
         if condition is not None:
@@ -227,12 +230,12 @@ class TemplateScope:
         for i in range(min(max(count.value, 0), MAX_COPY)):
             yield self._derived(self.scope.with_copy_index(name.value, i))
 
-    def _derived(self, scope: Scope) -> TemplateScope:
-        return TemplateScope(scope, self.origins, self.reporter, self.path)
+    def _derived(self, scope: Scope) -> NodeEvaluator:
+        return NodeEvaluator(scope, self.origins, self.reporter, self.path)
 
-    def nested(self, deployment: Node, template: Node) -> TemplateScope:
-        """The scope of an inline nested template: its own (`inner`) or its parent's (`outer`,
-        ARM's default)."""
+    def nested(self, deployment: Node, template: Node) -> NodeEvaluator:
+        """The evaluator of an inline nested template, in its own scope (`inner`) or its parent's
+        (`outer`, ARM's default)."""
         properties = deployment.get_ci("properties")
         mode = None
         options = properties.get_ci("expressionEvaluationOptions") if properties is not None else None
@@ -250,7 +253,7 @@ class TemplateScope:
             else:
                 value = UNKNOWN  # a Key Vault reference
             values[name] = (value, f"parameter '{name}' passed by {label}")
-        return TemplateScope.for_template(template, self.path, self.reporter, values, self.scope.context)
+        return NodeEvaluator.for_template(template, self.path, self.reporter, values, self.scope.context)
 
 
 def _follow(node: Node, path: Sequence[str | int]) -> Node:
