@@ -7,7 +7,6 @@ import copy
 import json
 import pickle
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,9 @@ from sigcheck.inputs.arm.evaluate import (
     evaluate_value,
 )
 from sigcheck.syntax.located import UNKNOWN as LOCATION_UNKNOWN
+from conftest import SHARED
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 CONTEXT = DeploymentContext(subscription_id="SUB", resource_group="RG", location="westus")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from sigcheck.inputs.recognize import is_rest_example
 from sigcheck.inputs.rest import RestExampleLoader, RestFileLoader
 from sigcheck.syntax.located import UNKNOWN
 from sigcheck.model import resources as m
+from conftest import SHARED
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "rest"
+CORPUS = SHARED / "corpus" / "rest"
 
 URL = "https://management.azure.com/subscriptions/{{sub}}/resourceGroups/rg/providers/Microsoft.Compute/galleries"
 

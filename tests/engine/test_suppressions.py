@@ -11,6 +11,7 @@ import pytest
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.syntax.located import Span
 from sigcheck.engine.suppress import Suppression, apply, parse_comment
+from conftest import SHARED
 
 KNOWN = {"SIG101", "SIG201", "SIG202"}
 HEAD = """{
@@ -151,7 +152,7 @@ def test_hash_comment_suppression_in_scripts() -> None:
 
 
 def test_sarif_with_suppressions_is_valid(run_cli, tmp_path: Path) -> None:
-    schema_path = Path(__file__).resolve().parents[3] / "shared" / "sarif" / "sarif-schema-2.1.0.json"
+    schema_path = SHARED / "sarif" / "sarif-schema-2.1.0.json"
     if not schema_path.exists():
         pytest.skip("../shared/sarif is not beside this checkout")
     from jsonschema import Draft4Validator

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,9 @@ from sigcheck.inputs.arm.expression import (
     parse,
     unescape_literal,
 )
+from conftest import SHARED
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 
 
 def shape(node: Expr) -> Any:
