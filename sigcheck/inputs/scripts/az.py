@@ -673,6 +673,23 @@ def _parse_shorthand(word: Word) -> list[tuple[Span, list[tuple[Word, Word]]]] |
         while i < n and text[i].isspace():
             i += 1
 
+    def take(ch: str) -> bool:
+        """Past `ch` when it comes next (after white space)."""
+        nonlocal i
+        skip()
+        if i < n and text[i] == ch:
+            i += 1
+            return True
+        return False
+
+    def next_item(closer: str) -> bool:
+        """Past the comma or the `closer` after an item; True at the closer (the last item)."""
+        if take(","):
+            return False
+        if take(closer):
+            return True
+        raise ValueError
+
     def scalar_word(stops: str) -> Word:
         nonlocal i
         skip()
@@ -697,49 +714,24 @@ def _parse_shorthand(word: Word) -> list[tuple[Span, list[tuple[Word, Word]]]] |
         start = i
         i += 1  # {
         pairs = []
-        while True:
-            skip()
-            if i < n and text[i] == "}":
-                i += 1
-                break
+        while not take("}"):  # a trailing comma is allowed
             key = scalar_word(":,}")
-            skip()
-            if i >= n or text[i] != ":":
+            if not take(":"):
                 raise ValueError
-            i += 1
-            value = scalar_word(",}")
-            pairs.append((key, value))
-            skip()
-            if i < n and text[i] == ",":
-                i += 1
-                continue
-            if i < n and text[i] == "}":
-                i += 1
+            pairs.append((key, scalar_word(",}")))
+            if next_item("}"):
                 break
-            raise ValueError
         out.append((word.slice(start, i).span, pairs))
 
     try:
-        skip()
-        if i < n and text[i] == "[":
-            i += 1
-            while True:
+        if take("["):
+            while not take("]"):
                 skip()
-                if i < n and text[i] == "]":
-                    i += 1
-                    break
-                if i < n and text[i] == "{":
-                    parse_object()
-                else:
+                if i >= n or text[i] != "{":
                     raise ValueError
-                skip()
-                if i < n and text[i] == ",":
-                    i += 1
-                    continue
-                if i < n and text[i] == "]":
-                    i += 1
+                parse_object()
+                if next_item("]"):
                     break
-                raise ValueError
         elif i < n and text[i] == "{":
             parse_object()
         else:
