@@ -103,7 +103,7 @@ class _PowerShellBinder:
             return
         self.bound[name] = Bound(param, span, self._coerce(param, value))
 
-    def _coerce(self, param: dict, value: Node) -> Node:
+    def _coerce(self, param: dict[str, Any], value: Node) -> Node:
         kind = param.get("type", "string")
         if value.value is UNKNOWN:
             return value
@@ -118,20 +118,13 @@ class _PowerShellBinder:
                     number = int(str(raw).strip())
                 except ValueError:
                     number = None
-            if number is None:
-                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{raw}' to type 'System.Int32'."))
-                return Node(UNKNOWN, value.span, None, value.origin)
-            return Node(number, value.span, None, value.origin)
+            return self._converted(param, value, number, raw, "System.Int32")
         if kind == "datetime" and not (value.is_object or value.is_array):
             text = scalar_text(value)
             if text is None:
                 return value
-            date = _powershell_date(text)
-            if date is None:
-                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{text}' to type 'System.DateTime'."))
-                return Node(UNKNOWN, value.span, None, value.origin)
             # The cmdlet sends the DateTime it bound, in ISO 8601, whatever the string looked like.
-            return Node(date, value.span, None, value.origin)
+            return self._converted(param, value, _powershell_date(text), text, "System.DateTime")
         if kind == "string" and not (value.is_object or value.is_array):
             text = scalar_text(value)
             choices = param.get("choices")
@@ -141,6 +134,14 @@ class _PowerShellBinder:
         if kind == "hashtable[]" and value.is_object:
             return Node([value], value.span)
         return value
+
+    def _converted(self, param: dict[str, Any], value: Node, converted: Any, written: Any, type_name: str) -> Node:
+        """`value` converted to the parameter's type, or (`converted` None) UNKNOWN and the
+        binding error PowerShell gives."""
+        if converted is None:
+            self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{written}' to type '{type_name}'."))
+            converted = UNKNOWN
+        return Node(converted, value.span, None, value.origin)
 
     def _bind(self, items: list[Element]) -> None:
         positional: list[Element] = []
