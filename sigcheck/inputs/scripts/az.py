@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 from sigcheck.model import facts
 from sigcheck.model.findings import Finding

@@ -18,7 +18,7 @@ from typing import Any
 from sigcheck.model import facts
 from sigcheck.model.findings import Finding
 from sigcheck.syntax.jsonc import Node
-from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model import resources as m
 from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
 from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature, scalar_text

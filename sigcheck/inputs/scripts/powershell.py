@@ -9,11 +9,9 @@ PowerShell script to `sigcheck.inputs.scripts.az`, like those of a bash script.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sigcheck.inputs.recognize import gallery_cmdlet
-from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax import treesitter

@@ -9,11 +9,9 @@ written. `sigcheck.inputs.scripts.az` turns the words into model resources and S
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from sigcheck.inputs.recognize import az_gallery_command
-from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax import treesitter
 from sigcheck.syntax.text import LineIndex

@@ -251,7 +251,7 @@ def test_user_functions(udf_scope: Scope) -> None:
     assert evaluate("[contoso.pair(1, createArray(2)).rest[0]]", udf_scope).value == 2
     assert evaluate("[contoso.constant()]", udf_scope).value == "fixed"
     assert evaluate("[contoso.rg()]", udf_scope).value == "RG"
-    assert evaluate(f"[contoso.uniqueName(uniqueString('x'))]", udf_scope).value is UNKNOWN
+    assert evaluate("[contoso.uniqueName(uniqueString('x'))]", udf_scope).value is UNKNOWN
     assert evaluate("[other.nooutput()]", udf_scope).value is UNKNOWN
 
 

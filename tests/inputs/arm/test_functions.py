@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sigcheck.inputs.arm.evaluate import UNKNOWN, DeploymentContext, PartialObject, ResourceId, Scope, evaluate
+from sigcheck.inputs.arm.evaluate import UNKNOWN, DeploymentContext, PartialObject, Scope, evaluate
 from sigcheck.inputs.arm.functions import ARM_FUNCTION_NAMES, BUILTINS, is_arm_function
 
 # An unknown string, an unknown value: uniqueString() is a hash only the service computes.
