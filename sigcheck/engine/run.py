@@ -174,7 +174,7 @@ class Engine:
         return True
 
     # -- load ---------------------------------------------------------------
-    def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
+    def load_text(self, path: str, text: str) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
         text = unify_line_breaks(text)
         for loader in self.registry.loaders:
@@ -192,7 +192,7 @@ class Engine:
                 options.budget.pause()  # until the rules run on this file's resources
         return None
 
-    def load_file(self, path: str, explicit: bool) -> LoadResult | None:
+    def load_file(self, path: str) -> LoadResult | None:
         shown = display_path(path)
         try:
             size = os.path.getsize(path)
@@ -200,13 +200,13 @@ class Engine:
                 if not self._wanted_by_name(shown):
                     return None
                 return LoadResult(findings=[diagnostics.parse_error(
-                    Span(shown, 1, 1, 1, 1),
+                    Span.at(shown),
                     f"file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB sigcheck reads; not checked",
                 )])
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            return LoadResult(findings=[diagnostics.parse_error(Span(shown, 1, 1, 1, 1), f"cannot read file: {exc.strerror}")])
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown), f"cannot read file: {exc.strerror}")])
         if not data.strip():
             return None
         try:
@@ -214,9 +214,8 @@ class Engine:
         except DecodeError as exc:
             if not self._wanted_by_name(shown):
                 return None
-            return LoadResult(findings=[diagnostics.parse_error(
-                Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)])
-        return self.load_text(shown, text, explicit)
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
+        return self.load_text(shown, text)
 
     def _wanted_by_name(self, path: str) -> bool:
         """Whether some loader would read a file of this name (for files that are not text)."""
@@ -291,13 +290,12 @@ class Engine:
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
-        explicit = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
-            loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
+            loaded = self.load_file(path)
             if loaded is None:
                 continue
             self.internal_errors.extend(loaded.internal_errors)
@@ -321,7 +319,7 @@ class Engine:
             try:
                 text = decode(data)
             except DecodeError as exc:
-                finding = diagnostics.parse_error(Span(path, exc.line, exc.column, exc.line, exc.column), exc.message)
+                finding = diagnostics.parse_error(Span.at(path, exc.line, exc.column), exc.message)
                 return self.result([finding], 1, 0)
         else:
             text = data

@@ -31,9 +31,9 @@ def read_values(path: str, spans: dict[str, Span] | None = None) -> tuple[dict[s
             text = decode(handle.read())
         doc = parse(text, shown)
     except OSError as exc:
-        return {}, [diagnostics.parse_error(Span(shown, 1, 1, 1, 1), f"cannot read parameter file: {exc.strerror}")]
+        return {}, [diagnostics.parse_error(Span.at(shown), f"cannot read parameter file: {exc.strerror}")]
     except DecodeError as exc:
-        return {}, [diagnostics.parse_error(Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)]
+        return {}, [diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)]
     except JsonSyntaxError as exc:
         return {}, [diagnostics.parse_error(exc.span, f"invalid JSON in parameter file: {exc.message}")]
     root = doc.root

@@ -14,8 +14,8 @@ import os
 import re
 
 from sigcheck.model import diagnostics
-from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
-from sigcheck.syntax.jsonc import JsonSyntaxError, Node, parse
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
+from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.inputs.rest.normalize import build_resource, is_placeholder
@@ -49,12 +49,10 @@ _READ_OPERATION = re.compile(r"(?:^|[_.])(?:Get|List)(?=[A-Z_.]|$)")
 
 class _Reader:
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
+        doc = parse_json(source)
+        if isinstance(doc, LoadResult):
+            return doc
         result = LoadResult()
-        try:
-            doc = parse(source.text, source.path, source.first_line)
-        except JsonSyntaxError as exc:
-            result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
-            return result
         result.comments = doc.comments
         for key, first, again in doc.duplicate_keys:
             result.findings.append(diagnostics.duplicate_key(key, first, again))

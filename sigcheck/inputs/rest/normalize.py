@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sigcheck.model import diagnostics
+from sigcheck.model import resources as m
+from sigcheck.model.findings import Finding
+from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
-from sigcheck.model import resources as m
-from sigcheck.model.from_body import build
-from sigcheck.syntax.words import Word
+from sigcheck.syntax.words import Word, parse_json_word
 
 # Child collections below Microsoft.Compute/galleries that sigcheck models.
 _TYPES = {
@@ -73,6 +75,18 @@ def parse_url(url: Word) -> Target | None:
             if sep and key.strip().lower() == "api-version":
                 api_version = _located(item.slice(len(key) + 1), "apiVersion")
     return Target(type_name, names, api_version)
+
+
+def script_body(word: Word, what: str, findings: list[Finding]) -> tuple[Node | None, bool]:
+    """The JSON body a script sends as written (`az rest --body`, `-Payload`), and whether it is
+    JSON. When it is not, SIG001 at the fault, unless the text is built from values sigcheck
+    cannot resolve: then the fault may lie in the guess, not in what the user wrote."""
+    root, error, _ = parse_json_word(word)
+    if error is None:
+        return root, True
+    if word.known:
+        findings.append(diagnostics.parse_error(error.span, f"invalid JSON in {what}: {error.message}"))
+    return None, False
 
 
 def build_resource(
