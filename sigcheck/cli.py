@@ -34,6 +34,16 @@ def _date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes (1 or more)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sigcheck", description="Lint Azure Compute Gallery resources in templates and scripts.")
     parser.add_argument("--version", action="version", version=f"sigcheck {__version__}")
@@ -53,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="NAME", help="the file name to report (and detect the kind of) for '-'")
     check.add_argument("--config", metavar="FILE", help="the configuration file (default: .sigcheck.yaml or pyproject.toml [tool.sigcheck], found upward from the first PATH)")
     check.add_argument("--baseline", metavar="SARIF", help="report only findings that are not in this earlier SARIF report")
+    check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (default: the number of cores; 1: in this process)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache of results (default folder: $SIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/sigcheck or ~/.cache/sigcheck)")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -95,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from sigcheck.engine.cache import default_dir
     from sigcheck.engine.registry import default_registry
+    from sigcheck.engine.workers import cores
     from sigcheck.library import Linter, LintError
     from sigcheck.model.findings import Severity
 
@@ -116,6 +130,8 @@ def _check(args: argparse.Namespace) -> int:
             config=args.config,
             discover_from=(args.stdin_filename or ".") if paths == ["-"] else paths[0],
             registry=registry,
+            jobs=args.jobs or cores(),
+            cache_dir=None if args.no_cache else default_dir(),
         )
     except LintError as exc:
         print(f"sigcheck: error: {exc}", file=sys.stderr)

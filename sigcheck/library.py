@@ -56,7 +56,9 @@ class Linter:
     """Options checked and the configuration applied once; then any number of runs.
 
     `config` is a configuration file's path, None to find one upward from `discover_from` (as the
-    command line does from its first path), or False for none. Raises LintError on an unknown rule
+    command line does from its first path), or False for none. `jobs` > 1 checks many files in
+    that many worker processes; `cache_dir` keeps each file's outcome there for repeat runs
+    (sigcheck.engine.cache); neither changes what is reported. Raises LintError on an unknown rule
     id, a missing parameter file or a bad configuration file.
     """
 
@@ -72,6 +74,8 @@ class Linter:
         config: str | Literal[False] | None = None,
         discover_from: str = ".",
         registry: Registry | None = None,
+        jobs: int = 1,
+        cache_dir: str | None = None,
     ) -> None:
         from sigcheck.config import Config, ConfigError, configure, discover, load
         from sigcheck.engine.registry import default_registry
@@ -107,6 +111,8 @@ class Linter:
         except ConfigError as exc:
             raise LintError(str(exc)) from None
         configure(options, found)
+        options.jobs = max(1, jobs)
+        options.cache_dir = cache_dir or None
         self.options = options
         self.engine: Engine = Engine(self.registry, options)
 

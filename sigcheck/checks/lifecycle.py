@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
+from sigcheck.engine.outcome import ResourceRef
 from sigcheck.engine.rules import CheckContext, Hit, Rule, RuleMeta, rule, run_rule
-from sigcheck.checks.values import declared, text, where_words
+from sigcheck.checks.values import text
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
@@ -26,32 +27,54 @@ def _identifier(res: m.ImageDefinition) -> Located:
     return located(child(res.body, "properties.identifier"), "properties.identifier") or res.publisher  # type: ignore[return-value]
 
 
+class _Definition(NamedTuple):
+    """What SIG701 needs of one image definition: compact, so that a worker process or the
+    cache can hand it over instead of the model."""
+
+    order: tuple[str, int, int]
+    ref: ResourceRef
+    gallery: str
+    name: str
+    key: tuple[str, tuple[str, str, str], str | None]
+    identity_text: str
+    identifier: Located[None]
+
+
+def _definition(res: m.Resource) -> _Definition | None:
+    if res.is_response or not isinstance(res, m.ImageDefinition) or len(res.names) != 2:
+        return None
+    gallery, name = (text(n) for n in res.names)
+    identity = _identity(res)
+    if gallery is None or name is None or identity is None:
+        return None
+    where = _identifier(res)
+    # A REST API example stands alone; templates and scripts checked together may share galleries.
+    key = (gallery.lower(), identity, res.path if res.source_kind == "rest-example" else None)
+    return _Definition(res.span.sort_key(), ResourceRef.of(res), gallery, name, key,
+                       f"{res.publisher.value}/{res.offer.value}/{res.sku.value}",  # type: ignore[union-attr]
+                       Located(None, where.span, path=where.path))
+
+
 @run_rule(
     "SIG701", "duplicate-image-identity", Severity.ERROR,
     "Two image definitions in the same gallery have the same publisher, offer and SKU.",
+    facts=_definition,
 )
-def duplicate_image_identity(resources: Sequence[m.Resource], ctx: CheckContext) -> Iterator[tuple[m.Resource, Hit]]:
-    definitions = [r for r in declared(resources) if isinstance(r, m.ImageDefinition) and len(r.names) == 2]
-    definitions.sort(key=lambda r: r.span.sort_key())
-    first_of: dict[tuple[str, tuple[str, str, str], str | None], m.ImageDefinition] = {}
-    for res in definitions:
-        gallery, name = (text(n) for n in res.names)
-        identity = _identity(res)
-        if gallery is None or name is None or identity is None:
-            continue
-        # A REST API example stands alone; templates and scripts checked together may share galleries.
-        key = (gallery.lower(), identity, res.path if res.source_kind == "rest-example" else None)
-        first = first_of.get(key)
+def duplicate_image_identity(definitions: Sequence[_Definition], ctx: CheckContext) -> Iterator[tuple[ResourceRef, Hit]]:
+    first_of: dict[tuple[str, tuple[str, str, str], str | None], _Definition] = {}
+    for res in sorted(definitions, key=lambda d: d.order):
+        first = first_of.get(res.key)
         if first is None:
-            first_of[key] = res
+            first_of[res.key] = res
             continue
-        if text(first.names[1]).lower() == name.lower():  # type: ignore[union-attr]
+        if first.name.lower() == res.name.lower():
             continue  # the same definition declared again (an update), not a second one
-        where = _identifier(res)
-        yield res, Hit(
-            where,  # type: ignore[arg-type]
-            f"image definition '{name}' has the same publisher/offer/sku ({res.publisher.value}/{res.offer.value}/{res.sku.value}) "  # type: ignore[union-attr]
-            f"as '{text(first.names[1])}' ({where_words(res, _identifier(first))}) in gallery '{gallery}'; each definition of a gallery needs its own combination",
+        span = first.identifier.span
+        where = f"line {span.line}" if span.path == res.ref.path else f"{span.path}:{span.line}"
+        yield res.ref, Hit(
+            res.identifier,
+            f"image definition '{res.name}' has the same publisher/offer/sku ({res.identity_text}) "
+            f"as '{first.name}' ({where}) in gallery '{res.gallery}'; each definition of a gallery needs its own combination",
         )
 
 

@@ -34,6 +34,11 @@ class Rule(Generic[R]):
     meta: RuleMeta
     check: Callable[[R, "CheckContext"], Iterable[Hit]] | None = None
     check_run: RunCheck | None = None
+    # For a run rule: the compact fact it needs of one resource (None: nothing), so that files
+    # checked in worker processes or taken from the cache need not hand their models over; its
+    # `check_run` then receives these facts, and yields (anything with type_name and full_name,
+    # Hit). A run rule without it receives the models, and such a run is checked in one process.
+    facts: Callable[[Resource], Any] | None = None
 
 
 @dataclass
@@ -90,12 +95,14 @@ def rule(
 
 
 def run_rule(
-    id: str, name: str, severity: Severity, summary: str, enabled: bool = True, help_uri: str = ""
-) -> Callable[[RunCheck], Rule[Resource]]:
-    """Declare a rule over every resource of the run (cross-file consistency)."""
+    id: str, name: str, severity: Severity, summary: str, enabled: bool = True, help_uri: str = "",
+    facts: Callable[[Any], Any] | None = None,
+) -> Callable[[Callable[[Sequence[Any], CheckContext], Iterable[tuple[Any, Hit]]]], Rule[Resource]]:
+    """Declare a rule over every resource of the run (cross-file consistency). With `facts`, the
+    rule receives `facts(res)` of every resource for which it is not None, instead of the models."""
 
-    def wrap(fn: RunCheck) -> Rule[Resource]:
-        return Rule(RuleMeta(id, name, severity, summary, enabled, help_uri=help_uri), check_run=fn)
+    def wrap(fn: Callable[[Sequence[Any], CheckContext], Iterable[tuple[Any, Hit]]]) -> Rule[Resource]:
+        return Rule(RuleMeta(id, name, severity, summary, enabled, help_uri=help_uri), check_run=fn, facts=facts)
 
     return wrap
 

@@ -9,7 +9,8 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule
+from sigcheck.engine.rules import CheckContext, Hit, Rule, _key
+from sigcheck.engine.outcome import FileOutcome, Key, ResourceRef
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
@@ -54,6 +55,10 @@ class Options:
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
     settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+    # Worker processes for a run over many files (1: in this process); output is the same.
+    jobs: int = 1
+    # The folder of the content cache (sigcheck.engine.cache), None for no cache.
+    cache_dir: str | None = None
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -228,45 +233,177 @@ class Engine:
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
+        """Every enabled rule over `resources`, read as one run (their models at hand)."""
         ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
         _link_parents(resources, ctx)
+        findings = self._check_resources(resources, ctx)
+        facts = {rule.meta.id: self._facts(rule, resources) for rule in self._run_rules if rule.facts is not None}
+        return findings + self._check_run(facts, resources)
+
+    @property
+    def _run_rules(self) -> list[Rule]:
+        return [rule for rule in self.rules if rule.check_run is not None]
+
+    @property
+    def distributable(self) -> bool:
+        """Whether files can be checked apart (in workers, or taken from the cache): every
+        cross-file rule says which compact facts it needs instead of reading the models."""
+        return all(rule.facts is not None for rule in self._run_rules)
+
+    def _check_resources(self, resources: Sequence[Resource], ctx: CheckContext) -> list[Finding]:
+        """The per-resource rules over `resources`, each file within its time."""
         findings: list[Finding] = []
         late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
         for rule in self.rules:
-            if rule.check is not None:
-                for res in resources:
-                    if res.is_response or not isinstance(res, rule.meta.applies_to):
-                        continue
-                    budget = self._budgets.get(res.path)
-                    if res.path in late or (budget is not None and budget.out_of_time()):
-                        late.setdefault(res.path, res)
-                        continue
-                    if budget is not None:
-                        budget.resume()
-                    try:
-                        findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
-                    except Exception as exc:  # noqa: BLE001
-                        problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
-                        self.internal_errors.append(f"{res.path}: {problem}")
-                        findings.append(diagnostics.plugin_error(
-                            res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
-                            resource_type=res.type_name, resource_name=res.full_name))
-                    finally:
-                        if budget is not None:
-                            budget.pause()
-            if rule.check_run is not None:
+            if rule.check is None:
+                continue
+            for res in resources:
+                if res.is_response or not isinstance(res, rule.meta.applies_to):
+                    continue
+                budget = self._budgets.get(res.path)
+                if res.path in late or (budget is not None and budget.out_of_time()):
+                    late.setdefault(res.path, res)
+                    continue
+                if budget is not None:
+                    budget.resume()
                 try:
-                    findings.extend(self._finding(rule, res, hit) for res, hit in rule.check_run(resources, ctx))
+                    findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
                 except Exception as exc:  # noqa: BLE001
-                    problem = f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}"
-                    self.internal_errors.append(problem)
-                    findings.append(diagnostics.plugin_error(failure_span(exc), f"{problem}; {_owner(rule)}"))
+                    problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
+                    self.internal_errors.append(f"{res.path}: {problem}")
+                    findings.append(diagnostics.plugin_error(
+                        res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
+                        resource_type=res.type_name, resource_name=res.full_name))
+                finally:
+                    if budget is not None:
+                        budget.pause()
         for res in late.values():
             seconds = self._budgets[res.path].seconds
             findings.append(diagnostics.parse_error(
                 res.span, f"checking stopped: the file took longer than its {seconds:g} s; rules were not run on "
                           "this resource and the ones after it"))
         return findings
+
+    def _facts(self, rule: Rule, resources: Sequence[Resource]) -> list[Any]:
+        assert rule.facts is not None
+        out = []
+        for res in resources:
+            try:
+                fact = rule.facts(res)
+            except Exception as exc:  # noqa: BLE001
+                problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
+                self.internal_errors.append(f"{res.path}: {problem}")
+                continue
+            if fact is not None:
+                out.append(fact)
+        return out
+
+    def _check_run(self, facts: dict[str, list[Any]], resources: Sequence[Resource] = ()) -> list[Finding]:
+        """The cross-file rules: over the facts of every file (or, for a rule without facts, the models)."""
+        findings: list[Finding] = []
+        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
+        for rule in self._run_rules:
+            assert rule.check_run is not None
+            items = facts.get(rule.meta.id, []) if rule.facts is not None else resources
+            try:
+                findings.extend(self._finding(rule, res, hit) for res, hit in rule.check_run(items, ctx))
+            except Exception as exc:  # noqa: BLE001
+                problem = f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}"
+                self.internal_errors.append(problem)
+                findings.append(diagnostics.plugin_error(failure_span(exc), f"{problem}; {_owner(rule)}"))
+        return findings
+
+    # -- one file at a time ---------------------------------------------------
+    def outcome(self, path: str) -> FileOutcome | None:
+        """Load and check one file on its own (in a worker process, or before caching)."""
+        errors = len(self.internal_errors)
+        loaded = self.load_file(path)
+        if loaded is None:
+            del self.internal_errors[errors:]
+            return None
+        result = self._outcome(display_path(path), loaded, loaded.resources)
+        result.internal_errors[:0] = self.internal_errors[errors:]
+        del self.internal_errors[errors:]
+        return result
+
+    def _outcome(self, shown: str, loaded: LoadResult, context: Sequence[Resource]) -> FileOutcome:
+        """The outcome of a loaded file, its rules consulting the resources of `context`."""
+        errors = len(self.internal_errors)
+        out = FileOutcome(shown, relevant=loaded.relevant, internal_errors=list(loaded.internal_errors))
+        if not loaded.relevant:
+            return out
+        resources = loaded.resources
+        ctx = _Recording(today=self.options.today, resources=context, settings=self.options.settings)
+        ctx.watch()
+        _link_parents(resources, ctx, missing=out.looks_up)
+        out.findings = loaded.findings + self._check_resources(resources, ctx)
+        out.looks_up |= ctx.lookups
+        out.needs_whole_run = ctx.read_all
+        out.resources = len(resources)
+        out.suppressions, out.problems, out.owners = suppress.collect(loaded.comments, resources, self.registry.rules.keys())
+        out.facts = {rule.meta.id: self._facts(rule, resources) for rule in self._run_rules if rule.facts is not None}
+        for res in resources:
+            key = _key(res.type_name, [n.value for n in res.names])
+            if key is not None:
+                out.declares.add(key)
+        out.internal_errors.extend(self.internal_errors[errors:])
+        del self.internal_errors[errors:]
+        return out
+
+    def _outcomes(self, files: Sequence[str]) -> list[FileOutcome | None]:
+        """Each file's outcome: from the cache, else computed (in worker processes for many)."""
+        from sigcheck.engine import cache as content_cache
+
+        store = content_cache.open_for(self) if self.options.cache_dir else None
+        results: list[FileOutcome | None] = [None] * len(files)
+        pending: list[int] = []
+        keys: dict[int, str] = {}
+        for i, path in enumerate(files):
+            if store is not None:
+                key = store.key(path, display_path(path))
+                if key is not None:
+                    keys[i] = key
+                    hit = store.get(key)
+                    if hit is not content_cache.MISS:
+                        results[i] = hit
+                        continue
+            pending.append(i)
+        from sigcheck.engine.workers import compute
+
+        for i, outcome in zip(pending, compute(self, [files[i] for i in pending])):
+            results[i] = outcome
+            if store is not None and i in keys:
+                store.put(keys[i], outcome)
+        return results
+
+    def _recheck(self, files: Sequence[str], outcomes: list[FileOutcome | None]) -> None:
+        """Files whose per-resource rules looked up a declaration another file also makes were
+        checked without it: check them again here, with the models of every file declaring
+        what they look up (loaded again: outcomes carry no models)."""
+        declarers: dict[Key, list[int]] = {}
+        for i, outcome in enumerate(outcomes):
+            if outcome is not None and outcome.relevant:
+                for key in outcome.declares:
+                    declarers.setdefault(key, []).append(i)
+        dependent = [i for i, o in enumerate(outcomes) if o is not None and o.relevant
+                     and any(j != i for key in o.looks_up for j in declarers.get(key, ()))]
+        if not dependent:
+            return
+        needed = set(dependent) | {j for i in dependent for key in outcomes[i].looks_up  # type: ignore[union-attr]
+                                   for j in declarers.get(key, ())}
+        loaded: dict[int, LoadResult] = {}
+        while True:
+            for i in sorted(needed - loaded.keys()):
+                again = self.load_file(files[i])
+                loaded[i] = again if again is not None and again.relevant else LoadResult(relevant=False)
+            context = [res for i in sorted(loaded) for res in loaded[i].resources]
+            redone = {i: self._outcome(display_path(files[i]), loaded[i], context) for i in dependent}
+            more = {j for o in redone.values() for key in o.looks_up for j in declarers.get(key, ())} - loaded.keys()
+            if not more:
+                break
+            needed |= more
+        for i, outcome in redone.items():
+            outcomes[i] = outcome
 
     def _plugin_errors(self) -> list[Finding]:
         """The plugins that failed to load, reported by every run: copies, because a run marks
@@ -290,6 +427,39 @@ class Engine:
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
+        outcomes = self._outcomes(files) if self.distributable else None
+        if outcomes is None or any(o is not None and o.needs_whole_run for o in outcomes):
+            return self._run_whole(files, missing)
+        self._recheck(files, outcomes)
+        findings: list[Finding] = []
+        suppressions: list[suppress.Suppression] = []
+        problems: list[Finding] = []
+        owners: list[ResourceRef] = []
+        facts: dict[str, list[Any]] = {}
+        checked = resources = 0
+        for outcome in outcomes:
+            if outcome is None:
+                continue
+            self.internal_errors.extend(outcome.internal_errors)
+            if not outcome.relevant:
+                continue
+            checked += 1
+            resources += outcome.resources
+            findings.extend(outcome.findings)
+            suppressions.extend(outcome.suppressions)
+            problems.extend(outcome.problems)
+            owners.extend(outcome.owners)
+            for rule_id, items in outcome.facts.items():
+                facts.setdefault(rule_id, []).extend(items)
+        findings.extend(self._check_run(facts))
+        findings.extend(self._plugin_errors())
+        for path in missing:
+            self.internal_errors.append(f"{path}: no such file or directory")
+        return self._finish(findings, checked, resources, suppressions, problems, owners)
+
+    def _run_whole(self, files: Sequence[str], missing: Sequence[str]) -> RunResult:
+        """Every file loaded in this process and checked as one run, models at hand: for a
+        cross-file rule that reads the models rather than compact facts (a plugin's)."""
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
@@ -341,6 +511,17 @@ class Engine:
     ) -> RunResult:
         """The run's report: findings of enabled rules not ignored for their path, in-source
         suppressions applied (and checked: SIG006, SIG007), configured severities, sorted."""
+        return self._finish(findings, files, resources, *suppress.collect(comments, models, self.registry.rules.keys()))
+
+    def _finish(
+        self,
+        findings: list[Finding],
+        files: int,
+        resources: int,
+        suppressions: Sequence[suppress.Suppression],
+        problems: list[Finding],
+        owners: Sequence[ResourceRef],
+    ) -> RunResult:
         kept = []
         seen = set()
         for finding in findings:
@@ -349,7 +530,7 @@ class Engine:
             if key not in seen and self.active(finding.rule_id, finding.span.path):
                 seen.add(key)
                 kept.append(finding)
-        kept = suppress.apply(kept, comments, models, known=self.registry.rules.keys(), active=self.active)
+        kept = suppress.mark(kept, suppressions, problems, owners, self.active)
         for finding in kept:
             if len(finding.message) > MAX_MESSAGE:
                 # A value quoted in a message can be as long as the file allows; a report line cannot.
@@ -402,13 +583,58 @@ def _owner(rule: Rule[Any]) -> str:
     return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
 
 
-def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:
+def _link_parents(resources: Sequence[Resource], ctx: CheckContext, missing: set[Key] | None = None) -> None:
+    """Each resource's parent when the run declares it. `missing` receives the parents looked
+    for and not found (in a file checked on its own, another file may declare them)."""
     for res in resources:
         if len(res.names) < 2 or "/" not in res.type_name:
             continue
         parent_type = res.type_name.rsplit("/", 1)[0]
-        found = ctx.find(parent_type, [n.value for n in res.names[:-1]])
+        names = [n.value for n in res.names[:-1]]
+        found = ctx.find(parent_type, names)
+        if not found and missing is not None:
+            key = _key(parent_type, names)
+            if key is not None:
+                missing.add(key)
         if found:
             # The same name in several files (REST examples all say 'myGalleryName'): the
             # declaration beside the child is the one it means.
             res.parent = next((p for p in found if p.path == res.path), found[0])
+
+
+class _Watched(list):  # type: ignore[type-arg]
+    """The resources of a per-file context: reading them tells the context so."""
+
+    def __init__(self, items: Sequence[Resource], owner: _Recording) -> None:
+        super().__init__(items)
+        self._owner = owner
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._owner.read_all = True
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._owner.read_all = True
+        return super().__len__()
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        self._owner.read_all = True
+        return super().__getitem__(index)
+
+
+@dataclass
+class _Recording(CheckContext):
+    """A context for one file checked apart from the others: it records the declarations rules
+    look up (another file may declare them too) and whether a rule read every resource."""
+
+    lookups: set[Key] = field(default_factory=set)
+    read_all: bool = False
+
+    def watch(self) -> None:
+        self.resources = _Watched(self.resources, self)
+
+    def find(self, type_name: str, names: Sequence[str]) -> list[Resource]:
+        key = _key(type_name, names)
+        if key is not None:
+            self.lookups.add(key)
+        return super().find(type_name, names)

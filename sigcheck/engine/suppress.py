@@ -26,6 +26,7 @@ from sigcheck.model.diagnostics import INVALID_SUPPRESSION, UNUSED_SUPPRESSION
 from sigcheck.model.findings import Finding
 from sigcheck.syntax.located import Span
 from sigcheck.model.resources import Resource
+from sigcheck.engine.outcome import ResourceRef
 
 # Any case: `SIGCHECK-DISABLE-LINE` is what the writer meant, and ignoring it silently would hide
 # the finding's return the day the comment is reformatted.
@@ -42,7 +43,7 @@ class Suppression:
     reason: str
     span: Span  # where it is written
     line: int | None = None  # the line a comment applies to
-    resource: Resource | None = None  # the resource a metadata entry applies to
+    resource: ResourceRef | None = None  # the resource a metadata entry applies to
     used: set[str] = field(default_factory=set)
 
     @property
@@ -64,7 +65,7 @@ def _comment_body(text: str) -> str:
     return body
 
 
-def _invalid(span: Span, message: str, resource: Resource | None = None) -> Finding:
+def _invalid(span: Span, message: str, resource: Resource | ResourceRef | None = None) -> Finding:
     meta = INVALID_SUPPRESSION
     return Finding(
         meta.id, meta.severity, message, span,
@@ -112,6 +113,7 @@ def metadata_suppressions(resource: Resource, known: Collection[str]) -> list[Su
         where = ignore.span if ignore is not None else own.span
         return [_invalid(where, 'metadata.sigcheck.ignore must be a list of {"id": "SIG201", "reason": "why"}', resource)]
     out: list[Suppression | Finding] = []
+    ref: ResourceRef | None = None
     for i, entry in enumerate(ignore.value):
         label = f"metadata.sigcheck.ignore[{i}]"
         if not entry.is_object:
@@ -129,7 +131,8 @@ def metadata_suppressions(resource: Resource, known: Collection[str]) -> list[Su
         if not isinstance(reason, str) or not reason.strip():
             out.append(_invalid(entry.span, f"{label} ({rule_id.strip().upper()}) gives no reason; it is not applied", resource))
             continue
-        out.append(Suppression((rule_id.strip().upper(),), " ".join(reason.split()), rule_node.span, resource=resource))
+        ref = ref or ResourceRef.of(resource)  # one per resource: suppressions are matched by it
+        out.append(Suppression((rule_id.strip().upper(),), " ".join(reason.split()), rule_node.span, resource=ref))
     return out
 
 
@@ -138,7 +141,7 @@ def _contains(outer: Span, inner: Span) -> bool:
         outer.end_line, outer.end_column)
 
 
-def _owner(finding: Finding, resources: Sequence[Resource]) -> Resource | None:
+def _owner(finding: Finding, resources: Sequence[ResourceRef]) -> ResourceRef | None:
     """The resource a finding is about: named by the finding, else the innermost declaration
     around it (a duplicate key inside a resource's body)."""
     if finding.resource_name is not None:
@@ -159,6 +162,15 @@ def apply(
 ) -> list[Finding]:
     """Mark suppressed findings; return them with SIG006/SIG007 findings for the suppressions.
     `active(rule_id, path)` says whether that rule reports in that file (enabled, not ignored)."""
+    return mark(findings, *collect(comments, resources, known), active)
+
+
+def collect(
+    comments: Iterable[tuple[Span, str]], resources: Sequence[Resource], known: Collection[str]
+) -> tuple[list[Suppression], list[Finding], list[ResourceRef]]:
+    """The suppressions written in one file (comments, resource metadata), SIG006 findings for
+    malformed ones, and the resources whose metadata holds any entry (a finding's owner is looked
+    for among them); none needs the model once collected, so a worker can hand them back."""
     suppressions: list[Suppression] = []
     problems: list[Finding] = []
     for span, text in comments:
@@ -169,16 +181,28 @@ def apply(
             suppressions.append(parsed)
         elif parsed is not None:
             problems.append(parsed)
-    with_metadata: list[Resource] = []
+    owners: list[ResourceRef] = []
     for res in resources:
         entries = metadata_suppressions(res, known)
         if entries:
-            with_metadata.append(res)
+            refs = [e.resource for e in entries if isinstance(e, Suppression) and e.resource is not None]
+            owners.append(refs[0] if refs else ResourceRef.of(res))
         for entry in entries:
             (suppressions if isinstance(entry, Suppression) else problems).append(entry)  # type: ignore[arg-type]
+    return suppressions, problems, owners
+
+
+def mark(
+    findings: list[Finding],
+    suppressions: Sequence[Suppression],
+    problems: list[Finding],
+    with_metadata: Sequence[ResourceRef],
+    active: Callable[[str, str], bool],
+) -> list[Finding]:
+    """Apply collected suppressions to the run's findings (see `apply`)."""
     if not suppressions and not problems:
         return findings
-
+    problems = list(problems)
     by_line: dict[tuple[str, int], list[Suppression]] = {}
     by_resource: dict[int, list[Suppression]] = {}
     for s in suppressions:
