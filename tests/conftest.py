@@ -52,3 +52,12 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str])
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Command-line runs of the tests (in process or not) cache in a folder of their own, never in
+    the user's cache folder."""
+    import os
+
+    os.environ["SIGCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("sigcheck-cache"))
