@@ -1,5 +1,3 @@
-import sys
+from sigcheck.cli import console
 
-from sigcheck.cli import main
-
-sys.exit(main())
+console()

@@ -2,7 +2,7 @@
 
 from sigcheck.checks import api_versions, consumers, encryption, features, input, lifecycle, names, regions, schema, security, storage
 from sigcheck.engine.rules import Rule, declared
-from sigcheck.hookspecs import hookimpl
+from sigcheck.hookimpl import hookimpl
 from sigcheck.model.diagnostics import PIPELINE_DIAGNOSTICS
 
 

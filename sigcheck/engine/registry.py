@@ -14,12 +14,8 @@ import sysconfig
 import traceback
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import Distribution, EntryPoint
-from typing import Any, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 
-import pluggy
-
-from sigcheck import hookspecs
 from sigcheck.engine.result import Formatter
 from sigcheck.engine.rules import Rule
 from sigcheck.inputs.api import Loader
@@ -27,12 +23,38 @@ from sigcheck.model.diagnostics import plugin_error
 from sigcheck.model.findings import DOCS_URL, Finding
 from sigcheck.syntax.located import Span
 
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution, EntryPoint
+
+    import pluggy
+
 ENTRY_POINT_GROUP = "sigcheck"
 OURS = "sigcheck"  # the distribution whose contributions are built in
-# Frames in these places are the machinery between sigcheck and a plugin, or the standard library
-# it called, not the plugin's code: where it failed is the innermost frame outside them.
-_MACHINERY = (os.path.dirname(os.path.abspath(pluggy.__file__)) + os.sep, os.path.abspath(__file__))
-_STDLIB = os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep
+# The built-in plugins: the entry points sigcheck's own distribution declares (pyproject.toml),
+# registered directly when no other distribution declares any (a test holds the two lists equal).
+BUILTINS = {
+    "sigcheck.inputs.arm": "sigcheck.inputs.arm",
+    "sigcheck.inputs.rest": "sigcheck.inputs.rest",
+    "sigcheck.inputs.scripts": "sigcheck.inputs.scripts",
+    "sigcheck.inputs.markdown": "sigcheck.inputs.markdown",
+    "sigcheck.checks": "sigcheck.checks.builtin",
+    "sigcheck.report": "sigcheck.report.builtin",
+}
+HOOKS = ("sigcheck_loaders", "sigcheck_rules", "sigcheck_formatters")
+
+
+def _machinery() -> tuple[str, ...]:
+    """Frames in these places are the machinery between sigcheck and a plugin, not the
+    plugin's code: where it failed is the innermost frame outside them (and the stdlib's)."""
+    import pluggy
+
+    return (os.path.dirname(os.path.abspath(pluggy.__file__)) + os.sep, os.path.abspath(__file__))
+
+
+def _stdlib() -> str:
+    import sysconfig
+
+    return os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep
 
 T = TypeVar("T")
 
@@ -51,6 +73,10 @@ class Registry:
 
 
 def plugin_manager() -> pluggy.PluginManager:
+    import pluggy
+
+    from sigcheck import hookspecs
+
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     return pm
@@ -91,11 +117,12 @@ def failure_span(exc: BaseException, ep: EntryPoint | None = None) -> Span:
         column = exc.offset or 1
         return Span(display_path(exc.filename), exc.lineno, column, exc.end_lineno or exc.lineno,
                     max(exc.end_offset or column + 1, column + 1))
+    machinery, stdlib = _machinery(), _stdlib()
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         filename = os.path.abspath(frame.filename)
         parts = filename.split(os.sep)
         installed = "site-packages" in parts or "dist-packages" in parts  # under the stdlib folder, not of it
-        if frame.filename.startswith("<") or filename.startswith(_MACHINERY) or (filename.startswith(_STDLIB) and not installed):
+        if frame.filename.startswith("<") or filename.startswith(machinery) or (filename.startswith(stdlib) and not installed):
             continue
         line = frame.lineno or 1
         column = (frame.colno or 0) + 1
@@ -245,8 +272,78 @@ def _distribution(name: str) -> Distribution | None:
         return None
 
 
+def _declares_plugins(info: str) -> bool:
+    """Whether a distribution's metadata folder declares `sigcheck` entry points."""
+    try:
+        with open(os.path.join(info, "entry_points.txt"), encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return False
+    return any(line.strip() == f"[{ENTRY_POINT_GROUP}]" for line in text.splitlines())
+
+
+def _others_declare_plugins() -> bool:
+    """Whether any distribution on sys.path but sigcheck itself may declare `sigcheck` entry
+    points: the metadata folders of every path entry, read directly (importing
+    importlib.metadata alone costs a one-file run a tenth of its time). A path entry that is not
+    a folder (a zip) cannot be read this way: then assume it may."""
+    for entry in sys.path:
+        folder = entry or os.getcwd()
+        try:
+            listing = os.scandir(folder)
+        except NotADirectoryError:
+            return True
+        except OSError:
+            continue
+        with listing:
+            for item in listing:
+                name = item.name
+                if not name.endswith((".dist-info", ".egg-info")):
+                    continue
+                project = name.rsplit(".", 1)[0].split("-", 1)[0].lower().replace("_", "-").replace(".", "-")
+                if project == OURS:
+                    continue
+                if item.is_dir() and _declares_plugins(item.path):
+                    return True
+    return False
+
+
+def _builtin_registry() -> Registry:
+    """The built-in plugins, their hooks called directly: what the plugin manager would collect
+    when no other distribution contributes."""
+    from importlib import import_module
+
+    registry = Registry()
+    answers: dict[str, list[tuple[str, list[Any]]]] = {hook: [] for hook in HOOKS}
+    for name in sorted(BUILTINS):
+        plugin = import_module(BUILTINS[name])
+        registry.distributions[name] = OURS
+        for hook in HOOKS:
+            function = getattr(plugin, hook, None)
+            if function is not None:
+                answers[hook].append((OURS, list(function() or [])))
+    loaders: dict[str, tuple[str, Loader]] = {}
+    for dist, batch in answers["sigcheck_loaders"]:
+        for loader in batch:
+            _add(loaders, loader.name, dist, loader, f"loader '{loader.name}'", registry.problems)
+    registry.loaders = sorted((loader for _, loader in loaders.values()), key=lambda lo: (lo.priority, lo.name))
+    rules: dict[str, tuple[str, Rule[Any]]] = {}
+    for dist, batch in answers["sigcheck_rules"]:
+        for rule in batch:
+            _add(rules, rule.meta.id, dist, rule, f"rule {rule.meta.id}", registry.problems)
+    registry.rules = {rule_id: rule for rule_id, (_, rule) in rules.items()}
+    formatters: dict[str, tuple[str, Formatter]] = {}
+    for dist, batch in answers["sigcheck_formatters"]:
+        for formatter in batch:
+            _add(formatters, formatter.name, dist, formatter, f"output format '{formatter.name}'", registry.problems)
+    registry.formatters = {name: formatter for name, (_, formatter) in formatters.items()}
+    return registry
+
+
 def build_registry(found: Iterable[EntryPoint] | None = None) -> Registry:
     """A registry of the installed plugins (or of the entry points `found`)."""
+    if found is None and not _others_declare_plugins():
+        return _builtin_registry()
     pm = plugin_manager()
     registry = Registry()
     load_entry_points(pm, registry, found)

@@ -1,6 +1,6 @@
 """The built-in output formats, registered as a plugin."""
 
-from sigcheck.hookspecs import hookimpl
+from sigcheck.hookimpl import hookimpl
 from sigcheck.engine.result import Formatter
 from sigcheck.report.github import GithubFormatter
 from sigcheck.report.json_format import JsonFormatter

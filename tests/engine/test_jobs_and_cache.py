@@ -156,3 +156,24 @@ def test_corrupt_or_unwritable_cache_is_ignored(tmp_path: Path) -> None:
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
         assert _report(_lint([str(FIXTURES / "SIG402")], cache_dir=str(locked))) == expected
+
+
+def test_builtin_plugins_are_the_entry_points_of_pyproject() -> None:
+    """The registry registers the built-ins directly (no entry-point scan when no other
+    distribution declares plugins): its list must be the one pyproject.toml declares."""
+    import tomllib
+
+    from sigcheck.engine.registry import BUILTINS, _builtin_registry, build_registry
+
+    with open(Path(__file__).resolve().parents[2] / "pyproject.toml", "rb") as handle:
+        declared = tomllib.load(handle)["project"]["entry-points"]["sigcheck"]
+    assert BUILTINS == declared
+    from importlib.metadata import entry_points
+
+    ours = [ep for ep in entry_points(group="sigcheck") if ep.dist is not None and ep.dist.name == "sigcheck"]
+    direct, scanned = _builtin_registry(), build_registry(ours)
+    assert list(direct.rules) == list(scanned.rules)
+    assert [r.meta for r in direct.rules.values()] == [r.meta for r in scanned.rules.values()]
+    assert [lo.name for lo in direct.loaders] == [lo.name for lo in scanned.loaders]
+    assert list(direct.formatters) == list(scanned.formatters)
+    assert direct.distributions == scanned.distributions

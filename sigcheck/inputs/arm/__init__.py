@@ -3,7 +3,7 @@ expressions, copy loops, conditions and nested deployments."""
 
 from __future__ import annotations
 
-from sigcheck.hookspecs import hookimpl
+from sigcheck.hookimpl import hookimpl
 from sigcheck.inputs.arm.loader import ArmLoader
 
 

@@ -3,7 +3,7 @@ positions in the `.md` file."""
 
 from __future__ import annotations
 
-from sigcheck.hookspecs import hookimpl
+from sigcheck.hookimpl import hookimpl
 from sigcheck.inputs.api import LazyLoader
 from sigcheck.inputs.recognize import MARKDOWN_SUFFIXES
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sigcheck.hookspecs import hookimpl
+from sigcheck.hookimpl import hookimpl
 from sigcheck.inputs.api import LazyLoader
 from sigcheck.inputs.recognize import REST_SUFFIXES, is_rest_example
 

@@ -3,7 +3,7 @@ commands) in PowerShell, read with tree-sitter and bound by one option table."""
 
 from __future__ import annotations
 
-from sigcheck.hookspecs import hookimpl
+from sigcheck.hookimpl import hookimpl
 from sigcheck.inputs.api import LazyLoader
 from sigcheck.inputs.recognize import (
     POWERSHELL_SUFFIXES,
