@@ -17,7 +17,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -122,6 +121,8 @@ class Store:
         if not self.writable:
             return
         target = self._path(key)
+        import tempfile
+
         try:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-")

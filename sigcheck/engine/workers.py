@@ -7,7 +7,6 @@ of files, where starting workers costs more than it saves), files are checked in
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 from typing import TYPE_CHECKING, Sequence
@@ -31,6 +30,8 @@ def cores() -> int:
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     # macOS forks unsafely once system frameworks are loaded; Windows cannot fork at all.
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
@@ -51,6 +52,8 @@ def compute(engine: Engine, paths: Sequence[str]) -> list[FileOutcome | None]:
     jobs = min(engine.options.jobs, len(paths) // MIN_FILES_PER_WORKER)
     if jobs <= 1 or not _can_fork():
         return [engine.outcome(path) for path in paths]
+    import multiprocessing
+
     global _engine
     _engine = engine
     try:

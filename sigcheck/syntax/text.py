@@ -102,6 +102,62 @@ class LineIndex:
         return line + self.first_line - 1, offset - self._starts[line - 1] + 1
 
     def span(self, start: int, end: int) -> Span:
+        """The span of text[start:end], its lines and columns worked out when first read: a
+        parser makes one for every token, and only the few that end in a finding are read."""
+        return OffsetSpan(self, start, end)
+
+    def resolved(self, start: int, end: int) -> Span:
         line, column = self.position(start)
         end_line, end_column = self.position(end)
         return Span(self.path, line, column, end_line, end_column)
+
+
+class OffsetSpan(Span):
+    """A Span kept as offsets into its text until its line or column is read."""
+
+    __slots__ = ("_index", "_start", "_end", "_at")
+
+    def __init__(self, index: LineIndex, start: int, end: int) -> None:  # noqa: D107 - no Span.__init__
+        self._index = index
+        self._start = start
+        self._end = end
+        self._at: tuple[int, int, int, int] | None = None
+
+    def _where(self) -> tuple[int, int, int, int]:
+        at = self._at
+        if at is None:
+            position = self._index.position
+            at = self._at = (*position(self._start), *position(self._end))
+        return at
+
+    @property  # type: ignore[override]
+    def path(self) -> str:
+        return self._index.path
+
+    @property  # type: ignore[override]
+    def line(self) -> int:
+        return (self._at or self._where())[0]
+
+    @property  # type: ignore[override]
+    def column(self) -> int:
+        return (self._at or self._where())[1]
+
+    @property  # type: ignore[override]
+    def end_line(self) -> int:
+        return (self._at or self._where())[2]
+
+    @property  # type: ignore[override]
+    def end_column(self) -> int:
+        return (self._at or self._where())[3]
+
+    def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int]]:
+        # Handed to another process or the cache as a plain Span, without the whole line index.
+        line, column, end_line, end_column = self._where()
+        return (Span, (self._index.path, line, column, end_line, end_column))
+
+    def __copy__(self) -> Span:
+        line, column, end_line, end_column = self._where()
+        return Span(self._index.path, line, column, end_line, end_column)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Span:
+        return self.__copy__()
