@@ -10,7 +10,7 @@ from sigcheck.model import diagnostics
 from sigcheck.model.findings import Finding
 from sigcheck.syntax.budget import Budget
 from sigcheck.model.resources import DeploymentContext, Resource
-from sigcheck.syntax.jsonc import JsonDocument, JsonSyntaxError, parse
+from sigcheck.syntax.jsonc import DeferWhen, JsonDocument, JsonSyntaxError, parse
 from sigcheck.syntax.located import Span
 
 
@@ -55,12 +55,12 @@ class Loader(Protocol):
         """Read the file; never raise on bad input, report SIG001 findings instead."""
 
 
-def parse_json(source: SourceFile) -> JsonDocument | LoadResult:
+def parse_json(source: SourceFile, defer: DeferWhen | None = None) -> JsonDocument | LoadResult:
     """The file as located JSON (comments allowed), or, when it is not JSON, the result that says
     so: one SIG001 at the fault. A broken file may hide gallery resources, and ARM would refuse
     it anyway, so the fault is reported rather than the file skipped."""
     try:
-        return parse(source.text, source.path, source.first_line)
+        return parse(source.text, source.path, source.first_line, defer)
     except JsonSyntaxError as exc:
         return LoadResult(findings=[diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}")])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from sigcheck.syntax.text import LineIndex
 from sigcheck.syntax.located import Span
@@ -125,24 +125,35 @@ def _describe(token: str) -> str:
     return f"'{token[:20]}'"
 
 
-def parse(text: str, path: str, first_line: int = 1) -> JsonDocument:
+# Decides, as a container opens, whether its content may be read later (see Deferred): called
+# with the keys and indexes leading to it and the containers around it (their content so far).
+DeferWhen = Callable[[tuple[str | int, ...], list["Node"]], bool]
+
+
+def parse(text: str, path: str, first_line: int = 1, defer: DeferWhen | None = None) -> JsonDocument:
     """Parse `text` (which starts at line `first_line` of the file); raises JsonSyntaxError
-    with the span of the fault."""
+    with the span of the fault. Containers for which `defer` says so are only scanned (in C),
+    and read into nodes when first looked into (see Deferred)."""
     index = LineIndex(path, text, first_line)
     doc = JsonDocument(root=None, index=index)
+    doc.root = _parse(text, index, doc, 0, len(text), defer)
+    return doc
+
+
+def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, defer: DeferWhen | None) -> Node | None:
+    """The value in text[pos:end]; comments and repeated keys go to `doc`."""
+    root: Node | None = None
     stack: list[_Frame] = []
     match = _TOKEN.match
-    pos = 0
-    end = len(text)
     root_done = False
 
     def fail(message: str, start: int, stop: int | None = None) -> JsonSyntaxError:
         return JsonSyntaxError(message, index.span(start, stop if stop is not None else min(start + 1, end)))
 
     def attach(node: Node, start: int) -> None:
-        nonlocal root_done
+        nonlocal root_done, root
         if not stack:
-            doc.root = node
+            root = node
             root_done = True
             return
         frame = stack[-1]
@@ -185,6 +196,12 @@ def parse(text: str, path: str, first_line: int = 1) -> JsonDocument:
                     raise fail(f"expected {_expectation(expect)}, found {_describe(token)}", start, pos)
                 if len(stack) >= MAX_DEPTH:
                     raise fail(f"nesting deeper than {MAX_DEPTH} levels", start, pos)
+                if defer is not None and stack and defer(_keys(stack), [f.node for f in stack]):
+                    stop = _scanned_end(text, start, end)
+                    if stop is not None:
+                        pos = stop
+                        attach(Deferred(text, index, start, stop, token == "{"), start)
+                        continue
                 node = Node({}, index.span(start, start + 1), {}) if token == "{" else Node([], index.span(start, start + 1))
                 stack.append(_Frame(node, start))
                 continue
@@ -238,7 +255,112 @@ def parse(text: str, path: str, first_line: int = 1) -> JsonDocument:
             f"{frame.node.span.line}, column {frame.node.span.column}",
             index.span(end, end),
         )
-    return doc
+    return root
+
+
+def _keys(stack: list[_Frame]) -> tuple[str | int, ...]:
+    """The keys and indexes leading to the value about to be attached."""
+    return tuple(f.pending_key if f.node.key_spans is not None else len(f.node.value) for f in stack)  # type: ignore[misc]
+
+
+class _Repeated(Exception):
+    pass
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Repeated  # a repeated key is a finding: such a container is read in full
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity are not JSON
+
+
+def _int(token: str) -> int:
+    if len(token) > 4000:
+        raise ValueError(token)  # a LongNumber to this parser
+    return int(token)
+
+
+_SCANNER = json.JSONDecoder(object_pairs_hook=_no_repeats, parse_constant=_no_constant, parse_int=_int)
+# An escaped lone surrogate, which the parser replaces (see _unescape).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _scanned_end(text: str, start: int, end: int) -> int | None:
+    """The end of the strict-JSON container at `start` when the C scanner reads it as this
+    parser would (no comment, trailing comma, repeated key, NaN, lone surrogate or huge
+    number in it); None otherwise, and the container is parsed here instead."""
+    try:
+        _, stop = _SCANNER.raw_decode(text, start)
+    except (ValueError, _Repeated, RecursionError):
+        return None
+    if stop > end:
+        return None
+    if text.find("\\u", start, stop) != -1 and _SURROGATE_ESCAPE.search(text, start, stop) is not None:
+        return None
+    return stop
+
+
+class Deferred(Node):
+    """A container whose content is read when first looked into. A template's size is mostly
+    content no rule reads (unrelated resources, unread variables): those are only scanned by
+    the C JSON decoder, which also proves them free of everything the parser reports, and
+    `plain()` decodes them in C. Reading `value` or `key_spans` parses the container into
+    nodes, with the same positions as if it had been parsed with the file."""
+
+    __slots__ = ("_text", "_index", "_start", "_end", "_object", "_read")
+
+    def __init__(self, text: str, index: LineIndex, start: int, end: int, is_object: bool) -> None:  # noqa: D107
+        self._text = text
+        self._index = index
+        self._start = start
+        self._end = end
+        self._object = is_object
+        self._read: Node | None = None
+        self.span = index.span(start, end)
+        self.origin = None
+
+    def _node(self) -> Node:
+        read = self._read
+        if read is None:
+            scratch = JsonDocument(root=None, index=self._index)
+            read = _parse(self._text, self._index, scratch, self._start, self._end, None)
+            assert read is not None
+            self._read = read
+            self._text = ""  # the file's text is no longer needed by this node
+        return read
+
+    @property  # type: ignore[override]
+    def value(self) -> Any:
+        return self._node().value
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self._node().value = value
+
+    @property  # type: ignore[override]
+    def key_spans(self) -> dict[str, Span] | None:
+        return self._node().key_spans if self._object else None
+
+    @key_spans.setter
+    def key_spans(self, key_spans: dict[str, Span] | None) -> None:
+        self._node().key_spans = key_spans
+
+    @property
+    def is_object(self) -> bool:
+        return self._object
+
+    @property
+    def is_array(self) -> bool:
+        return not self._object
+
+    def plain(self) -> Any:
+        if self._read is not None:
+            return self._read.plain()
+        return json.loads(self._text[self._start:self._end])
 
 
 def _path(stack: list[_Frame]) -> str:

@@ -6,6 +6,7 @@ import re
 
 import codecs
 from bisect import bisect_right
+from itertools import accumulate
 
 from sigcheck.syntax.located import Span
 
@@ -82,24 +83,32 @@ def _decode(data: bytes, encoding: str) -> str:
 class LineIndex:
     """Maps character offsets in a text to 1-based line and column."""
 
-    __slots__ = ("path", "first_line", "_starts")
+    __slots__ = ("path", "first_line", "_text", "_starts_list")
 
     def __init__(self, path: str, text: str, first_line: int = 1) -> None:
         """`first_line` is the line of the file `text` starts at, for a part of a file (a
         Markdown code block) read on its own: its positions are still the file's."""
         self.path = path
         self.first_line = first_line
-        starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        self._starts = starts
+        self._text: str | None = text
+        self._starts_list: list[int] | None = None
+
+    @property
+    def _starts(self) -> list[int]:
+        """The offset of each line's first character, found when a position is first asked for."""
+        starts = self._starts_list
+        if starts is None:
+            text = self._text or ""
+            # Line lengths summed up in C: a 4 MB file has 100,000 lines.
+            starts = [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
+            self._starts_list = starts
+            self._text = None
+        return starts
 
     def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self._starts, offset)
-        return line + self.first_line - 1, offset - self._starts[line - 1] + 1
+        starts = self._starts
+        line = bisect_right(starts, offset)
+        return line + self.first_line - 1, offset - starts[line - 1] + 1
 
     def span(self, start: int, end: int) -> Span:
         """The span of text[start:end], its lines and columns worked out when first read: a

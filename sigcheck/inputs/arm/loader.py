@@ -10,8 +10,9 @@ from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model.ids import reference_of
-from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, DeploymentContext, Resource, VirtualMachine
-from sigcheck.inputs.arm.normalize import resources_from_template
+from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, MODEL_BY_TYPE, DeploymentContext, Resource, VirtualMachine
+from sigcheck.inputs.arm.normalize import DEPLOYMENTS, resources_from_template
+from sigcheck.syntax.jsonc import Node
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".arm")
 
@@ -32,7 +33,7 @@ class ArmLoader:
         return '"resources"' in text and '"apiVersion"' in text and '"type"' in text
 
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
-        doc = parse_json(source)
+        doc = parse_json(source, _defer)
         if isinstance(doc, LoadResult):
             return doc
         result = LoadResult()
@@ -57,6 +58,30 @@ class ArmLoader:
         result.findings.extend(reporter.findings)
         result.internal_errors.extend(reporter.internal)
         return result
+
+
+# The resource types whose properties the loader reads: those of the model, and deployments
+# (whose properties hold nested templates).
+_READ_PROPERTIES = {type_name.lower() for type_name in MODEL_BY_TYPE} | {DEPLOYMENTS}
+
+
+def _defer(keys: tuple[str | int, ...], around: list[Node]) -> bool:
+    """Which parts of a template the parser only scans (sigcheck.syntax.jsonc.Deferred): the
+    value of each variable (evaluated from plain data; located only where a problem is), and the
+    properties of a resource of a type no rule reads, when its type is written before them."""
+    first = keys[0]
+    if not isinstance(first, str):
+        return False
+    first = first.lower()
+    if first == "variables":
+        return len(keys) == 2
+    if first != "resources" or len(keys) != 3 or not isinstance(keys[2], str) or keys[2].lower() != "properties":
+        return False
+    type_node = around[2].get_ci("type") if around[2].is_object else None
+    written = type_node.value if type_node is not None else None
+    if not isinstance(written, str) or written.startswith("["):
+        return False  # no type yet, or an expression: only evaluation tells
+    return written.lower() not in _READ_PROPERTIES
 
 
 def _concerns_galleries(res: Resource) -> bool:
