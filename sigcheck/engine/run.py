@@ -256,12 +256,18 @@ class Engine:
         """The per-resource rules over `resources`, each file within its time."""
         findings: list[Finding] = []
         late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
+        # Each rule over the resources of its types, in declaration order: one filtering per
+        # distinct set of types rather than one isinstance() per rule and resource.
+        of_types: dict[tuple[type, ...], list[Resource]] = {}
         for rule in self.rules:
             if rule.check is None:
                 continue
-            for res in resources:
-                if res.is_response or not isinstance(res, rule.meta.applies_to):
-                    continue
+            applies_to = rule.meta.applies_to
+            matching = of_types.get(applies_to)
+            if matching is None:
+                matching = of_types[applies_to] = [res for res in resources
+                                                   if not res.is_response and isinstance(res, applies_to)]
+            for res in matching:
                 budget = self._budgets.get(res.path)
                 if res.path in late or (budget is not None and budget.out_of_time()):
                     late.setdefault(res.path, res)
@@ -386,6 +392,9 @@ class Engine:
         """Files whose per-resource rules looked up a declaration another file also makes were
         checked without it: check them again here, with the models of every file declaring
         what they look up (loaded again: outcomes carry no models)."""
+        if sum(1 for o in outcomes if o is not None and o.relevant and o.looks_up) == 0 or \
+                sum(1 for o in outcomes if o is not None and o.relevant) < 2:
+            return  # nothing looked up, or no other file to declare it
         declarers: dict[Key, list[int]] = {}
         for i, outcome in enumerate(outcomes):
             if outcome is not None and outcome.relevant:

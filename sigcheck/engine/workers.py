@@ -36,22 +36,50 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
+# Files between two runs of the cyclic garbage collector, which is otherwise off while files
+# are checked: a file leaves a few hundred objects in reference cycles, and letting the collector
+# run on its own thresholds costs a fifth of the time of a run over many small files, while
+# collecting after every few hundred files costs almost nothing and bounds the memory they hold.
+COLLECT_EVERY = 200
+_done = 0
+
+
 def _work(path: str) -> FileOutcome | None:
+    global _done
     assert _engine is not None
+    _done += 1
+    if _done % COLLECT_EVERY == 0:
+        gc.collect(0)
     return _engine.outcome(path)
 
 
 def _start_worker() -> None:
     # Objects inherited from the parent are never freed in a worker: keep the collector off them,
-    # so it does not touch (and copy) their pages.
+    # so it does not touch (and copy) their pages; then off, as in _in_process.
     gc.freeze()
+    gc.disable()
+
+
+def _in_process(engine: Engine, paths: Sequence[str]) -> list[FileOutcome | None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        out = []
+        for done, path in enumerate(paths, start=1):
+            out.append(engine.outcome(path))
+            if done % COLLECT_EVERY == 0:
+                gc.collect(0)
+        return out
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def compute(engine: Engine, paths: Sequence[str]) -> list[FileOutcome | None]:
     """The outcome of each file, in the order of `paths`."""
     jobs = min(engine.options.jobs, len(paths) // MIN_FILES_PER_WORKER)
     if jobs <= 1 or not _can_fork():
-        return [engine.outcome(path) for path in paths]
+        return _in_process(engine, paths)
     import multiprocessing
 
     global _engine
