@@ -43,13 +43,12 @@ def _code_fingerprint(digest: Any) -> None:
     from sigcheck import __version__
 
     digest.update(f"{__version__}|{sys.version}|".encode())
-    roots = [_PACKAGE]
-    try:
-        import sigcheck.data as data
+    from importlib.util import find_spec
 
-        roots.extend(data.__path__)
-    except ImportError:  # pragma: no cover - an incomplete installation
-        pass
+    roots = [_PACKAGE]
+    data = find_spec("sigcheck.data")  # the rules/ folder, mapped into the package
+    if data is not None and data.submodule_search_locations:
+        roots.extend(data.submodule_search_locations)
     stack = list(roots)
     entries: list[str] = []
     while stack:

@@ -243,7 +243,7 @@ class Engine:
         return findings + self._check_run(facts, resources)
 
     @property
-    def _run_rules(self) -> list[Rule]:
+    def _run_rules(self) -> list[Rule[Any]]:
         return [rule for rule in self.rules if rule.check_run is not None]
 
     @property
@@ -292,7 +292,7 @@ class Engine:
                           "this resource and the ones after it"))
         return findings
 
-    def _facts(self, rule: Rule, resources: Sequence[Resource]) -> list[Any]:
+    def _facts(self, rule: Rule[Any], resources: Sequence[Resource]) -> list[Any]:
         assert rule.facts is not None
         out = []
         for res in resources:
@@ -425,7 +425,7 @@ class Engine:
         suppressions and configured severities on its findings."""
         return [dataclasses.replace(f) for f in self.registry.plugin_errors]
 
-    def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
+    def _finding(self, rule: Rule[Any], res: Resource | ResourceRef, hit: Hit) -> Finding:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path

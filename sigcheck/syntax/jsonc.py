@@ -333,7 +333,7 @@ class Deferred(Node):
             self._text = ""  # the file's text is no longer needed by this node
         return read
 
-    @property  # type: ignore[override]
+    @property
     def value(self) -> Any:
         return self._node().value
 
@@ -341,7 +341,7 @@ class Deferred(Node):
     def value(self, value: Any) -> None:
         self._node().value = value
 
-    @property  # type: ignore[override]
+    @property
     def key_spans(self) -> dict[str, Span] | None:
         return self._node().key_spans if self._object else None
 

@@ -142,24 +142,24 @@ class OffsetSpan(Span):
             at = self._at = (*position(self._start), *position(self._end))
         return at
 
-    @property  # type: ignore[override]
-    def path(self) -> str:
+    @property
+    def path(self) -> str:  # type: ignore[override]
         return self._index.path
 
-    @property  # type: ignore[override]
-    def line(self) -> int:
+    @property
+    def line(self) -> int:  # type: ignore[override]
         return (self._at or self._where())[0]
 
-    @property  # type: ignore[override]
-    def column(self) -> int:
+    @property
+    def column(self) -> int:  # type: ignore[override]
         return (self._at or self._where())[1]
 
-    @property  # type: ignore[override]
-    def end_line(self) -> int:
+    @property
+    def end_line(self) -> int:  # type: ignore[override]
         return (self._at or self._where())[2]
 
-    @property  # type: ignore[override]
-    def end_column(self) -> int:
+    @property
+    def end_column(self) -> int:  # type: ignore[override]
         return (self._at or self._where())[3]
 
     def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int]]:
