@@ -13,9 +13,7 @@ be written is ignored; neither is ever an error.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +66,8 @@ def _code_fingerprint(digest: Any) -> None:
 
 
 def _file_digest(path: str) -> str | None:
+    import hashlib
+
     try:
         with open(path, "rb") as handle:
             return hashlib.sha256(handle.read()).hexdigest()
@@ -85,6 +85,8 @@ class Store:
 
     def key(self, path: str, shown: str) -> str | None:
         """The key of a file's outcome, None when the file cannot be read (not cached)."""
+        import hashlib
+
         from sigcheck.inputs.arm.parameters import conventional_path
 
         try:
@@ -107,6 +109,8 @@ class Store:
 
     def get(self, key: str) -> FileOutcome | None | Any:
         """The cached outcome, or MISS."""
+        import pickle
+
         try:
             with open(self._path(key), "rb") as handle:
                 blob = handle.read()
@@ -120,6 +124,7 @@ class Store:
         if not self.writable:
             return
         target = self._path(key)
+        import pickle
         import tempfile
 
         try:
@@ -138,6 +143,8 @@ class Store:
 
 def open_for(engine: Engine) -> Store | None:
     """The store for this engine's configuration, None when it has no cache folder."""
+    import hashlib
+
     folder = engine.options.cache_dir
     if not folder:
         return None

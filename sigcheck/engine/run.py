@@ -364,9 +364,11 @@ class Engine:
 
     def _outcomes(self, files: Sequence[str]) -> list[FileOutcome | None]:
         """Each file's outcome: from the cache, else computed (in worker processes for many)."""
-        from sigcheck.engine import cache as content_cache
+        store = None
+        if self.options.cache_dir:
+            from sigcheck.engine import cache as content_cache
 
-        store = content_cache.open_for(self) if self.options.cache_dir else None
+            store = content_cache.open_for(self)
         results: list[FileOutcome | None] = [None] * len(files)
         pending: list[int] = []
         keys: dict[int, str] = {}

@@ -84,6 +84,11 @@ def compute(engine: Engine, paths: Sequence[str]) -> list[FileOutcome | None]:
 
     global _engine
     _engine = engine
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()  # else a worker, a copy of this process, flushes it too when it ends
+        except (OSError, ValueError, AttributeError):
+            pass
     try:
         context = multiprocessing.get_context("fork")
         # Chunks of a few files: few round trips, yet a slow file does not hold up a whole share.

@@ -177,3 +177,9 @@ def test_builtin_plugins_are_the_entry_points_of_pyproject() -> None:
     assert [lo.name for lo in direct.loaders] == [lo.name for lo in scanned.loaders]
     assert list(direct.formatters) == list(scanned.formatters)
     assert direct.distributions == scanned.distributions
+
+
+def test_the_arm_loader_names_deployments_as_the_normalizer_does() -> None:
+    from sigcheck.inputs.arm import loader, normalize
+
+    assert loader.DEPLOYMENTS == normalize.DEPLOYMENTS

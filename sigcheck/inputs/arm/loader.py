@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 
-from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
-from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
+from typing import TYPE_CHECKING
+
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model.ids import reference_of
 from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, MODEL_BY_TYPE, DeploymentContext, Resource, VirtualMachine
-from sigcheck.inputs.arm.normalize import DEPLOYMENTS, resources_from_template
 from sigcheck.syntax.jsonc import Node
+
+if TYPE_CHECKING:
+    from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
+
+# Kept equal to sigcheck.inputs.arm.normalize.DEPLOYMENTS (a test holds it), without importing the
+# evaluator: recognising a file (claims) must stay cheap for runs with no template in them.
+DEPLOYMENTS = "microsoft.resources/deployments"
 
 _JSON_SUFFIXES = (".json", ".jsonc", ".arm")
 
@@ -33,6 +39,10 @@ class ArmLoader:
         return '"resources"' in text and '"apiVersion"' in text and '"type"' in text
 
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
+        # The evaluator is imported with the first template, not with the plugin.
+        from sigcheck.inputs.arm.nodes import NodeEvaluator, Reporter
+        from sigcheck.inputs.arm.normalize import resources_from_template
+
         doc = parse_json(source, _defer)
         if isinstance(doc, LoadResult):
             return doc
@@ -94,6 +104,8 @@ def _concerns_galleries(res: Resource) -> bool:
 
 
 def _eval_context(context: DeploymentContext) -> EvalContext:
+    from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
+
     location = context.location.value if context.location is not None and context.location.known else UNKNOWN
     return EvalContext(
         subscription_id=context.subscription_id or UNKNOWN,
