@@ -123,13 +123,13 @@ def console() -> NoReturn:
         code = 130
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
-        pass
+    except (BrokenPipeError, ValueError):
+        pass  # the reader went away, or a command (the language server) closed the stream itself
     except OSError:
-        code = code or EXIT_ERROR
+        code = code or EXIT_ERROR  # the report could not be written (a full disk)
     try:
         sys.stderr.flush()
-    except OSError:
+    except (OSError, ValueError):
         pass
     os._exit(code)
 

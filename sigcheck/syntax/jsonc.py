@@ -20,15 +20,20 @@ from sigcheck.syntax.located import Span
 # per level, so the limit keeps them within Python's recursion limit.
 MAX_DEPTH = 256
 
+# Whitespace is consumed in front of each token rather than as a token of its own: it is half
+# of a formatted file's tokens.
+_WS = re.compile(r"[ \t\r\n\ufeff]*")
 _TOKEN = re.compile(
     r"""
-    (?P<ws>[ \t\r\n\ufeff]+)
-  | (?P<line_comment>//[^\r\n]*)
+    [ \t\r\n\ufeff]*
+    (?:
+    (?P<line_comment>//[^\r\n]*)
   | (?P<block_comment>/\*.*?\*/)
   | (?P<string>"(?:[^"\\\n]|\\.)*")
   | (?P<number>-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<word>true|false|null)
   | (?P<punct>[{}\[\]:,])
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -171,6 +176,9 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
     while pos < end:
         m = match(text, pos)
         if m is None:
+            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]  # it matches the empty string
+            if pos >= end:
+                break
             bad = text[pos]
             if bad == '"':
                 raise fail("unterminated string", pos, text.find("\n", pos) if "\n" in text[pos:] else end)
@@ -178,10 +186,8 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
                 raise fail("unterminated /* comment", pos, pos + 2)
             raise fail(f"unexpected character {bad!r}", pos)
         kind = m.lastgroup
-        token = m.group()
-        start, pos = pos, m.end()
-        if kind == "ws":
-            continue
+        token = m.group(kind)  # type: ignore[arg-type]  # one alternative always matched
+        start, pos = m.start(kind), m.end()  # type: ignore[arg-type]
         if kind in ("line_comment", "block_comment"):
             doc.comments.append((index.span(start, pos), token))
             continue
