@@ -310,6 +310,10 @@ def _scanned_end(text: str, start: int, end: int) -> int | None:
     return stop
 
 
+def _members(keys: tuple[str | int, ...], around: list[Node]) -> bool:
+    return len(keys) == 1
+
+
 class Deferred(Node):
     """A container whose content is read when first looked into. A template's size is mostly
     content no rule reads (unrelated resources, unread variables): those are only scanned by
@@ -333,7 +337,9 @@ class Deferred(Node):
         read = self._read
         if read is None:
             scratch = JsonDocument(root=None, index=self._index)
-            read = _parse(self._text, self._index, scratch, self._start, self._end, None)
+            # One level at a time: the members' own containers are deferred in turn, so looking
+            # up one variable of a large block reads the block's keys, not every value.
+            read = _parse(self._text, self._index, scratch, self._start, self._end, _members)
             assert read is not None
             self._read = read
             self._text = ""  # the file's text is no longer needed by this node
