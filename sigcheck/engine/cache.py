@@ -5,6 +5,7 @@ version and code of sigcheck — so a repeat run over unchanged files reads the 
 instead of checking again. The cross-file rules are run again on every run from the cached facts,
 so one changed file still changes what they report on the others.
 
+Runs with third-party plugins are not cached (their code may change under the same version).
 The cache lives in the platform's cache folder ($SIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/sigcheck,
 else ~/.cache/sigcheck); `--no-cache` bypasses it. It is an optimisation only: an entry that
 cannot be read back (corrupt, truncated, from another Python) is a miss, and a folder that cannot
@@ -147,6 +148,10 @@ def open_for(engine: Engine) -> Store | None:
 
     folder = engine.options.cache_dir
     if not folder:
+        return None
+    if any(dist != "sigcheck" for dist in engine.registry.distributions.values()):
+        # A plugin's code can change without its version changing, and sigcheck cannot tell
+        # which of its files a rule depends on: with third-party plugins, nothing is cached.
         return None
     digest = hashlib.sha256(_FORMAT)
     _code_fingerprint(digest)

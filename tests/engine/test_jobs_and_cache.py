@@ -183,3 +183,16 @@ def test_the_arm_loader_names_deployments_as_the_normalizer_does() -> None:
     from sigcheck.inputs.arm import loader, normalize
 
     assert loader.DEPLOYMENTS == normalize.DEPLOYMENTS
+
+
+def test_runs_with_third_party_plugins_are_not_cached(tmp_path: Path) -> None:
+    import dataclasses
+
+    from sigcheck.engine.registry import default_registry
+
+    ours = default_registry()
+    theirs = dataclasses.replace(ours, distributions={**ours.distributions, "contoso": "sigcheck-contoso"})
+    cache = tmp_path / "cache"
+    expected = _report(_lint([str(FIXTURES / "SIG402")]))
+    assert _report(_lint([str(FIXTURES / "SIG402")], cache_dir=str(cache), registry=theirs)) == expected
+    assert not cache.exists() or not _entries(cache)
