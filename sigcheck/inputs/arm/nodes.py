@@ -229,7 +229,8 @@ class NodeEvaluator:
 
     def evaluate_tree(self, node: Node) -> Node:
         """A copy of `node` with expressions replaced by their values and property loops
-        expanded; unknown past the file's budget."""
+        expanded; unknown past the file's budget. A part with nothing to evaluate is not copied:
+        the result shares it with the template (neither is ever modified)."""
         if self.reporter.budget.exceeded is None:
             try:
                 self.reporter.budget.spend()
@@ -238,17 +239,23 @@ class NodeEvaluator:
         if node.is_object:
             values: dict[str, Node] = {}
             spans: dict[str, Span] = {}
+            changed = False
             for key, child in node.items():
                 if key.lower() == "copy" and child.is_array:
+                    changed = True
                     for name, expanded in self._expand_property_copy(child):
                         values[name.value] = expanded
                         spans[name.value] = name.span
                     continue
-                values[key] = self.evaluate_tree(child)
+                evaluated = values[key] = self.evaluate_tree(child)
+                changed = changed or evaluated is not child
                 spans[key] = node.key_spans[key]  # type: ignore[index]
-            return Node(values, node.span, spans, node.origin)
+            return Node(values, node.span, spans, node.origin) if changed else node
         if node.is_array:
-            return Node([self.evaluate_tree(v) for v in node.value], node.span, origin=node.origin)
+            items = [self.evaluate_tree(v) for v in node.value]
+            if all(item is v for item, v in zip(items, node.value)):
+                return node
+            return Node(items, node.span, origin=node.origin)
         if isinstance(node.value, str):
             value, origin = self.evaluate_string(node)
             if value is node.value and origin is None:
