@@ -196,3 +196,25 @@ def test_runs_with_third_party_plugins_are_not_cached(tmp_path: Path) -> None:
     expected = _report(_lint([str(FIXTURES / "SIG402")]))
     assert _report(_lint([str(FIXTURES / "SIG402")], cache_dir=str(cache), registry=theirs)) == expected
     assert not cache.exists() or not _entries(cache)
+
+
+def test_cache_is_invalidated_by_the_configuration_file(tmp_path: Path) -> None:
+    folder, cache = tmp_path / "in", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "main.json").write_text(_template(_gallery("g"), _definition("g", "d", "1")))
+    config = folder / ".sigcheck.yaml"
+    seen: set[Path] = set()
+
+    def added(text: str) -> bool:
+        nonlocal seen
+        config.write_text(text)
+        Linter(today=TODAY, cache_dir=str(cache), discover_from=str(folder)).lint_paths([str(folder)])
+        now = _entries(cache)
+        new, seen = now - seen, now
+        return bool(new)
+
+    assert added("resource-group: rg1\n")
+    assert not added("resource-group: rg1\n")  # the same configuration: read back
+    assert added("resource-group: rg2\n")  # the deployment context
+    assert added("resource-group: rg2\nextend-select: [SIG504]\nstale-api-version:\n  max-age-days: 30\n")  # rules, settings
+    assert added("resource-group: rg2\nextend-select: [SIG504]\nstale-api-version:\n  max-age-days: 30\nseverity:\n  SIG101: note\n")
