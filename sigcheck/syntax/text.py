@@ -102,7 +102,7 @@ class LineIndex:
         starts = self._starts_list
         if starts is None:
             text = self._text or ""
-            starts = array("q", accumulate((len(line) + 1 for line in text.split("\n")), initial=0))
+            starts = array("q", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
             starts.pop()
             self._starts_list = starts
             self._text = None

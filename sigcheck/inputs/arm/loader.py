@@ -77,13 +77,14 @@ _READ_PROPERTIES = {type_name.lower() for type_name in MODEL_BY_TYPE} | {DEPLOYM
 
 def _defer(keys: tuple[str | int, ...], around: list[Node]) -> bool:
     """Which parts of a template the parser only scans (sigcheck.syntax.jsonc.Deferred): the
-    variables (evaluated from plain data; located only where a problem is), and the
-    properties of a resource of a type no rule reads, when its type is written before them."""
+    variables (evaluated from plain data; located only where a problem is), the outputs (read by
+    no rule), and the properties of a resource of a type no rule reads, when its type is written
+    before them."""
     first = keys[0]
     if not isinstance(first, str):
         return False
     first = first.lower()
-    if first == "variables":
+    if first in ("variables", "outputs"):
         return len(keys) == 1
     if first != "resources" or len(keys) != 3 or not isinstance(keys[2], str) or keys[2].lower() != "properties":
         return False
