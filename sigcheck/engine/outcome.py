@@ -60,3 +60,5 @@ class FileOutcome:
     looks_up: set[Key] = field(default_factory=set)
     # A rule read every resource of the run from a per-file context: only a whole run is exact.
     needs_whole_run: bool = False
+    # Read by a loader whose result depends on the file alone (Loader.cacheable).
+    cacheable: bool = False

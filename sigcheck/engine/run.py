@@ -17,7 +17,7 @@ from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
 from sigcheck.model import diagnostics
-from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.api import Loader, LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
 from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
@@ -139,6 +139,8 @@ class Engine:
         self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
         self.internal_errors: list[str] = []
+        # The loader that read the last file (None: none claimed it).
+        self.claimed_by: Loader | None = None
         self._budgets: dict[str, Budget] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
@@ -184,9 +186,11 @@ class Engine:
     def load_text(self, path: str, text: str) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
         text = unify_line_breaks(text)
+        self.claimed_by = None
         for loader in self.registry.loaders:
             if not loader.claims(path, text):
                 continue
+            self.claimed_by = loader
             options = self._load_options(path)
             try:
                 return loader.load(SourceFile(path, text), options)
@@ -329,11 +333,13 @@ class Engine:
 
     def _outcome_of(self, path: str) -> FileOutcome | None:
         errors = len(self.internal_errors)
+        self.claimed_by = None
         loaded = self.load_file(path)
         if loaded is None:
             del self.internal_errors[errors:]
             return None
         result = self._outcome(display_path(path), loaded, loaded.resources)
+        result.cacheable = bool(getattr(self.claimed_by, "cacheable", False))
         result.internal_errors[:0] = self.internal_errors[errors:]
         del self.internal_errors[errors:]
         return result
@@ -386,7 +392,7 @@ class Engine:
 
         for i, outcome in zip(pending, compute(self, [files[i] for i in pending])):
             results[i] = outcome
-            if store is not None and i in keys:
+            if store is not None and i in keys and (outcome is None or outcome.cacheable):
                 store.put(keys[i], outcome)
         return results
 

@@ -47,6 +47,9 @@ class Loader(Protocol):
     name: str
     # Lower runs first when several loaders could claim a file.
     priority: int
+    # Optional (default False): True when what `load` returns depends on the file's content
+    # alone, so that the content cache may keep it. A loader that reads other files (siblings of
+    # a module, included files) leaves it False: a change there must not go unseen.
 
     def claims(self, path: str, text: str) -> bool:
         """Whether this file is this loader's kind, judged from its name and content."""

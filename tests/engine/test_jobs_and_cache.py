@@ -218,3 +218,19 @@ def test_cache_is_invalidated_by_the_configuration_file(tmp_path: Path) -> None:
     assert added("resource-group: rg2\n")  # the deployment context
     assert added("resource-group: rg2\nextend-select: [SIG504]\nstale-api-version:\n  max-age-days: 30\n")  # rules, settings
     assert added("resource-group: rg2\nextend-select: [SIG504]\nstale-api-version:\n  max-age-days: 30\nseverity:\n  SIG101: note\n")
+
+
+def test_only_loaders_that_read_the_file_alone_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loader that may read other files (a module's siblings) does not say it is cacheable:
+    its outcomes are computed every run, as a change in another file may change them."""
+    from sigcheck.inputs.arm.loader import ArmLoader
+
+    folder, cache = tmp_path / "in", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "main.json").write_text(_template(_gallery("g"), _definition("g", "d", "1")))
+    monkeypatch.delattr(ArmLoader, "cacheable")
+    _lint([str(folder)], cache_dir=str(cache))
+    assert not cache.exists() or not _entries(cache)
+    monkeypatch.setattr(ArmLoader, "cacheable", True, raising=False)
+    _lint([str(folder)], cache_dir=str(cache))
+    assert len(_entries(cache)) == 1

@@ -25,6 +25,9 @@ _JSON_SUFFIXES = (".json", ".jsonc", ".arm")
 
 class ArmLoader:
     name = "arm"
+    # The outcome depends on the file's content and the parameter file beside it, which
+    # sigcheck.engine.cache includes in its key.
+    cacheable = True
     priority = 50
 
     def claims(self, path: str, text: str) -> bool:

@@ -12,6 +12,8 @@ class MarkdownLoader(LazyLoader):
     """Fenced code blocks of Markdown files."""
 
     name = "markdown"
+    # The outcome depends on the file's content alone (sigcheck.engine.cache may keep it).
+    cacheable = True
     priority = 60
     module = "sigcheck.inputs.markdown.loader"
 

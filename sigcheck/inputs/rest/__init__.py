@@ -11,6 +11,8 @@ class RestFileLoader(LazyLoader):
     """`.http` / `.rest` request files."""
 
     name = "rest"
+    # The outcome depends on the file's content alone (sigcheck.engine.cache may keep it).
+    cacheable = True
     priority = 45
     module = "sigcheck.inputs.rest.http"
 
@@ -24,6 +26,8 @@ class RestExampleLoader(LazyLoader):
     """Azure REST API examples; asked before the ARM loader (50), which must never read them."""
 
     name = "rest-example"
+    # The outcome depends on the file's content alone (sigcheck.engine.cache may keep it).
+    cacheable = True
     priority = 40
     module = "sigcheck.inputs.rest.examples"
 

@@ -18,6 +18,8 @@ class ShellLoader(LazyLoader):
     """az CLI scripts."""
 
     name = "shell"
+    # The outcome depends on the file's content alone (sigcheck.engine.cache may keep it).
+    cacheable = True
     priority = 60
     module = "sigcheck.inputs.scripts.shell"
 
@@ -31,6 +33,8 @@ class PowerShellLoader(LazyLoader):
     """PowerShell scripts."""
 
     name = "powershell"
+    # The outcome depends on the file's content alone (sigcheck.engine.cache may keep it).
+    cacheable = True
     priority = 60
     module = "sigcheck.inputs.scripts.powershell"
 
