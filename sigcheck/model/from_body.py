@@ -11,13 +11,14 @@ from typing import Any
 
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.placeholders import resolved
 from sigcheck.model import resources as m
 
 
 def located(node: Node | None, path: str) -> Located | None:
     if node is None:
         return None
-    return Located(node.value if not (node.is_object or node.is_array) else node.plain(), node.span, node.origin, path)
+    return Located(resolved(node.value) if not (node.is_object or node.is_array) else node.plain(), node.span, node.origin, path)
 
 
 def child(node: Node | None, dotted: str) -> Node | None:

@@ -11,6 +11,7 @@ from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import build
+from sigcheck.syntax.placeholders import has_placeholder
 from sigcheck.syntax.words import Word
 
 # Child collections below Microsoft.Compute/galleries that sigcheck models.
@@ -32,14 +33,9 @@ class Target:
     api_version: Located | None
 
 
-def is_placeholder(text: str) -> bool:
-    """`{galleryName}` and similar template placeholders in documentation URLs."""
-    return text.startswith("{") and text.endswith("}")
-
-
 def _located(word: Word, what: str) -> Located:
     value = word.value
-    if isinstance(value, str) and (is_placeholder(value) or not value):
+    if isinstance(value, str) and (has_placeholder(value) or not value):
         value = UNKNOWN
     return Located(value, word.span, word.origin, what)
 

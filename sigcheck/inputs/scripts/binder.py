@@ -18,6 +18,7 @@ from sigcheck.model.findings import Finding
 from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.placeholders import has_placeholder
 from sigcheck.syntax.words import Body, obj, put, scalar
 
 
@@ -91,6 +92,8 @@ class Binding:
                 out.append(Located(UNKNOWN, self.command_span, None, "name"))
                 continue
             text = scalar_text(node)
+            if text is not None and has_placeholder(text):
+                text = None  # `<your-gallery>`, `{galleryName}`: a name still to be filled in
             out.append(Located(text if text is not None else UNKNOWN, node.span, node.origin, "name"))
         return out
 

@@ -217,6 +217,9 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
 
+    from sigcheck.syntax.placeholders import mask_script_placeholders
+
+    text = mask_script_placeholders(text)  # `<your-gallery>` is a value to fill in, not a redirection
     source = parse_script("bash", text, path, result, "shell scripts", first_line)
     if source is None:
         return
