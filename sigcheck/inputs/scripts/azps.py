@@ -265,7 +265,8 @@ def normalize_cmdlet(
     # domain.md records no API version for Az.Compute (rules/api_versions.json)
     resource = binding.resource("powershell", path, context, None)
     result.findings.extend(binding.findings(resource))
-    result.resources.append(resource)
+    if not binding.rejected:
+        result.resources.append(resource)
     return result
 
 
@@ -319,7 +320,20 @@ def _key_span(node: Node, key: str) -> Span:
     return node.span
 
 
+_VERSION_PATHS = {
+    "TargetRegion": "properties.publishingProfile.targetRegions",
+    "TargetExtendedLocation": "properties.publishingProfile.targetExtendedLocations",
+    "OSDiskImage": "properties.storageProfile.osDiskImage",
+    "DataDiskImage": "properties.storageProfile.dataDiskImages",
+}
+
+
 def _version(binding: _PowerShellBinder, body: Body) -> None:
+    for parameter, path in _VERSION_PATHS.items():
+        given = binding.value(parameter)
+        if given is not None and given.value is UNKNOWN:
+            # An unset `$variable`: unknown here as for every other parameter, never "absent".
+            body.set(path, given, binding.key_span(parameter))
     regions = binding.value("TargetRegion")
     if regions is not None:
         listed = regions.value if regions.is_array else [regions]

@@ -59,6 +59,12 @@ class Binding:
     def problem(self, span: Span, message: str) -> None:
         self.problems.append((span, message))
 
+    @property
+    def rejected(self) -> bool:
+        """Whether the tool refuses the command (SIG003): it is never sent, so it creates no
+        resource for the body rules to report on — one cause, one finding."""
+        return bool(self.problems)
+
     def value(self, key: str) -> Node | None:
         found = self.bound.get(key)
         return found.value if found is not None else None
