@@ -10,6 +10,7 @@ PowerShell script to `sigcheck.inputs.scripts.az`, like those of a bash script.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from sigcheck.inputs.recognize import gallery_cmdlet, powershell_has_gallery_command
@@ -63,6 +64,8 @@ class Evaluator:
         self.budget = budget
         self.variables: dict[str, Variable] = {}
         self._depth = 0
+        # Bare words in hashtable values that PowerShell runs as commands: (start, end, word).
+        self.bare_words: dict[int, tuple[int, str]] = {}
         # Where the file's evaluation budget or nesting limit was hit first (start, end, why).
         self.exhausted: tuple[int, int, str] | None = None
 
@@ -285,9 +288,27 @@ class Evaluator:
                     continue
                 key = str(key_value.value)
             value = self.evaluate(value_node) if value_node is not None else Node(None, self.span(entry))
+            bare = self._bare_value(value_node) if value_node is not None else None
+            if bare is not None:
+                value = self.unknown(bare, f"{self.offsets.node_text(bare)} is run as a command, not read as a string")
             out.value[key] = value
             out.key_spans[key] = self.span(key_node)
         return out
+
+    def _bare_value(self, value_node: Any) -> Any:
+        """The hashtable value when it is a bare word PowerShell would run as a command
+        (`StorageAccountType=Standard_LRS`): a value the service knows, which is no command."""
+        inner = self.unwrap(value_node)
+        if inner.type != "command" or inner.child_by_field_name("command_elements") is not None:
+            return None
+        name = inner.child_by_field_name("command_name")
+        if name is None:
+            return None
+        word = self.offsets.node_text(name)
+        if word.lower() not in known_bare_values():
+            return None
+        self.bare_words[self.offsets.start(name)] = (self.offsets.end(name), word)
+        return name
 
     # -- words (strings with per-character positions) -----------------------------------
     def word(self, node: Any) -> Word:
@@ -409,6 +430,18 @@ class Evaluator:
         return [self.word(inner)]
 
 
+@cache
+def known_bare_values() -> frozenset[str]:
+    """Values of the gallery's enumerations and region names (lowercase): written bare as a
+    hashtable value, each is read by PowerShell as the name of a command that does not exist."""
+    from sigcheck.model import facts
+
+    out: set[str] = set(facts.load("regions")["regions"])
+    for entry in facts.load("enums")["values"].values():
+        out.update(str(v).lower() for v in entry.get("values", []) if isinstance(v, str))
+    return frozenset(v for v in out if "-" not in v)
+
+
 def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, first_line: int = 1) -> None:
     from sigcheck.inputs.scripts import azps as ps
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
@@ -470,6 +503,11 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
                                           index.span(s, e), path, options.context, piped, ev)
             result.resources.extend(outcome.resources)
             result.findings.extend(outcome.findings)
+    for s, (e, word) in sorted(ev.bare_words.items()):
+        # PowerShell's own error when it runs the hashtable's value (SIG003, as any refusal of the tool).
+        result.findings.append(diagnostics.usage_error(
+            index.span(s, e), f"The term '{word}' is not recognized as a name of a cmdlet, function, script file, or "
+            f"executable program: a bare word in a hashtable is run as a command; quote it ('{word}')"))
     if ev.exhausted is not None:
         s, e, why = ev.exhausted
         source.error_at(s, e, f"PowerShell values not evaluated: {why}; the values built from here on are unknown")
