@@ -31,6 +31,8 @@ _WRAPPERS = {
     "array_literal_expression", "unary_expression", "left_assignment_expression", "statement_list",
 }
 _MULTIPLIERS = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "pb": 1024 ** 5}
+_TYPOGRAPHIC_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+                                    "\u201c": '"', "\u201d": '"', "\u201e": '"'})
 _BACKTICK = {"0": "\0", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "e": "\x1b"}
 
 
@@ -446,10 +448,12 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
     from sigcheck.inputs.scripts import azps as ps
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
-
+    from sigcheck.inputs.scripts.powershell_syntax import problems
     from sigcheck.syntax.placeholders import mask_script_placeholders
 
     text = mask_script_placeholders(text)  # `<your-gallery>` is a value to fill in, not a redirection
+    # PowerShell reads typographic quotes (pasted from web pages) as quotes; the grammar does not.
+    text = text.translate(_TYPOGRAPHIC_QUOTES)
     source = parse_script("powershell", text, path, result, "PowerShell", first_line)
     if source is None:
         return
@@ -457,8 +461,18 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
     ev = Evaluator(text, index, offsets, options.budget)
     env = AzEnv()
     in_error: list[tuple[int, int]] = []
+
+    def where(offset: int) -> str:
+        line, column = index.position(offset)
+        return f"line {line}, column {column}"
+
+    refused = problems(text, where)
+    for problem in refused:
+        source.error_at(problem.start, problem.end, f"PowerShell syntax error: {problem.message}")
     for node in source.nodes():
         kind = node.type
+        if refused:
+            continue  # PowerShell runs no line of a script that does not parse: one cause, one finding
         if kind == "assignment_expression":
             ev.assign(node)
         elif kind == "ERROR":

@@ -216,7 +216,6 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
     """Read every az command of a bash script into `result`."""
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
-
     from sigcheck.syntax.placeholders import mask_script_placeholders
 
     text = mask_script_placeholders(text)  # `<your-gallery>` is a value to fill in, not a redirection
