@@ -19,9 +19,9 @@ class MarkdownLoader(LazyLoader):
         if not path.lower().endswith(MARKDOWN_SUFFIXES) or not text:
             return False
         lowered = text.lower()
-        return ("```" in text or "~~~" in text) and (
-            "az sig" in lowered or "azgallery" in lowered or "microsoft.compute/galleries" in lowered
-            or "/galleries/" in lowered or '"galleryname"' in lowered)
+        # Fenced or indented, a page that holds gallery commands is read (and never skipped silently).
+        return ("az sig" in lowered or "azgallery" in lowered or "azurermgallery" in lowered
+                or "microsoft.compute/galleries" in lowered or "/galleries/" in lowered or '"galleryname"' in lowered)
 
 
 @hookimpl

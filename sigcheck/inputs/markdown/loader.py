@@ -14,23 +14,25 @@ import re
 from dataclasses import dataclass
 
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.markdown import layout
+from sigcheck.model.diagnostics import PARSE_ERROR
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.text import LineIndex
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
-_SHELL = {"azurecli", "azurecli-interactive", "azure-cli", "azcli", "bash", "sh", "shell", "zsh", "console", "terminal"}
-_POWERSHELL = {"powershell", "azurepowershell", "azurepowershell-interactive", "pwsh", "ps1", "ps", "posh"}
-_JSON = {"json", "jsonc", "json5"}
-_HTTP = {"http", "rest", "https"}
 
 
 @dataclass
 class Block:
-    kind: str  # shell | powershell | json | http
+    kind: str  # shell | powershell | json | http, or "" for a block sigcheck does not read
     start: int  # offset of the first content character
     end: int  # offset after the last content character
     first_line: int  # 1-based line of the first content line
+    language: str = ""  # the tag as written
 
 
 def blocks(text: str) -> list[Block]:
+    """Every fenced block with content, with the kind it holds (layout.kind_of)."""
     out: list[Block] = []
     lines = text.splitlines(keepends=True)
     pos = 0
@@ -54,28 +56,47 @@ def blocks(text: str) -> list[Block]:
             if closing.startswith(fence[0] * len(fence)) and set(closing) <= {fence[0]}:
                 break
             j += 1
-        kind = _kind(language)
-        if kind is not None and j > i + 1:
+        if j > i + 1:
             end = offsets[j] if j < len(lines) else offsets[-1]
             # Drop the line break before the closing fence.
             content_end = end
             while content_end > offsets[i + 1] and text[content_end - 1] in "\r\n":
                 content_end -= 1
-            out.append(Block(kind, offsets[i + 1], content_end, i + 2))
+            kind = layout.kind_of(language, text[offsets[i + 1]:content_end])
+            out.append(Block(kind or "", offsets[i + 1], content_end, i + 2, language))
         i = j + 1
+    covered = [(b.start, b.end) for b in out]
+    out.extend(_indented_blocks(text, lines, offsets, covered))
+    out.sort(key=lambda b: b.start)
     return out
 
 
-def _kind(language: str) -> str | None:
-    if language in _SHELL:
-        return "shell"
-    if language in _POWERSHELL:
-        return "powershell"
-    if language in _JSON:
-        return "json"
-    if language in _HTTP:
-        return "http"
-    return None
+def _indented_blocks(text: str, lines: list[str], offsets: list[int], covered: list[tuple[int, int]]) -> list[Block]:
+    """Indented code blocks (four spaces or a tab, after a blank line) that hold gallery commands;
+    older pages write commands that way. Only commands are read from them, judged by content."""
+    out: list[Block] = []
+    i = 0
+    while i < len(lines):
+        starts_block = (i == 0 or not lines[i - 1].strip()) and lines[i].startswith(("    ", "\t")) and lines[i].strip()
+        if not starts_block or any(a - 8 <= offsets[i] < b + 8 for a, b in covered):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and (lines[j].startswith(("    ", "\t")) or not lines[j].strip()):
+            if _FENCE.match(lines[j].rstrip("\r\n")):
+                break
+            j += 1
+        while j > i and not lines[j - 1].strip():
+            j -= 1
+        end = offsets[j]
+        while end > offsets[i] and text[end - 1] in "\r\n":
+            end -= 1
+        content = text[offsets[i]:end]
+        kind = layout.detect(content)
+        if kind in ("shell", "powershell") and not layout.is_synopsis(content):
+            out.append(Block(kind, offsets[i], end, i + 1, "(indented)"))
+        i = max(j, i + 1)
+    return out
 
 
 def _part(text: str, pieces: list[tuple[int, int]]) -> str:
@@ -98,8 +119,12 @@ class _Reader:
         i = 0
         while i < len(found):
             block = found[i]
-            content = text[block.start:block.end]
+            content = layout.commands_only(block.kind, text[block.start:block.end])
             part = SourceFile(source.path, content, block.first_line)
+            if not block.kind:
+                self._unread(source, block, result)
+                i += 1
+                continue
             try:
                 if block.kind == "http":
                     pieces = [(block.start, block.end)]
@@ -119,6 +144,22 @@ class _Reader:
             i += 1
         result.relevant = bool(result.resources or result.findings)
         return result
+
+    @staticmethod
+    def _unread(source: SourceFile, block: Block, result: LoadResult) -> None:
+        """A block holding gallery commands in a language sigcheck does not read: said, never skipped silently."""
+        content = source.text[block.start:block.end]
+        if block.language in layout.OUTPUT_TAGS or layout.is_synopsis(content) or not layout.mentions_gallery_command(content):
+            return
+        index = LineIndex(source.path, source.text)
+        line_start = source.text.rfind("\n", 0, block.start) + 1
+        fence_line = source.text.rfind("\n", 0, max(0, line_start - 1)) + 1
+        span = index.span(fence_line, line_start - 1 if line_start > fence_line else line_start)
+        tag = f"```{block.language}" if block.language else "an untagged block"
+        finding = PARSE_ERROR.at(span, f"{tag} holds gallery commands that sigcheck does not read; they are not checked "
+                                       "(tag the block azurecli, azurepowershell, json or http to have them checked)")
+        finding.severity = Severity.NOTE
+        result.findings.append(finding)
 
     @staticmethod
     def _merge(result: LoadResult, part: LoadResult) -> None:
