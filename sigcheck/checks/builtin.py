@@ -1,6 +1,7 @@
 """The built-in rules, registered as a plugin like any third-party rule pack."""
 
 from sigcheck.checks import api_versions, consumers, encryption, features, input, lifecycle, names, regions, schema, security, storage
+from sigcheck.checks import resource_ids
 from sigcheck.engine.rules import Rule, declared
 from sigcheck.hookspecs import hookimpl
 from sigcheck.model.diagnostics import PIPELINE_DIAGNOSTICS
@@ -12,4 +13,5 @@ def sigcheck_rules() -> list[Rule]:
         *(declared(meta) for meta in PIPELINE_DIAGNOSTICS),
         *input.RULES, *names.RULES, *regions.RULES, *storage.RULES, *security.RULES, *api_versions.RULES,
         *encryption.RULES, *features.RULES, *consumers.RULES, *schema.RULES, *lifecycle.RULES,
+        *resource_ids.RULES,
     ]
