@@ -128,6 +128,8 @@ class ResourceId(str):
     subscription_id: Any
     resource_group: Any
     parent: str | None
+    # False when a name argument is unknown: the type still says what kind of resource is meant.
+    names_known: bool
 
     def __new__(
         cls,
@@ -138,7 +140,11 @@ class ResourceId(str):
         subscription_id: Any = None,
         resource_group: Any = None,
         parent: str | None = None,
+        names_known: bool = True,
     ) -> ResourceId:
+        if not names_known:
+            # The type is known, the names are not: `{imagesName}` placeholders, for display only.
+            names = tuple("{" + segment + "Name}" for segment in type_.split("/")[1:])
         path = _provider_path(type_, names)
         sub = subscription_id if isinstance(subscription_id, str) else "{subscriptionId}"
         rg = resource_group if isinstance(resource_group, str) else "{resourceGroupName}"
@@ -157,11 +163,14 @@ class ResourceId(str):
         self.subscription_id = subscription_id
         self.resource_group = resource_group
         self.parent = parent
+        self.names_known = names_known
         return self
 
     @property
     def known(self) -> bool:
         """True when every part of the text is known (no placeholder in it)."""
+        if not self.names_known:
+            return False
         if self.scope == "resourceGroup":
             return isinstance(self.subscription_id, str) and isinstance(self.resource_group, str)
         if self.scope == "subscription":
@@ -176,14 +185,14 @@ class ResourceId(str):
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _rebuild_resource_id,
-            (self.scope, self.type, self.names, self.subscription_id, self.resource_group, self.parent),
+            (self.scope, self.type, self.names, self.subscription_id, self.resource_group, self.parent, self.names_known),
         )
 
 
 def _rebuild_resource_id(
-    scope: str, type_: str, names: tuple[str, ...], sub: Any, rg: Any, parent: str | None
+    scope: str, type_: str, names: tuple[str, ...], sub: Any, rg: Any, parent: str | None, names_known: bool = True
 ) -> ResourceId:
-    return ResourceId(scope, type_, names, subscription_id=sub, resource_group=rg, parent=parent)
+    return ResourceId(scope, type_, names, subscription_id=sub, resource_group=rg, parent=parent, names_known=names_known)
 
 
 def _provider_path(type_: str, names: Sequence[str]) -> str:
@@ -651,10 +660,14 @@ def _resource_id(host: Host, args: list[Any]) -> Any:
         return UNKNOWN
     type_ = _resource_type(args[at])
     names = _resource_names(args, at + 1, type_)
-    if names is None:
-        return UNKNOWN
     sub = _prefix(args, 0) if at == 2 else host.context.known("subscription_id")
     rg = _prefix(args, at - 1) if at >= 1 else host.context.known("resource_group")
+    if names is None:
+        # Names unknown, type known: a VM built from `resourceId('…/galleries/images/versions',
+        # parameters(…), …)` still uses a gallery image (an id that is not `known`: no text of it is used).
+        if type_.count("/") == 0 or len(args) - at - 1 != type_.count("/"):
+            return UNKNOWN
+        return ResourceId("resourceGroup", type_, (), subscription_id=sub, resource_group=rg, names_known=False)
     return ResourceId("resourceGroup", type_, names, subscription_id=sub, resource_group=rg)
 
 
