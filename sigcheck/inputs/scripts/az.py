@@ -364,8 +364,8 @@ class _Builder:
     def build(self) -> m.Resource:
         self.binding.fill_body(list(self.options.values()), "dest", self.absent)
         kind = self.p.spec["resource"]
-        if kind == m.IMAGE_DEFINITION:
-            self.image_definition()
+        if kind == m.IMAGE_DEFINITION and not self.p.spec.get("update"):
+            self.image_definition()  # the defaults a create sends; an update keeps what the definition has
         elif kind == m.IMAGE_VERSION:
             self.image_version()
         elif kind == m.APPLICATION_VERSION:

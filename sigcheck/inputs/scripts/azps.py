@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from sigcheck.model import facts
-from sigcheck.model.findings import Finding
+from sigcheck.model.findings import Finding, Severity
 from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
@@ -56,7 +56,34 @@ def _canonical() -> dict[str, str]:
 
 
 def cmdlet_name(name: str) -> str | None:
-    return _canonical().get(name.lower())
+    """The Az cmdlet a command name stands for; a retired AzureRM name (`New-AzureRmGallery`)
+    stands for its Az equivalent, whose parameters it shares (see `retired_module`)."""
+    found = _canonical().get(name.lower())
+    if found is None and retired_module(name) is not None:
+        verb, _, noun = name.partition("-")
+        found = _canonical().get(f"{verb}-az{noun[len('azurerm'):]}".lower())
+    return found
+
+
+def retired_module(name: str) -> dict[str, str] | None:
+    """The retired module a cmdlet name belongs to (AzureRM), from rules/cli_options.json."""
+    noun = name.partition("-")[2].lower()
+    for prefix, info in _table().get("retired_prefixes", {}).items():
+        if noun.startswith(prefix.lower()):
+            return dict(info)
+    return None
+
+
+def retired_warning(name: str, cmdlet: str, span: Span) -> Finding | None:
+    """SIG003 at warning severity for an AzureRM cmdlet: read as its Az equivalent, but retired."""
+    info = retired_module(name)
+    if info is None:
+        return None
+    finding = diagnostics.usage_error(
+        span, f"{name} is an {info['module']} cmdlet; {info['module']} was retired on {info['retired']} and is no longer "
+              f"maintained; it is read here with the parameters of {cmdlet} ({info['replacement']} module), which replaces it")
+    finding.severity = Severity.WARNING
+    return finding
 
 
 @cache

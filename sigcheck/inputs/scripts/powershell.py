@@ -513,7 +513,11 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
                 continue
             items = _elements(node, ev, offsets)
             piped = _is_piped(node)
-            outcome = ps.normalize_cmdlet(cmdlet, items, index.span(offsets.start(name_node), offsets.end(name_node)),
+            name_span = index.span(offsets.start(name_node), offsets.end(name_node))
+            retired = ps.retired_warning(name, cmdlet, name_span)
+            if retired is not None:
+                result.findings.append(retired)
+            outcome = ps.normalize_cmdlet(cmdlet, items, name_span,
                                           index.span(s, e), path, options.context, piped, ev)
             result.resources.extend(outcome.resources)
             result.findings.extend(outcome.findings)
