@@ -18,7 +18,11 @@ from sigcheck.model import resources as m
 def located(node: Node | None, path: str) -> Located | None:
     if node is None:
         return None
-    return Located(resolved(node.value) if not (node.is_object or node.is_array) else node.plain(), node.span, node.origin, path)
+    if node.is_object or node.is_array:
+        return Located(node.plain(), node.span, node.origin, path)
+    value = resolved(node.value)
+    origin = f"'{node.value}' is a placeholder" if value is UNKNOWN and node.value is not UNKNOWN else node.origin
+    return Located(value, node.span, origin, path)
 
 
 def child(node: Node | None, dotted: str) -> Node | None:

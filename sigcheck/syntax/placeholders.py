@@ -62,3 +62,9 @@ def mask_script_placeholders(text: str) -> str:
         return "$" + inner + "_"
 
     return _ANGLE_ARGUMENT.sub(replace, text)
+
+
+def script_placeholders(text: str) -> dict[int, str]:
+    """Where `mask_script_placeholders` rewrites a placeholder: offset -> the placeholder as written,
+    so that what is unknown can be named as the placeholder it is."""
+    return {match.start(): match.group() for match in _ANGLE_ARGUMENT.finditer(text)}

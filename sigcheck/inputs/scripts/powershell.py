@@ -65,6 +65,8 @@ class Evaluator:
         self.offsets = offsets
         self.budget = budget
         self.variables: dict[str, Variable] = {}
+        # `<placeholder>` arguments read as unset variables: offset -> the placeholder as written.
+        self.placeholders: dict[int, str] = {}
         self._depth = 0
         # Bare words in hashtable values that PowerShell runs as commands: (start, end, word).
         self.bare_words: dict[int, tuple[int, str]] = {}
@@ -258,6 +260,9 @@ class Evaluator:
             return Node(None, self.span(node))
         found = self.variables.get(name)
         if found is None:
+            placeholder = self.placeholders.get(self.offsets.start(node))
+            if placeholder is not None:
+                return self.unknown(node, f"{placeholder} is a placeholder")
             return self.unknown(node, f"{raw} is not assigned in this file")
         value = found.node
         if value.is_object or value.is_array:
@@ -449,8 +454,9 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
     from sigcheck.inputs.scripts.powershell_syntax import problems
-    from sigcheck.syntax.placeholders import mask_script_placeholders
+    from sigcheck.syntax.placeholders import mask_script_placeholders, script_placeholders
 
+    placeholders = script_placeholders(text)
     text = mask_script_placeholders(text)  # `<your-gallery>` is a value to fill in, not a redirection
     # PowerShell reads typographic quotes (pasted from web pages) as quotes; the grammar does not.
     text = text.translate(_TYPOGRAPHIC_QUOTES)
@@ -459,6 +465,7 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
         return
     offsets, index = source.offsets, source.index
     ev = Evaluator(text, index, offsets, options.budget)
+    ev.placeholders = placeholders
     env = AzEnv()
     in_error: list[tuple[int, int]] = []
 
