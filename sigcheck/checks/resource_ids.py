@@ -1,5 +1,6 @@
-"""SIG309: resource ids outside an image version's sources — disk encryption sets and the
-gallery image a VM or scale set is created from — must be fully qualified ids of the right type.
+"""SIG309: resource ids outside an image version's sources — disk encryption sets, the storage
+accounts that hold VHDs, and the gallery image a VM or scale set is created from — must be fully
+qualified ids of the right type.
 
 (The sources of an image version are SIG304's.) The types each property accepts are data:
 rules/resource_ids.json.
@@ -51,6 +52,11 @@ def _ids(res: m.Resource) -> Iterator[tuple[Located[Any], str]]:
         if res.image_id is not None:
             yield res.image_id, "vm_image"
         return
+    if isinstance(res, m.ImageVersion):
+        disks = ([res.os_disk] if res.os_disk is not None else []) + list(res.data_disks)
+        for disk in disks:
+            if disk.storage_account_id is not None:
+                yield disk.storage_account_id, "storage_account"
     if isinstance(res, (m.ImageVersion, m.ApplicationVersion)):
         for i, region in enumerate(res.target_regions or []):
             for found in _encryption_ids(region.encryption, f"properties.publishingProfile.targetRegions[{i}].encryption"):
@@ -87,7 +93,7 @@ def id_problem(value: str, types: list[str], words: str, name_allowed: bool) -> 
 
 @rule(
     "SIG309", "resource-id-format", Severity.ERROR,
-    "A disk encryption set id or a VM's gallery image id is not a fully qualified resource id of the right type.",
+    "A disk encryption set id, the storage account id of a VHD source, or a VM's image id is not a fully qualified resource id of the right type.",
     applies_to=(m.ImageVersion, m.ApplicationVersion, m.VirtualMachine, m.VirtualMachineScaleSet),
 )
 def resource_id_format(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:

@@ -283,6 +283,7 @@ def normalize_cmdlet(
     binder = _PowerShellBinder(cmdlet, spec, items, name_span, whole)
     binder.check_required(piped)
     binding = binder.binding
+    binding.opaque = binder.unknown_splat
     binding.fill_body(spec["parameters"], "name")
     kind = spec["resource"]
     if kind == m.IMAGE_DEFINITION:

@@ -51,6 +51,9 @@ class Binding:
     whole: Span
     bound: dict[str, Bound] = field(default_factory=dict)
     problems: list[tuple[Span, str]] = field(default_factory=list)
+    # Parameters may have been given that cannot be read (an unresolved splat `@params`): what the
+    # body lacks is then not known to be absent, as for an update.
+    opaque: bool = False
     body: Body = field(init=False)
 
     def __post_init__(self) -> None:
@@ -110,6 +113,8 @@ class Binding:
             "source_kind": source_kind, "path": path, "span": self.command_span, "names": self.names(),
             "api_version": api_version, "context": context,
         }
+        if self.opaque:
+            common["partial"] = True
         if self.spec.get("update"):
             # An update sends only what it changes: absent properties keep their values.
             common["partial"] = True
