@@ -157,7 +157,7 @@ class _Reader:
         span = index.span(fence_line, line_start - 1 if line_start > fence_line else line_start)
         tag = f"```{block.language}" if block.language else "an untagged block"
         finding = PARSE_ERROR.at(span, f"{tag} holds gallery commands that sigcheck does not read; they are not checked "
-                                       "(tag the block azurecli, azurepowershell, json or http to have them checked)")
+                                       "(sigcheck reads fenced azurecli, bash, azurepowershell, pwsh, json and http blocks, and untagged ones by content)")
         finding.severity = Severity.NOTE
         result.findings.append(finding)
 
@@ -213,8 +213,14 @@ class _Reader:
         # A single resource (or a list of them), as documentation pages show them.
         try:
             doc = parse(content, path, part.first_line)
-        except JsonSyntaxError:
-            return  # a fragment with `...` elisions: documentation, not a resource to check
+        except JsonSyntaxError as exc:
+            # A fragment (often with `...` elisions): documentation, not a resource to check — said, not skipped.
+            if '"type"' in lowered:
+                finding = PARSE_ERROR.at(exc.span, f"this JSON block with a gallery resource does not parse ({exc.message}), "
+                                                   "so it is not checked")
+                finding.severity = Severity.NOTE
+                result.findings.append(finding)
+            return
         root = doc.root
         if root is None:
             return
