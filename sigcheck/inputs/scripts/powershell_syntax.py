@@ -19,7 +19,7 @@ _DOUBLE = '"\u201c\u201d\u201e'
 _OPENERS = {"(": ")", "{": "}", "[": "]"}
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 # Characters after which `#` starts a comment (elsewhere it is part of a word, as in `a#b`).
-_COMMENT_AFTER = " \t\r\n;(){}|&,="
+_COMMENT_AFTER = " \t\r\n;(){}|&,=" + _SINGLE + _DOUBLE  # after a token ends (a closing quote too)
 
 
 @dataclass

@@ -29,6 +29,7 @@ def test_each_cause_at_its_character(text: str, at: str, cause: str) -> None:
     "$v = ${env:ProgramFiles(x86)}; $a#b = 1 # it's a comment (\n",
     "Get-X -Name ‘typographic’ -Other “quotes”\n",
     "New-AzGallery -Name g `\n  -Location eastus\n",
+    "Write-Host \"done\"# it's a comment after a string\n",
 ])
 def test_scripts_that_parse(text: str) -> None:
     assert problems(text) == []
