@@ -3,9 +3,10 @@ without the prompts and the output shown with them.
 
 Azure PowerShell help pages prefix commands with `PS C:\\> ` (or `PS>`, `PS /home/user> `) and
 continuation lines with `>> `, and follow each command with the output it printed; console
-blocks of az docs prefix commands with `$ `. In a block that uses prompts, a line is a command
-when it has a prompt or continues the one before (a trailing backtick, backslash or pipe, or a
-bracket still open); every other line is output. Prompts and output are blanked with spaces of
+blocks of az docs prefix commands with `$ ` (or a terminal's `azureuser@myVM:~$ `). In a block
+that uses prompts, a line is a command when it has a prompt or continues the one before (a
+trailing backtick, backslash or pipe, or a bracket still open); every other line is output.
+Prompts and output are blanked with spaces of
 equal length, so every position still maps to the Markdown file.
 
 The language tag says what a block holds when it names a language sigcheck reads; a block
@@ -33,7 +34,8 @@ OUTPUT_TAGS = frozenset({"output", "azurecli-interactive-output"})
 
 _PS_PROMPT = re.compile(r"^([ \t]*)(PS(?:[ \t][^\n>]*)?>[ \t]?)")
 _PS_CONTINUATION = re.compile(r"^([ \t]*)(>>[ \t]?)")
-_SH_PROMPT = re.compile(r"^([ \t]*)(\$[ \t])")
+# `$ ` or `user@host:~$ ` (a prompt copied from a terminal).
+_SH_PROMPT = re.compile(r"^([ \t]*)((?:[\w.-]+@[\w.-]+(?::[^$\n]*)?)?\$[ \t])")
 _SH_CONTINUATION = re.compile(r"^([ \t]*)(>[ \t])")
 _AZ = re.compile(r"^[ \t]*(?:sudo[ \t]+)?az[ \t]+(?:sig|rest)\b", re.M)
 _CMDLET = gallery_cmdlet()

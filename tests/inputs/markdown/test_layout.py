@@ -27,6 +27,13 @@ def test_console_prompts_and_json_output() -> None:
     assert all(not line.strip() for line in out[2:])
 
 
+def test_terminal_prompts() -> None:
+    block = "azureuser@myVM:~$ az sig list -o table\nName    ResourceGroup\n------  ------"
+    out = commands_only("shell", block).split("\n")
+    assert out[0] == " " * len("azureuser@myVM:~$ ") + "az sig list -o table"
+    assert not out[1].strip() and not out[2].strip()
+
+
 def test_blocks_without_prompts_are_kept_whole() -> None:
     block = "New-AzGallery -Name g -Location eastus\nGet-AzGallery"
     assert commands_only("powershell", block) == block
