@@ -19,7 +19,8 @@ from typing import Any, Iterator
 from sigcheck.model import facts
 from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.checks.api_versions import TEMPLATE_KEYS
-from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS, authored, key_of
+from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS, authored
+from sigcheck.model.from_body import key_of
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
@@ -116,20 +117,11 @@ def _as_node(value: Any, span: Span) -> Node:
     return Node(value, span)
 
 
-_cache: dict[int, tuple[m.Resource, Analysis | None]] = {}
-
-
-def analyse(res: m.Resource) -> Analysis | None:
+def analyse(res: m.Resource, ctx: CheckContext) -> Analysis | None:
     """The body of `res` read against the schema of its declared API version, or None when
-    there is nothing to read it against (no body, an API version without a schema)."""
-    hit = _cache.get(id(res))
-    if hit is not None and hit[0] is res:
-        return hit[1]
-    if len(_cache) > 4096:
-        _cache.clear()
-    result = _analyse(res)
-    _cache[id(res)] = (res, result)
-    return result
+    there is nothing to read it against (no body, an API version without a schema). Read once
+    per run for the four rules that use it."""
+    return ctx.memo(_analyse, res)
 
 
 def _analyse(res: m.Resource) -> Analysis | None:
@@ -292,7 +284,7 @@ def _object_where(res: m.Resource, analysis: Analysis, ipath: tuple) -> Located 
     applies_to=(m.Gallery, m.ImageDefinition, m.ImageVersion, m.ApplicationVersion),
 )
 def read_only_property(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    analysis = analyse(res)
+    analysis = analyse(res, ctx)
     if analysis is None:
         return
     for found in analysis.read_only:
@@ -312,7 +304,7 @@ def missing_required(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         return
     if res.source_kind == "arm":
         yield from _template_keys(res)
-    analysis = analyse(res)
+    analysis = analyse(res, ctx)
     if analysis is None:
         return
     for error in _errors(res, analysis):
@@ -377,7 +369,7 @@ def _type_words(value: Any) -> str:
     applies_to=GALLERY_RESOURCES,
 )
 def invalid_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    analysis = analyse(res)
+    analysis = analyse(res, ctx)
     if analysis is None:
         return
     enums = _matrix_enums(res.type_name)
@@ -423,7 +415,7 @@ def invalid_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     applies_to=GALLERY_RESOURCES,
 )
 def unknown_property(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    analysis = analyse(res)
+    analysis = analyse(res, ctx)
     if analysis is None:
         return
     for found in analysis.unknown:

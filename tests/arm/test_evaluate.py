@@ -15,7 +15,7 @@ import pytest
 from sigcheck.inputs.arm.evaluate import (
     UNKNOWN,
     Deferred,
-    DeploymentContext,
+    DeploymentTarget,
     EvalIssue,
     PartialObject,
     ResourceId,
@@ -27,7 +27,7 @@ from sigcheck.inputs.arm.evaluate import (
 from sigcheck.syntax.located import UNKNOWN as LOCATION_UNKNOWN
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-CONTEXT = DeploymentContext(subscription_id="SUB", resource_group="RG", location="westus")
+CONTEXT = DeploymentTarget(subscription_id="SUB", resource_group="RG", location="westus")
 
 
 def kinds(result: Result) -> list[str]:

@@ -37,7 +37,7 @@ __all__ = [
     "MISSING",
     "UNKNOWN",
     "Builtin",
-    "DeploymentContext",
+    "DeploymentTarget",
     "EvalError",
     "Host",
     "IssueKind",
@@ -201,7 +201,7 @@ class Lambda:
 
 
 @dataclass(frozen=True, slots=True)
-class DeploymentContext:
+class DeploymentTarget:
     """What the deployment target is, as far as it is configured; None/UNKNOWN = not configured."""
 
     subscription_id: Any = UNKNOWN
@@ -366,7 +366,7 @@ class Thunk(Protocol):
 class Host(Protocol):
     """The evaluator services the built-ins use (implemented in sigcheck.inputs.arm.evaluate)."""
 
-    context: DeploymentContext
+    context: DeploymentTarget
 
     def parameter(self, name: str) -> Any: ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
+from sigcheck.inputs.arm.evaluate import DeploymentTarget
 from sigcheck.inputs.arm.scope import Reporter, TemplateScope
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
@@ -50,7 +50,7 @@ class ArmLoader:
             values, problems = read_values(parameter_file)
             result.findings.extend(problems)
         reporter = Reporter()
-        scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
+        scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_target(options.context))
         result.resources = resources_from_template(root, source.path, scope, options.context)
         if not any(_concerns_galleries(res) for res in result.resources):
             return LoadResult(relevant=False)
@@ -70,9 +70,9 @@ def _concerns_galleries(res: Resource) -> bool:
     return False
 
 
-def _eval_context(context: DeploymentContext) -> EvalContext:
+def _eval_target(context: DeploymentContext) -> DeploymentTarget:
     location = context.location.value if context.location is not None and context.location.known else UNKNOWN
-    return EvalContext(
+    return DeploymentTarget(
         subscription_id=context.subscription_id or UNKNOWN,
         resource_group=context.resource_group or UNKNOWN,
         location=location,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
-from sigcheck.inputs.arm.evaluate import DeploymentContext, EvalIssue, Scope, evaluate, evaluate_value
+from sigcheck.inputs.arm.evaluate import DeploymentTarget, EvalIssue, Scope, evaluate, evaluate_value
 from sigcheck.inputs.arm.expression import is_expression, unescape_literal
 from sigcheck.model.diagnostics import ARM_EXPRESSION_ERROR, PARSE_ERROR
 from sigcheck.model.findings import Finding
@@ -101,7 +101,7 @@ class TemplateScope:
         path: str,
         reporter: Reporter,
         parameter_values: dict[str, tuple[Any, str]] | None = None,
-        context: DeploymentContext | None = None,
+        context: DeploymentTarget | None = None,
     ) -> TemplateScope:
         """The top-level scope of a template; `parameter_values` maps a name to (value, origin)."""
         supplied = parameter_values or {}

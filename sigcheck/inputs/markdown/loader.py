@@ -192,7 +192,7 @@ class _Reader:
         from sigcheck.inputs.arm.normalize import resources_from_template
 
         reporter = Reporter()
-        scope = TemplateScope.for_template(template, path, reporter, {}, arm._eval_context(options.context))
+        scope = TemplateScope.for_template(template, path, reporter, {}, arm._eval_target(options.context))
         found = resources_from_template(template, path, scope, options.context)
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)
