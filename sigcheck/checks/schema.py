@@ -298,6 +298,7 @@ _REQUIRED = re.compile(r"^'(.+)' is a required property$")
     "SIG601", "missing-required", Severity.ERROR,
     "A property that the declared API version requires is missing.",
     applies_to=GALLERY_RESOURCES,
+    needs=("api_version",),
 )
 def missing_required(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     if res.partial or res.body is None or not authored(res):
@@ -367,6 +368,7 @@ def _type_words(value: Any) -> str:
     "SIG602", "invalid-value", Severity.ERROR,
     "A property has a value outside its allowed set, or of the wrong type, for the declared API version.",
     applies_to=GALLERY_RESOURCES,
+    needs=("api_version",),
 )
 def invalid_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     analysis = analyse(res, ctx)
@@ -413,6 +415,7 @@ def invalid_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "SIG603", "unknown-property", Severity.WARNING,
     "A property is not defined by the declared API version, and no other gallery API version defines it either.",
     applies_to=GALLERY_RESOURCES,
+    needs=("api_version",),
 )
 def unknown_property(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     analysis = analyse(res, ctx)

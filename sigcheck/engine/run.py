@@ -217,7 +217,8 @@ class Engine:
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
-        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
+        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings,
+                           catalogue=[rule.meta for rule in self.registry.rules.values()])
         _link_parents(resources, ctx)
         findings: list[Finding] = []
         for rule in self.rules:
