@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import GALLERY_RESOURCES, authored
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.jsonc import Node
@@ -154,4 +154,4 @@ def stale_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(api, f"API version {api.value} is {age} days old, more than the {max_age} allowed; the newest gallery API version is {latest}")
 
 
-RULES = [api_version_unsupported, property_needs_api_version, stale_api_version]
+RULES: list[AnyRule] = [api_version_unsupported, property_needs_api_version, stale_api_version]

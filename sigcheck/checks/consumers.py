@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import declared, present, related, text, where_words
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
@@ -145,4 +145,4 @@ def version_not_in_vm_region(res: m.VirtualMachine, ctx: CheckContext) -> Iterat
     yield Hit(where, f"{image.label} is replicated to {', '.join(regions)} ({where_words(res, listed)}), not to '{location}'; add '{location}' to its target regions or deploy the VM where the image is")
 
 
-RULES = [vm_security_mismatch, consumer_api_version, os_profile_vs_os_state, version_not_in_vm_region]
+RULES: list[AnyRule] = [vm_security_mismatch, consumer_api_version, os_profile_vs_os_state, version_not_in_vm_region]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import declared, integer, present, related, same, text, where_words
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import UNKNOWN, Located
@@ -149,4 +149,4 @@ def encryption_not_supported(res: m._Replicated, ctx: CheckContext) -> Iterator[
         yield Hit(key, f"gallery '{gallery.full_name}' is shared {kind} ({where_words(res, permission)}), and such galleries cannot hold encrypted image versions; publish encrypted images from a private gallery")
 
 
-RULES = [encryption_consistency, encryption_not_supported]
+RULES: list[AnyRule] = [encryption_consistency, encryption_not_supported]

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import first_repeats, text
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
@@ -121,4 +121,4 @@ def duplicate_feature(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit
         yield Hit(repeat, f"feature '{repeat.value}' is already given at line {first.span.line}; each feature may appear once")
 
 
-RULES = [unknown_feature, duplicate_feature]
+RULES: list[AnyRule] = [unknown_feature, duplicate_feature]

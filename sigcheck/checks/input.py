@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS
 from sigcheck.model.findings import RuleMeta, Severity
 from sigcheck.syntax.located import Located, Span
@@ -107,4 +107,4 @@ def unresolved_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(where, f"{what} cannot be resolved statically{origin}, so {who} cannot check it; give it a value (a parameter default, --parameters, --location)")
 
 
-RULES = [unresolved_value]
+RULES: list[AnyRule] = [unresolved_value]

@@ -7,7 +7,7 @@ import datetime as _dt
 import re
 from typing import Any, Iterator, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule, rule, run_rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, Rule, rule, run_rule
 from sigcheck.model.findings import RuleMeta
 from sigcheck.checks.values import declared, text, where_words
 from sigcheck.model.findings import Severity
@@ -129,4 +129,4 @@ IMMUTABLE_CHANGE: Rule[m.Resource] = Rule(RuleMeta(
     enabled_by_default=False,
 ))
 
-RULES = [duplicate_image_identity, end_of_life, recommended_range, IMMUTABLE_CHANGE]
+RULES: list[AnyRule] = [duplicate_image_identity, end_of_life, recommended_range, IMMUTABLE_CHANGE]

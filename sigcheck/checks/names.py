@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
@@ -213,7 +213,7 @@ def image_identifier(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]
         yield Hit(item, f"identifier {field} {item.described()} is invalid: {reason}")
 
 
-RULES = [
+RULES: list[AnyRule] = [
     gallery_name,
     image_definition_name,
     version_name_format,

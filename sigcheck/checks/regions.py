@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import GALLERY_RESOURCES, first_repeats, integer, same, text
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
@@ -276,7 +276,7 @@ def storage_strategy_conflict(res: m._Replicated, ctx: CheckContext) -> Iterator
     yield Hit(strategy, f"storageAccountStrategy '{strategy.value}' cannot be combined with storageAccountType '{kind.value}' (line {kind.span.line}); keep one of them")
 
 
-RULES = [
+RULES: list[AnyRule] = [
     source_region_not_targeted,
     duplicate_target_region,
     unknown_region,

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import api_at_least, authored, related, same, text, where_words
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
@@ -153,4 +153,4 @@ def implicit_generation(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[H
     yield Hit(where, f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not stated, so the result depends on API version and tool: {defaults}; state {'it' if len(missing) == 1 else 'both'} explicitly", path="properties")
 
 
-RULES = [security_type_needs_gen2, security_type_sharing, arm64_needs_gen2, implicit_generation]
+RULES: list[AnyRule] = [security_type_needs_gen2, security_type_sharing, arm64_needs_gen2, implicit_generation]

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import api_at_least, first_repeats, integer, number, present, surely_present
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import UNKNOWN, Located
@@ -243,4 +243,4 @@ def vhd_needs_storage_account(res: m.ImageVersion, ctx: CheckContext) -> Iterato
             yield Hit(disk.source_uri, f"{what} is a VHD (source.uri) without source.storageAccountId; from API version {since} the storage account that holds the blob must be given")
 
 
-RULES = [disk_size_limit, duplicate_lun, source_kind, source_type_mismatch, vhd_needs_storage_account]
+RULES: list[AnyRule] = [disk_size_limit, duplicate_lun, source_kind, source_type_mismatch, vhd_needs_storage_account]

@@ -9,7 +9,7 @@ from functools import cache
 import pluggy
 
 from sigcheck import hookspecs
-from sigcheck.engine.rules import Rule
+from sigcheck.engine.rules import AnyRule
 from sigcheck.inputs.api import Loader
 from sigcheck.engine.result import Formatter
 
@@ -19,7 +19,7 @@ ENTRY_POINT_GROUP = "sigcheck"
 @dataclass
 class Registry:
     loaders: list[Loader] = field(default_factory=list)
-    rules: dict[str, Rule] = field(default_factory=dict)
+    rules: dict[str, AnyRule] = field(default_factory=dict)
     formatters: dict[str, Formatter] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 

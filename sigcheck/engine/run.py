@@ -7,9 +7,9 @@ import datetime as _dt
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
@@ -50,7 +50,7 @@ class Options:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
-    settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> its options
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -60,7 +60,7 @@ def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
 ALWAYS_ON = "SIG001"
 
 
-def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
+def enabled_rules(registry: Registry, options: Options) -> list[AnyRule]:
     """Rules selected by select/extend-select/ignore (ids or prefixes), in id order: the
     configuration's layer first, then the command line's, so a flag overrides the file."""
     layers = [options.configured, RuleSelection(options.select, options.ignore, options.extend_select)]
@@ -133,7 +133,7 @@ class Engine:
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
     # -- configuration ------------------------------------------------------------
-    def _configured(self, rule: Rule) -> Rule:
+    def _configured(self, rule: AnyRule) -> AnyRule:
         severity = self.severity_override(rule.meta.id)
         if severity is None or severity == rule.meta.severity:
             return rule
@@ -238,7 +238,7 @@ class Engine:
                     self.internal_errors.append(f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}")
         return findings
 
-    def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
+    def _finding(self, rule: AnyRule, res: Resource, hit: Hit) -> Finding:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path

@@ -7,6 +7,7 @@ from importlib import import_module
 from typing import Protocol
 
 from sigcheck.model.findings import Finding
+from sigcheck.syntax.located import Span
 from sigcheck.model.resources import DeploymentContext, Resource
 
 
@@ -27,7 +28,7 @@ class LoadResult:
     resources: list[Resource] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     # Comments with their spans, for in-source suppressions: (Span, raw text with its marker).
-    comments: list = field(default_factory=list)
+    comments: list[tuple[Span, str]] = field(default_factory=list)
     # False when the file turned out to hold no gallery resource: skipped silently.
     relevant: bool = True
     # Defects of sigcheck met while loading (reported on stderr, exit 2), never the user's fault.

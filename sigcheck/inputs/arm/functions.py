@@ -366,7 +366,8 @@ class Thunk(Protocol):
 class Host(Protocol):
     """The evaluator services the built-ins use (implemented in sigcheck.inputs.arm.evaluate)."""
 
-    context: DeploymentTarget
+    @property
+    def context(self) -> DeploymentTarget: ...
 
     def parameter(self, name: str) -> Any: ...
 
@@ -429,7 +430,7 @@ def _str(args: list[Any], i: int) -> str:
 def _int(args: list[Any], i: int) -> int:
     value = args[i]
     if _is_int(value):
-        return value
+        return int(value)
     raise _fail(i, "an integer", value)
 
 

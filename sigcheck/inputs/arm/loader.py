@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 from sigcheck.inputs.arm.evaluate import DeploymentTarget
 from sigcheck.inputs.arm.scope import Reporter, TemplateScope
@@ -45,7 +47,7 @@ class ArmLoader:
             result.relevant = False
             return result
         parameter_file = options.parameters_file or conventional_path(source.path)
-        values: dict = {}
+        values: dict[str, Any] = {}
         if parameter_file:
             values, problems = read_values(parameter_file)
             result.findings.extend(problems)
