@@ -51,8 +51,10 @@ def as_text(item: Located[Any] | None) -> Located[str] | None:
 
 def shape_of(node: Node | None, path: str) -> m.Shape | None:
     """How a property was written: its JSON kind, or UNKNOWN when unresolved; None when absent."""
-    if node is None:
-        return None
+    return _shape(node, path) if node is not None else None
+
+
+def _shape(node: Node, path: str) -> m.Shape:
     value = node.value
     if value is UNKNOWN:
         kind = UNKNOWN
@@ -169,11 +171,9 @@ def _image_definition(body: Node) -> dict[str, Any]:
 
 
 def _disk_encryption(node: Node, path: str, lun: bool) -> m.DiskEncryption:
-    shape = shape_of(node, path)
-    assert shape is not None
     return m.DiskEncryption(
         span=node.span,
-        shape=shape,
+        shape=_shape(node, path),
         lun=value_at(node, "lun", path) if lun else None,
         disk_encryption_set_id=value_at(node, "diskEncryptionSetId", path),
         confidential_vm_encryption_type=None if lun else text_at(node, "securityProfile.confidentialVMEncryptionType", path),
@@ -185,14 +185,13 @@ def _encryption(item: Node, path: str) -> m.RegionEncryption | None:
     """`encryption` of a target region or extended location; None when absent or null."""
     node = item.get_ci("encryption") if item.is_object else None
     key = key_of(item, "encryption", path)
-    shape = shape_of(node, path)
-    if node is None or node.value is None or key is None or shape is None:
+    if node is None or node.value is None or key is None:
         return None
     os_disk = node.get_ci("osDiskImage") if node.is_object else None
     data = node.get_ci("dataDiskImages") if node.is_object else None
     return m.RegionEncryption(
         key=key,
-        shape=shape,
+        shape=_shape(node, path),
         os_disk_image=_disk_encryption(os_disk, f"{path}.osDiskImage", lun=False)
         if os_disk is not None and os_disk.value is not None else None,
         data_disk_images=[
