@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, TypeVar
 
-from sigcheck.syntax.located import UNKNOWN, Located
+from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 
 

@@ -220,8 +220,8 @@ class _Replicated(Resource):
 
     target_regions: list[TargetRegion] | None = None
     target_regions_shape: Shape | None = None
-    # Every entry of targetRegions that names no region is left out of `target_regions`; its
-    # encryption is kept here with the others, in the order written.
+    # The `encryption` of every entry of targetRegions and targetExtendedLocations, in the order
+    # written; this includes the entries without a name, which `target_regions` leaves out.
     encryptions: list[RegionEncryption] = field(default_factory=list)
     target_extended_locations: list[TargetExtendedLocation] = field(default_factory=list)
     publishing_profile_key: Located[str] | None = None
