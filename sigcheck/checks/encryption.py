@@ -114,7 +114,7 @@ def encryption_consistency(res: m.ImageVersion, ctx: CheckContext) -> Iterator[H
                 yield Hit(keys.region.name, f"{_region_words(keys.region)} has no disk encryption set for the data disk at LUN {encrypted}, but {_region_words(first.region)} (line {first.region.span.line}) uses one; every target region needs one")
 
 
-def _encryption_keys(res: m._Replicated) -> Iterator[Located[str]]:
+def _encryption_keys(res: m.Replicated) -> Iterator[Located[str]]:
     """The `encryption` property of every target region and extended location that sets one."""
     for enc in res.encryptions:
         if enc.shape.value is not UNKNOWN:  # an unresolved value may be null
@@ -134,7 +134,7 @@ def _gallery(res: m.Resource, ctx: CheckContext) -> m.Gallery | None:
     "Disk encryption settings are used where the service does not support them: on an application version, or on an image version in a community or directly shared gallery.",
     applies_to=(m.ApplicationVersion, m.ImageVersion),
 )
-def encryption_not_supported(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def encryption_not_supported(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     if isinstance(res, m.ApplicationVersion):
         for key in _encryption_keys(res):
             yield Hit(key, "gallery application versions do not support encryption; remove it")

@@ -29,7 +29,7 @@ def _unresolved(res: m.Resource) -> Iterator[tuple[Located[Any], str, str]]:
         yield res.api_version, "the API version", "api_version"
     if res.location is not None and not res.location.known and res.location_in_body:
         yield res.location, "the location", "location"
-    if isinstance(res, m._Replicated):
+    if isinstance(res, m.Replicated):
         regions = res.target_regions_shape
         if regions is not None and m.unresolved(regions):
             yield regions, "the list of target regions", "target_regions"

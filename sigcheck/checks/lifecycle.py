@@ -87,7 +87,7 @@ def parse_end_of_life(value: str) -> _dt.date | None:
     applies_to=_EOL_TYPES,
 )
 def end_of_life(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    item = res.end_of_life_date if isinstance(res, (m.ImageDefinition, m._Replicated, m.GalleryApplication)) else None
+    item = res.end_of_life_date if isinstance(res, (m.ImageDefinition, m.Replicated, m.GalleryApplication)) else None
     value = text(item)
     if item is None or value is None:
         return

@@ -100,7 +100,7 @@ def image_definition_name(res: m.ImageDefinition, ctx: CheckContext) -> Iterator
         )
 
 
-_VERSION_TYPES: tuple[type[m._Replicated], ...] = (m.ImageVersion, m.ApplicationVersion)
+_VERSION_TYPES: tuple[type[m.Replicated], ...] = (m.ImageVersion, m.ApplicationVersion)
 
 
 def _version_parts(res: m.Resource) -> tuple[Located[str], list[str]] | None:
@@ -116,7 +116,7 @@ def _version_parts(res: m.Resource) -> tuple[Located[str], list[str]] | None:
     "An image or application version name is not three dot-separated decimal integers, `Major.Minor.Patch`.",
     applies_to=_VERSION_TYPES,
 )
-def version_name_format(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def version_name_format(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     name = _own_name(res)
     if name is None or _version_parts(res) is not None:
         return
@@ -135,7 +135,7 @@ def version_name_format(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
     "A component of an image or application version name is larger than 2147483647, the largest 32-bit signed integer.",
     applies_to=_VERSION_TYPES,
 )
-def version_component_range(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def version_component_range(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     parsed = _version_parts(res)
     if parsed is None:
         return
@@ -151,7 +151,7 @@ def version_component_range(res: m._Replicated, ctx: CheckContext) -> Iterator[H
     "A component of a version name has a leading zero, so the name reads differently from the number the service uses.",
     applies_to=_VERSION_TYPES,
 )
-def version_leading_zero(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def version_leading_zero(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     parsed = _version_parts(res)
     if parsed is None:
         return

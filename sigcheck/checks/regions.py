@@ -15,7 +15,7 @@ from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 from sigcheck.model.regions import normalize_region
 
-_REPLICATED: tuple[type[m._Replicated], ...] = (m.ImageVersion, m.ApplicationVersion)
+_REPLICATED: tuple[type[m.Replicated], ...] = (m.ImageVersion, m.ApplicationVersion)
 
 
 @cache
@@ -28,7 +28,7 @@ def region_info(name: str) -> dict[str, Any] | None:
     return region_table().get(normalize_region(name))
 
 
-def _all_region_names(res: m._Replicated) -> list[tuple[m.TargetRegion, str]] | None:
+def _all_region_names(res: m.Replicated) -> list[tuple[m.TargetRegion, str]] | None:
     """Target regions with their names, or None when any name is unknown (then nothing is sure)."""
     if res.target_regions is None:
         return None
@@ -47,7 +47,7 @@ def _all_region_names(res: m._Replicated) -> list[tuple[m.TargetRegion, str]] | 
     applies_to=_REPLICATED,
     needs=("location", "target_regions"),
 )
-def source_region_not_targeted(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def source_region_not_targeted(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     location = res.effective_location
     source = text(location)
     regions = _all_region_names(res)
@@ -71,7 +71,7 @@ def source_region_not_targeted(res: m._Replicated, ctx: CheckContext) -> Iterato
     applies_to=_REPLICATED,
     needs=("target_regions",),
 )
-def duplicate_target_region(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def duplicate_target_region(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     names = [region.name for region in res.target_regions or []]
     for repeat, first in first_repeats((normalize_region(name) if (name := text(item)) is not None else None, item) for item in names):
         yield Hit(
@@ -86,7 +86,7 @@ def duplicate_target_region(res: m._Replicated, ctx: CheckContext) -> Iterator[H
     applies_to=_REPLICATED,
     needs=("target_regions", "region_storage_account_type", "storage_account_type"),
 )
-def zrs_without_zones(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def zrs_without_zones(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     default = res.storage_account_type
     for region in res.target_regions or []:
         name = text(region.name)
@@ -110,7 +110,7 @@ def zrs_without_zones(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
     applies_to=_REPLICATED,
     needs=("target_regions",),
 )
-def shallow_replication(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def shallow_replication(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     if not same(res.replication_mode, "Shallow"):
         return
     regions = res.target_regions or []
@@ -134,7 +134,7 @@ def _region_values(res: m.Resource) -> Iterator[tuple[Located[Any], str, str]]:
     location = text(res.location)
     if res.location is not None and location is not None:
         yield res.location, location, "location"
-    if isinstance(res, m._Replicated):
+    if isinstance(res, m.Replicated):
         for region in res.target_regions or []:
             name = text(region.name)
             if name is not None:
@@ -199,7 +199,7 @@ def _cloud(name: str) -> str | None:
     applies_to=_REPLICATED,
     needs=("location", "target_regions"),
 )
-def cross_cloud_replication(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def cross_cloud_replication(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     clouds = facts.load("regions")["clouds"]
     targets = [(region, name, _cloud(name)) for region in res.target_regions or [] if (name := text(region.name)) is not None]
     source = text(res.effective_location)
@@ -241,7 +241,7 @@ def retired_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     applies_to=_REPLICATED,
     needs=("target_regions",),
 )
-def replica_count_range(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def replica_count_range(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     limits = facts.load("limits")
     image = isinstance(res, m.ImageVersion)
     spec = limits["image_version_replicas" if image else "application_version_replicas"]
@@ -269,7 +269,7 @@ def replica_count_range(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
     applies_to=_REPLICATED,
     needs=("storage_account_type",),
 )
-def storage_strategy_conflict(res: m._Replicated, ctx: CheckContext) -> Iterator[Hit]:
+def storage_strategy_conflict(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     strategy, kind = res.storage_account_strategy, res.storage_account_type
     if strategy is None or kind is None or not strategy.known or not kind.known:
         return  # an unresolved value may be null, which is the same as not set

@@ -215,7 +215,7 @@ class DiskImage:
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
-class _Replicated(Resource):
+class Replicated(Resource):
     """What image versions and application versions share: the publishing profile."""
 
     target_regions: list[TargetRegion] | None = None
@@ -238,7 +238,7 @@ class _Replicated(Resource):
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
-class ImageVersion(_Replicated):
+class ImageVersion(Replicated):
     type_name: ClassVar[str] = IMAGE_VERSION
 
     storage_profile_key: Located[str] | None = None
@@ -264,7 +264,7 @@ class GalleryApplication(Resource):
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
-class ApplicationVersion(_Replicated):
+class ApplicationVersion(Replicated):
     type_name: ClassVar[str] = APPLICATION_VERSION
 
     media_link: Located[str] | None = None
