@@ -81,9 +81,9 @@ def vm_security_mismatch(res: m.VirtualMachine, ctx: CheckContext) -> Iterator[H
     wanted = only[required.lower()]
     vm_kind = "scale set" if isinstance(res, m.VirtualMachineScaleSet) else "VM"
     have = res.security_type
-    if have is None:
+    if have is None or have.value is None:
         yield Hit(image.reference, f"{image.label} has SecurityType {wanted}, so only {wanted} VMs can be created from it; this {vm_kind} sets no securityProfile.securityType (set it to {wanted})")
-    elif have.known and have.value.lower() != wanted.lower():
+    elif (written := text(have)) is not None and written.lower() != wanted.lower():
         yield Hit(have, f"securityType '{have.value}' does not match {image.label}, whose SecurityType {wanted} allows only {wanted} VMs")
 
 

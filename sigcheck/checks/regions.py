@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from sigcheck.model import facts
 from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
-from sigcheck.checks.values import GALLERY_RESOURCES, first_repeats, integer, same, text
+from sigcheck.checks.values import GALLERY_RESOURCES, first_repeats, integer, same, surely_present, text
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
@@ -271,7 +271,7 @@ def replica_count_range(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
 )
 def storage_strategy_conflict(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     strategy, kind = res.storage_account_strategy, res.storage_account_type
-    if strategy is None or kind is None or not strategy.known or not kind.known:
+    if strategy is None or kind is None or not surely_present(strategy) or not surely_present(kind):
         return  # an unresolved value may be null, which is the same as not set
     yield Hit(strategy, f"storageAccountStrategy '{strategy.value}' cannot be combined with storageAccountType '{kind.value}' (line {kind.span.line}); keep one of them")
 

@@ -20,7 +20,7 @@ def _limits() -> tuple[int, int]:
     return int(limits["data_disk_max_gb"]["value"]), int(limits["shallow_replication"]["max_image_size_gb"])
 
 
-def _declared(ref: Located[str] | None, ctx: CheckContext, types: tuple[str, ...]) -> m.Resource | None:
+def _declared(ref: Located[object] | None, ctx: CheckContext, types: tuple[str, ...]) -> m.Resource | None:
     """The resource of the run that a source id points at, when it is declared there."""
     target = reference_of(ref, types)
     if target is None:
@@ -85,13 +85,13 @@ def _disks(res: m.ImageVersion) -> list[tuple[m.DiskImage, str]]:
     return disks
 
 
-def _disk_source(disk: m.DiskImage) -> Located[str] | None:
+def _disk_source(disk: m.DiskImage) -> Located[object] | None:
     """What a disk is made from: with a VHD, `id` names the storage account that holds it,
     which disks may share, so the `uri` is the source."""
     return disk.source_uri if present(disk.source_uri) else disk.source_id
 
 
-def _comparable_source(item: Located[str] | None) -> str | None:
+def _comparable_source(item: Located[object] | None) -> str | None:
     """A disk source (id or uri) in a form two sources can be compared in, when it is known.
 
     Ids are compared ignoring case, as ARM compares them; an evaluated resourceId() whose
@@ -118,7 +118,7 @@ def duplicate_lun(res: m.ImageVersion, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(source, f"{what} uses the same source as {first_what} (line {first.span.line}); every disk needs its own source")
 
 
-def _version_sources(res: m.ImageVersion) -> list[tuple[Located[str], str]]:
+def _version_sources(res: m.ImageVersion) -> list[tuple[Located[object], str]]:
     """The sources given directly under storageProfile.source, with their property names."""
     given = (
         (res.source_id, "storageProfile.source.id"),
@@ -129,7 +129,7 @@ def _version_sources(res: m.ImageVersion) -> list[tuple[Located[str], str]]:
     return [(item, label) for item, label in given if item is not None and present(item)]
 
 
-def _disk_sources(res: m.ImageVersion) -> list[Located[str]]:
+def _disk_sources(res: m.ImageVersion) -> list[Located[object]]:
     return [item for disk, _ in _disks(res) if (item := _disk_source(disk)) is not None and present(item)]
 
 
@@ -186,7 +186,7 @@ _ID_KINDS = {
 }
 
 
-def _source_ids(res: m.ImageVersion) -> Iterator[tuple[Located[str], str]]:
+def _source_ids(res: m.ImageVersion) -> Iterator[tuple[Located[object], str]]:
     if res.source_id is not None:
         yield res.source_id, "storage" if present(res.source_uri) else "version"
     if res.source_vm_id is not None:

@@ -109,9 +109,7 @@ def build(cls: type[m.Resource], common: dict[str, Any], body: Node | None) -> m
     fields = dict(common)
     fields.setdefault("body", body)
     if "location" not in fields:
-        fields["location"] = text_at(body, "location", "")
-    else:
-        fields["location"] = as_text(fields["location"])
+        fields["location"] = value_at(body, "location", "")
     fields["api_version"] = as_text(fields.get("api_version"))
     written = fields["body"]
     fields["location_in_body"] = written is None or written.get_ci("location") is not None
@@ -154,7 +152,7 @@ def _image_definition(body: Node) -> dict[str, Any]:
     return {
         "os_type": text_at(body, f"{p}.osType", ""),
         "os_state": text_at(body, f"{p}.osState", ""),
-        "hyper_v_generation": text_at(body, f"{p}.hyperVGeneration", ""),
+        "hyper_v_generation": value_at(body, f"{p}.hyperVGeneration", ""),
         "architecture": text_at(body, f"{p}.architecture", ""),
         "features": _features(body),
         "features_shape": shape_of(child(body, f"{p}.features"), f"{p}.features"),
@@ -225,7 +223,7 @@ def _publishing(body: Node) -> dict[str, Any]:
                 m.TargetRegion(
                     name=name,
                     replica_count=value_at(item, "regionalReplicaCount", path),
-                    storage_account_type=text_at(item, "storageAccountType", path),
+                    storage_account_type=value_at(item, "storageAccountType", path),
                     exclude_from_latest=value_at(item, "excludeFromLatest", path),
                     encryption=encryption,
                     span=item.span,
@@ -252,8 +250,8 @@ def _publishing(body: Node) -> dict[str, Any]:
         "target_extended_locations": extended,
         "publishing_profile_key": key_of(child(body, "properties"), "publishingProfile", base),
         "replica_count": value_at(profile, "replicaCount", base),
-        "storage_account_type": text_at(profile, "storageAccountType", base),
-        "storage_account_strategy": text_at(profile, "storageAccountStrategy", base),
+        "storage_account_type": value_at(profile, "storageAccountType", base),
+        "storage_account_strategy": value_at(profile, "storageAccountStrategy", base),
         "replication_mode": text_at(profile, "replicationMode", base),
         "exclude_from_latest": value_at(profile, "excludeFromLatest", base),
         "end_of_life_date": text_at(profile, "endOfLifeDate", base),
@@ -263,9 +261,9 @@ def _publishing(body: Node) -> dict[str, Any]:
 def _disk_image(node: Node, path: str) -> m.DiskImage:
     return m.DiskImage(
         lun=value_at(node, "lun", path),
-        source_id=text_at(node, "source.id", path),
-        source_uri=text_at(node, "source.uri", path),
-        storage_account_id=text_at(node, "source.storageAccountId", path),
+        source_id=value_at(node, "source.id", path),
+        source_uri=value_at(node, "source.uri", path),
+        storage_account_id=value_at(node, "source.storageAccountId", path),
         size_in_gb=value_at(node, "sizeInGB", path),
         span=node.span,
     )
@@ -286,11 +284,11 @@ def _image_version(body: Node) -> dict[str, Any]:
     data_disks = child(storage, "dataDiskImages")
     fields.update(
         storage_profile_key=key_of(child(body, "properties"), "storageProfile", sp),
-        source_id=text_at(storage, "source.id", sp),
-        source_vm_id=text_at(storage, "source.virtualMachineId", sp),
-        source_uri=text_at(storage, "source.uri", sp),
-        community_image_id=text_at(storage, "source.communityGalleryImageId", sp),
-        legacy_managed_image_id=text_at(body, "properties.publishingProfile.source.managedImage.id", ""),
+        source_id=value_at(storage, "source.id", sp),
+        source_vm_id=value_at(storage, "source.virtualMachineId", sp),
+        source_uri=value_at(storage, "source.uri", sp),
+        community_image_id=value_at(storage, "source.communityGalleryImageId", sp),
+        legacy_managed_image_id=value_at(body, "properties.publishingProfile.source.managedImage.id", ""),
         source_hidden=any(opaque_along(body, path) for path in _SOURCE_PATHS),
         os_disk=_disk_image(os_disk, f"{sp}.osDiskImage") if os_disk is not None and os_disk.is_object else None,
         data_disks=[
@@ -336,7 +334,7 @@ def _virtual_machine(body: Node) -> dict[str, Any]:
     storage = child(body, f"{profile}.storageProfile")
     return {
         "image_id": text_at(body, f"{profile}.storageProfile.imageReference.id", ""),
-        "security_type": text_at(body, f"{profile}.securityProfile.securityType", ""),
+        "security_type": value_at(body, f"{profile}.securityProfile.securityType", ""),
         "has_os_profile": child(body, f"{profile}.osProfile") is not None,
         "os_profile": value_at(body, f"{profile}.osProfile", ""),
         "os_disk_size_in_gb": value_at(storage, "osDisk.diskSizeGB", f"{profile}.storageProfile"),

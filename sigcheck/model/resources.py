@@ -3,6 +3,10 @@
 Every field that comes from the user's file is a `Located` value (value or UNKNOWN, plus span), so a
 rule can always point at the exact token. A `Located[str]` holds a string or UNKNOWN: the mapping
 from the body (`from_body`) leaves out a value of another JSON type (the schema rules report it).
+Where the rules tell "written as null or as something else" from "not written" (a null
+`hyperVGeneration` is not a missing one; a region's null `storageAccountType` does not inherit the
+profile's), the field is a `Located[object]`: whatever was written, read with the helpers of
+`sigcheck.checks.values` (`text`, `integer`, `present`).
 Where a rule needs to know how a list or object was written (an unresolved expression, JSON null),
 the model keeps its `Shape`. The located body (`body`) is kept for the schema rules (SIG308,
 SIG5xx/SIG6xx), which walk it path by path; every other rule reads the typed fields.
@@ -71,7 +75,7 @@ class Resource:
     span: Span
     names: list[Located[str]]
     api_version: Located[str] | None = None
-    location: Located[str] | None = None
+    location: Located[object] | None = None
     # Whether the body states a location (a request may leave it out: an update keeps it).
     location_in_body: bool = True
     # The `properties` key of the body, where a finding about something missing points.
@@ -94,7 +98,7 @@ class Resource:
         return "/".join(str(n.value) if n.known else "?" for n in self.names)
 
     @property
-    def effective_location(self) -> Located[str] | None:
+    def effective_location(self) -> Located[object] | None:
         """The resource's own location, else the configured resource-group location."""
         return self.location if self.location is not None else self.context.location
 
@@ -131,7 +135,7 @@ class ImageDefinition(Resource):
 
     os_type: Located[str] | None = None
     os_state: Located[str] | None = None
-    hyper_v_generation: Located[str] | None = None
+    hyper_v_generation: Located[object] | None = None
     architecture: Located[str] | None = None
     features: list[Feature] = field(default_factory=list)
     features_shape: Shape | None = None  # how `features` was written
@@ -185,7 +189,7 @@ class RegionEncryption:
 class TargetRegion:
     name: Located[object]  # a string, or whatever a bare array item was
     replica_count: Located[object] | None = None
-    storage_account_type: Located[str] | None = None
+    storage_account_type: Located[object] | None = None
     exclude_from_latest: Located[object] | None = None
     encryption: RegionEncryption | None = None
     span: Span
@@ -207,9 +211,9 @@ class DiskImage:
     one of its disks with its size."""
 
     lun: Located[object] | None = None
-    source_id: Located[str] | None = None
-    source_uri: Located[str] | None = None
-    storage_account_id: Located[str] | None = None
+    source_id: Located[object] | None = None
+    source_uri: Located[object] | None = None
+    storage_account_id: Located[object] | None = None
     size_in_gb: Located[object] | None = None
     span: Span
 
@@ -226,8 +230,8 @@ class Replicated(Resource):
     target_extended_locations: list[TargetExtendedLocation] = field(default_factory=list)
     publishing_profile_key: Located[str] | None = None
     replica_count: Located[object] | None = None
-    storage_account_type: Located[str] | None = None
-    storage_account_strategy: Located[str] | None = None
+    storage_account_type: Located[object] | None = None
+    storage_account_strategy: Located[object] | None = None
     replication_mode: Located[str] | None = None
     exclude_from_latest: Located[object] | None = None
     end_of_life_date: Located[str] | None = None
@@ -242,11 +246,11 @@ class ImageVersion(Replicated):
     type_name: ClassVar[str] = IMAGE_VERSION
 
     storage_profile_key: Located[str] | None = None
-    source_id: Located[str] | None = None  # storageProfile.source.id (managed image, VM or gallery image version)
-    source_vm_id: Located[str] | None = None  # storageProfile.source.virtualMachineId (2023-07-03+)
-    source_uri: Located[str] | None = None  # storageProfile.source.uri (VHD, 2020-09-30 … 2022-01-03)
-    community_image_id: Located[str] | None = None
-    legacy_managed_image_id: Located[str] | None = None  # publishingProfile.source.managedImage.id (< 2019-07-01)
+    source_id: Located[object] | None = None  # storageProfile.source.id (managed image, VM or gallery image version)
+    source_vm_id: Located[object] | None = None  # storageProfile.source.virtualMachineId (2023-07-03+)
+    source_uri: Located[object] | None = None  # storageProfile.source.uri (VHD, 2020-09-30 … 2022-01-03)
+    community_image_id: Located[object] | None = None
+    legacy_managed_image_id: Located[object] | None = None  # publishingProfile.source.managedImage.id (< 2019-07-01)
     # Whether some container on the way to a source is given but unreadable (an unresolved
     # expression), so that the source cannot be known to be absent.
     source_hidden: bool = False
@@ -289,7 +293,7 @@ class VirtualMachine(Resource):
     type_name: ClassVar[str] = VIRTUAL_MACHINE
 
     image_id: Located[str] | None = None  # storageProfile.imageReference.id
-    security_type: Located[str] | None = None
+    security_type: Located[object] | None = None
     has_os_profile: bool = False
     os_profile: Located[object] | None = None  # properties.osProfile (virtualMachineProfile.osProfile for a scale set)
     os_disk_size_in_gb: Located[object] | None = None

@@ -186,3 +186,17 @@ def test_memo_is_per_run() -> None:
 def test_located_generic_narrowing() -> None:
     item: Located[str] = Located("westeurope", Span("a", 1, 1, 1, 11))
     assert item.value.upper() == "WESTEUROPE"
+
+
+def test_null_and_mistyped_values_stay_where_the_rules_tell_them_from_absent() -> None:
+    """A null hyperVGeneration is stated (not defaulted by the API version); a target region's null
+    storageAccountType does not inherit the profile's; a source id of the wrong type is still a
+    source given. Those fields keep whatever was written."""
+    definition = _build(m.ImageDefinition, '{"properties": {"hyperVGeneration": null}}')
+    assert definition.hyper_v_generation is not None and definition.hyper_v_generation.value is None
+    version = _build(m.ImageVersion, """\
+        {"location": null, "properties": {"publishingProfile": {"targetRegions": [{"name": "westeurope", "storageAccountType": null}]},
+         "storageProfile": {"source": {"id": 7}}}}""")
+    assert version.location is not None and version.location.value is None
+    assert version.target_regions[0].storage_account_type.value is None
+    assert version.source_id is not None and version.source_id.value == 7
