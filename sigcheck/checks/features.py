@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 from sigcheck.model import facts
 from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
-from sigcheck.checks.values import first_repeats, text
+from sigcheck.checks.values import first_repeats, folded, text
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
@@ -116,8 +116,7 @@ def _unknown_name(where: Located[str], name: str, data: dict[str, Any]) -> Hit:
     needs=("features",),
 )
 def duplicate_feature(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
-    names = [feature.name for feature in res.features]
-    for repeat, first in first_repeats((name.lower() if (name := text(item)) is not None else None, item) for item in names):
+    for repeat, first in first_repeats((feature.name for feature in res.features), key=folded):
         yield Hit(repeat, f"feature '{repeat.value}' is already given at line {first.span.line}; each feature may appear once")
 
 

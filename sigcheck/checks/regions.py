@@ -72,8 +72,7 @@ def source_region_not_targeted(res: m.Replicated, ctx: CheckContext) -> Iterator
     needs=("target_regions",),
 )
 def duplicate_target_region(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
-    names = [region.name for region in res.target_regions or []]
-    for repeat, first in first_repeats((normalize_region(name) if (name := text(item)) is not None else None, item) for item in names):
+    for repeat, first in first_repeats((region.name for region in res.target_regions or []), key=_region_key):
         yield Hit(
             repeat,
             f"target region '{repeat.value}' repeats '{first.value}' (line {first.span.line}); each region may appear once",
@@ -127,6 +126,12 @@ def shallow_replication(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     count = res.replica_count
     if count is not None and count.known and isinstance(count.value, int) and count.value > 1:
         yield Hit(count, f"replicationMode Shallow allows one replica; replicaCount is {count.value}")
+
+
+def _region_key(item: Located[Any]) -> str | None:
+    """A region name as the service compares it ("West US 2" is westus2), when known."""
+    name = text(item)
+    return normalize_region(name) if name is not None else None
 
 
 def _region_values(res: m.Resource) -> Iterator[tuple[Located[Any], str, str]]:

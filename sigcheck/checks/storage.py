@@ -110,11 +110,11 @@ def _comparable_source(item: Located[object] | None) -> str | None:
     applies_to=m.ImageVersion,
 )
 def duplicate_lun(res: m.ImageVersion, ctx: CheckContext) -> Iterator[Hit]:
-    luns = [(integer(disk.lun), disk.lun) for disk in res.data_disks if disk.lun is not None]
-    for lun, first_lun in first_repeats(luns):
+    luns = [disk.lun for disk in res.data_disks if disk.lun is not None]
+    for lun, first_lun in first_repeats(luns, key=integer):
         yield Hit(lun, f"LUN {lun.value} is already used by the data disk at line {first_lun.span.line}; each data disk needs its own LUN")
-    sources = [(_comparable_source(item), (item, what)) for disk, what in _disks(res) if (item := _disk_source(disk)) is not None]
-    for (source, what), (first, first_what) in first_repeats(sources):
+    sources = [(item, what) for disk, what in _disks(res) if (item := _disk_source(disk)) is not None]
+    for (source, what), (first, first_what) in first_repeats(sources, key=lambda pair: _comparable_source(pair[0])):
         yield Hit(source, f"{what} uses the same source as {first_what} (line {first.span.line}); every disk needs its own source")
 
 

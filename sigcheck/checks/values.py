@@ -3,7 +3,7 @@ what is (a string, an integer, a date) or whether something is there at all."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
@@ -84,18 +84,25 @@ def number(item: Located[Any] | None) -> int | float | None:
     return item.value
 
 
-def first_repeats(items: Iterable[tuple[str | int | None, T]]) -> Iterator[tuple[T, T]]:
-    """(repeat, first) for every item whose key was seen before; items without a key (None) are
-    not compared. What SIG202, SIG302 and SIG405 share: each reports a repeat at the repeat,
-    naming where the first one is."""
-    seen: dict[str | int, T] = {}
-    for key, item in items:
-        if key is None:
+def first_repeats(items: Iterable[T], key: Callable[[T], Hashable | None]) -> Iterator[tuple[T, T]]:
+    """(repeat, first) for every item whose key was seen before; items whose key is None (not
+    known) are not compared. What SIG202, SIG302 and SIG405 share: each reports a repeat at the
+    repeat, naming where the first one is."""
+    seen: dict[Hashable, T] = {}
+    for item in items:
+        found = key(item)
+        if found is None:
             continue
-        if key in seen:
-            yield item, seen[key]
+        if found in seen:
+            yield item, seen[found]
         else:
-            seen[key] = item
+            seen[found] = item
+
+
+def folded(item: Located[Any] | None) -> str | None:
+    """A known string lower-cased, for comparing names as the service does."""
+    value = text(item)
+    return value.lower() if value is not None else None
 
 
 def related(res: m.Resource, other: m.Resource) -> bool:
