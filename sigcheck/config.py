@@ -9,6 +9,7 @@ its text).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -345,9 +346,9 @@ def configure(options: Any, config: Config) -> None:
         line, column = config.location_at
         span = Span(display_path(config.path), line, column, line, column + len(config.location))
         located = Located(config.location, span, origin=f"location in {os.path.basename(config.path)}")
-        options.context = options.context.model_copy(update={"location": located})
+        options.context = dataclasses.replace(options.context, location=located)
     # The rest of the deployment context: what resourceGroup() and subscription() can know.
     update = {key: value for key, value in (("resource_group", config.resource_group), ("subscription_id", config.subscription_id))
               if value is not None and getattr(options.context, key) is None}
     if update:
-        options.context = options.context.model_copy(update=update)
+        options.context = dataclasses.replace(options.context, **update)
