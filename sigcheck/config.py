@@ -23,7 +23,19 @@ _PYPROJECT_SECTION = re.compile(r"^\s*\[\s*tool\s*\.\s*sigcheck\s*[\].]", re.MUL
 
 # (line, column), both 1-based, of the value at a path of keys and indexes in the file; the
 # value itself helps where the format keeps no positions (TOML).
-Locator = Callable[[tuple[Any, ...], Any], tuple[int, int]]
+@dataclass(frozen=True)
+class Locator:
+    """Where a path of the configuration is written (1-based line and column): its value, or
+    with `key`, the key that names it."""
+
+    value: Callable[[tuple[Any, ...], Any], tuple[int, int]]
+    key_of: Callable[[tuple[Any, ...], Any], tuple[int, int]]
+
+    def __call__(self, where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
+        return self.value(where, instance)
+
+    def key(self, where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
+        return self.key_of(where, instance)
 
 
 class ConfigError(Exception):
@@ -162,7 +174,7 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
         return at[0] + 1, at[1] + 1
 
     def locate_key(where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
-        parent = locate(where[:-1]) if len(where) > 1 else (1, 1)  # type: ignore[call-arg]
+        parent = locate(where[:-1]) if len(where) > 1 else (1, 1)
         node = data
         for step in where[:-1]:
             node = node[step] if isinstance(node, (dict, list)) else None
@@ -172,8 +184,7 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
             return line + 1, column + 1
         return parent
 
-    locate.key = locate_key  # type: ignore[attr-defined]
-    return data, locate
+    return data, Locator(locate, locate_key)
 
 
 def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
@@ -192,7 +203,8 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
         raise ConfigError(message, path) from None
     tool = document.get("tool")
     if isinstance(tool, dict) and "sigcheck" in tool:
-        data, section = tool["sigcheck"], ("tool", "sigcheck")
+        section: tuple[str, ...] = ("tool", "sigcheck")
+        data = tool["sigcheck"]
     elif os.path.basename(path).lower() == PYPROJECT:
         raise ConfigError("no [tool.sigcheck] table", path)
     else:  # a dedicated sigcheck.toml: the whole document is the configuration
@@ -226,14 +238,14 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
                 column = value.start() + 2
         return line + 1, column
 
-    locate.key = locate  # type: ignore[attr-defined]  # the key's line is the value's line
-    return data, locate
+    return data, Locator(locate, locate)  # the key's line is the value's line
 
 
 # -- validation -----------------------------------------------------------------
 def schema() -> dict[str, Any]:
     with open(_SCHEMA, encoding="utf-8") as handle:
-        return json.load(handle)
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
 
 
 def _validate(data: Any, path: str, locate: Locator) -> None:
@@ -271,7 +283,7 @@ def _validate(data: Any, path: str, locate: Locator) -> None:
 
 def _locate_key(locate: Locator, where: tuple[Any, ...]) -> tuple[int, int]:
     """Where a key (rather than its value) is written."""
-    return locate.key(where, None)  # type: ignore[attr-defined]
+    return locate.key(where, None)
 
 
 def _dotted(where: tuple[Any, ...]) -> str:
