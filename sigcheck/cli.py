@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--config", metavar="FILE", help="the configuration whose custom rules are listed too (default: found upward from here)")
 
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("rule_id", metavar="ID")
@@ -72,7 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             from sigcheck.explain import list_rules
 
-            print(list_rules(args.format), end="")
+            custom, problem = _custom_rules(args)
+            if problem is not None:
+                print(f"sigcheck: error: {problem}", file=sys.stderr)
+                return EXIT_ERROR
+            print(list_rules(args.format, custom), end="")
             return EXIT_CLEAN
         if args.command == "rule":
             from sigcheck.explain import explain
@@ -105,11 +110,6 @@ def _check(args: argparse.Namespace) -> int:
     if formatter is None:
         print(f"sigcheck: error: unknown format '{args.format}' (one of: {', '.join(sorted(registry.formatters))})", file=sys.stderr)
         return EXIT_ERROR
-    unknown = [p for p in args.select + args.ignore + args.extend_select
-               if p != "ALL" and not any(rule_id.startswith(p) for rule_id in registry.rules)]
-    if unknown:
-        print(f"sigcheck: error: no rule matches {', '.join(unknown)} (see 'sigcheck rules')", file=sys.stderr)
-        return EXIT_ERROR
     context = DeploymentContext()
     if args.location:
         context = DeploymentContext(location=Located(args.location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
@@ -128,6 +128,12 @@ def _check(args: argparse.Namespace) -> int:
     problem = _configure(args, options, registry, paths)
     if problem is not None:
         print(f"sigcheck: error: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    known_ids = [*registry.rules, *(rule.meta.id for rule in options.extra_rules)]  # with the configuration's custom rules
+    unknown = [p for p in args.select + args.ignore + args.extend_select
+               if p != "ALL" and not any(rule_id.startswith(p) for rule_id in known_ids)]
+    if unknown:
+        print(f"sigcheck: error: no rule matches {', '.join(unknown)} (see 'sigcheck rules')", file=sys.stderr)
         return EXIT_ERROR
     known_prints = None
     if args.baseline:
@@ -158,13 +164,35 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(report)
     for problem in engine.internal_errors:
         print(f"sigcheck: error: {problem}", file=sys.stderr)
-    if engine.internal_errors:
+    # A folder's own configuration, read while checking its files, may be broken too.
+    scope = options.settings.get("policy", {}).get("scope")
+    policy_problems = list(getattr(scope, "problems", ()))
+    for problem in policy_problems:
+        print(f"sigcheck: error: {problem}", file=sys.stderr)
+    if engine.internal_errors or policy_problems:
         return EXIT_ERROR
     if args.fail_on == "never":
         return EXIT_CLEAN
     threshold = Severity.parse(args.fail_on)
     failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _custom_rules(args: argparse.Namespace) -> tuple[list[object], str | None]:
+    """The custom rules of the configuration (--config, else found upward from here), for
+    `sigcheck rules`; or the problem with the configuration."""
+    from sigcheck.config import ConfigError, discover, load
+    from sigcheck.engine.policy import custom_rule
+    from sigcheck.engine.registry import default_registry
+
+    known = default_registry().rules
+    try:
+        config = load(args.config, known) if args.config else discover(".", known)
+    except ConfigError as exc:
+        return [], str(exc)
+    if config.policy is None:
+        return [], None
+    return [custom_rule(d.meta()) for d in config.policy.custom.values()], None
 
 
 def _configure(args: argparse.Namespace, options: object, registry: object, paths: list[str]) -> str | None:
@@ -179,6 +207,7 @@ def _configure(args: argparse.Namespace, options: object, registry: object, path
     try:
         if args.config:
             config = load(args.config, registry.rules)  # type: ignore[attr-defined]
+            config.explicit = True
         else:
             config = discover(start, registry.rules)  # type: ignore[attr-defined]
     except ConfigError as exc:
