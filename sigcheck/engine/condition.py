@@ -45,6 +45,10 @@ STAR = "[*]"
 TOP_FIELDS = ("name", "type", "location")
 
 
+_KIND_NAMES = {m.GALLERY: "gallery", m.IMAGE_DEFINITION: "image-definition", m.IMAGE_VERSION: "image-version",
+               m.APPLICATION: "application", m.APPLICATION_VERSION: "application-version"}
+
+
 class ConditionError(Exception):
     """A condition that cannot be used; `where` is the path of keys and indexes inside it."""
 
@@ -210,7 +214,7 @@ def _field(text: Any, types: tuple[str, ...], where: tuple[Any, ...]) -> FieldRe
         raise ConditionError(f"'{text}' is not a property path (keys separated by '.', '[*]' for every element, tags['name'])", where)
     if not field_known(segments, types):
         hint = suggest_field(text, types)
-        kinds = ", ".join(t.rsplit("/", 2)[-1] if t.count("/") > 1 else t.rsplit("/", 1)[-1] for t in types)
+        kinds = ", ".join(_KIND_NAMES.get(t, t) for t in types)
         raise ConditionError(f"no gallery API version defines the field '{text}' for {kinds}"
                              + (f" (did you mean '{hint}'?)" if hint else ""), where)
     return FieldRef(text.strip(), segments)

@@ -133,9 +133,9 @@ def security_types(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
                      f"not in {policy.cite()}: {', '.join(str(v) for v in policy.value)}", policy)
 
 
-# Inputs whose loaders do not read tags yet (the az CLI `--tags` and PowerShell `-Tag` options):
+# Inputs whose loaders do not read tags yet (the PowerShell `-Tag` parameter):
 # a missing `tags` there says nothing.
-_TAGLESS_KINDS = frozenset({"cli", "powershell"})
+_TAGLESS_KINDS = frozenset({"powershell"})
 
 
 @rule(

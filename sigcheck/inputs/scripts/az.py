@@ -356,6 +356,21 @@ class _Builder:
             return None
         return word.node()
 
+    def tags(self) -> None:
+        """`--tags KEY[=VALUE] ...` as the body's `tags` (policy SIG808 and custom rules read them)."""
+        occ = self.p.last("tags") if "tags" in self.options else None
+        if occ is None:
+            return
+        if any(not word.known for word in occ.values):
+            self.body.set("tags", scalar(UNKNOWN, occ.option.span), occ.option.span)
+            return
+        tags = obj(_span_of(occ.values) if occ.values else occ.option.span)
+        for word in occ.values:
+            key, _, value = word.text.partition("=")
+            if key:  # `--tags ""` clears the tags
+                put(tags, key, scalar(value, word.span), word.span)
+        self.body.set("tags", tags, occ.option.span)
+
     def configured_location(self) -> None:
         default = self.env.defaults.get("location")
         if default is not None:
@@ -376,6 +391,7 @@ class _Builder:
     # -- per command ----------------------------------------------------------------------
     def build(self) -> m.Resource | None:
         self.simple()
+        self.tags()
         spec = self.p.spec
         kind = spec["resource"]
         if kind == m.IMAGE_DEFINITION:
