@@ -35,7 +35,9 @@ def read_policy(data: dict[str, Any], path: str, locate: Locator, builtin_ids: I
     table = data.get("policy") or {}
     for key, value in table.items():
         line, column = locate.key(("policy", key), None)  # type: ignore[attr-defined]
-        policy.settings[key] = Setting(key, value, Source(path, line, column))
+        members = tuple((str(sub), Source(path, *locate.key(("policy", key, sub), None)))  # type: ignore[attr-defined]
+                        for sub in value) if isinstance(value, dict) else ()
+        policy.settings[key] = Setting(key, value, Source(path, line, column), members)
     replicas = table.get("replicas") or {}
     if "min" in replicas and "max" in replicas and replicas["min"] > replicas["max"]:
         raise error(f"min ({replicas['min']}) is greater than max ({replicas['max']})", ("policy", "replicas", "min"), replicas["min"])

@@ -61,16 +61,21 @@ class Setting:
     key: str
     value: Any
     source: Source
+    # Where each member of a table value is written (`naming.gallery`, `replicas.min`).
+    members: tuple[tuple[str, Source], ...] = ()
+
+    def where(self, sub: str | None = None) -> Source:
+        return next((source for name, source in self.members if name == sub), self.source) if sub else self.source
 
     def cite(self, sub: str | None = None) -> str:
         """`policy.replicas.min (.sigcheck.yaml:5)`: what a message names."""
         name = f"policy.{self.key}" + (f".{sub}" if sub else "")
-        return f"{name} ({self.source})"
+        return f"{name} ({self.where(sub)})"
 
     def related(self, sub: str | None = None) -> tuple[tuple[Span, str], ...]:
         """The configuration as a related location of a finding (SARIF relatedLocations)."""
         name = f"policy.{self.key}" + (f".{sub}" if sub else "")
-        return ((self.source.span(), f"{name} is set here"),)
+        return ((self.where(sub).span(), f"{name} is set here"),)
 
 
 @dataclass(frozen=True)
