@@ -3,13 +3,15 @@ the resource's file and does nothing when the key is not set; registered as a pl
 
 from __future__ import annotations
 
+from typing import Any
+
 from sigcheck.checks.policy import replication, resources
 from sigcheck.engine.rules import Rule
 from sigcheck.hookspecs import hookimpl
 
-RULES: list[Rule] = [*replication.RULES, *resources.RULES]
+RULES: list[Rule[Any]] = [*replication.RULES, *resources.RULES]
 
 
 @hookimpl
-def sigcheck_rules() -> list[Rule]:
+def sigcheck_rules() -> list[Rule[Any]]:
     return list(RULES)

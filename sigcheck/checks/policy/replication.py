@@ -6,7 +6,7 @@ from typing import Any, Iterator, NamedTuple
 
 from sigcheck.checks.policy.common import POLICY_SEVERITY, anchor, described, hit, integer, text
 from sigcheck.engine.policy import GALLERY_CLASSES, setting
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import CheckContext, Hit, Rule, rule
 from sigcheck.model import facts
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import child
@@ -182,4 +182,4 @@ def storage_account_types(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
                          f"not in {policy.cite()}: {', '.join(str(v) for v in policy.value)}", policy)
 
 
-RULES = [allowed_regions, min_target_regions, replicas, storage_account_types]
+RULES: list[Rule[Any]] = [allowed_regions, min_target_regions, replicas, storage_account_types]

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from sigcheck.checks.policy.common import POLICY_SEVERITY, anchor, described, hit, text
 from sigcheck.engine.policy import GALLERY_CLASSES, kind_key, setting
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import CheckContext, Hit, Rule, rule
 from sigcheck.model import facts
 from sigcheck.model import resources as m
 from sigcheck.syntax.located import UNKNOWN, Located
@@ -42,8 +42,10 @@ def end_of_life(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         return
     max_days = policy.value.get("max-days")
     value = text(stated)
-    date = _date(value) if value is not None else None
-    if max_days is None or date is None:
+    if max_days is None or value is None:
+        return
+    date = _date(value)
+    if date is None:
         return
     days = (date - ctx.today).days
     if days > max_days:
@@ -204,4 +206,4 @@ def min_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         yield hit(api, f"API version {value}{origin} of {described(res)} is older than {policy.cite()}: {policy.value}", policy)
 
 
-RULES = [end_of_life, naming, security_types, required_tags, sharing, min_api_version]
+RULES: list[Rule[Any]] = [end_of_life, naming, security_types, required_tags, sharing, min_api_version]
