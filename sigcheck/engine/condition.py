@@ -20,6 +20,7 @@ budget of steps per resource bounds the work on huge arrays.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -442,10 +443,10 @@ class _Evaluation:
         if len(outcomes) != 1:
             return Verdict(None)
         holds_all = outcomes.pop()
-        shown = f"{matched} matching element{'s' if matched != 1 else ''}"
-        if first is not None:
-            return Verdict(holds_all, first.where, first.path, first.shown if expr.where is not None else shown)
-        return Verdict(holds_all, container, expr.field.text, shown)
+        if first is not None and expr.where is not None:
+            return Verdict(holds_all, first.where, first.path, first.shown)
+        where = first.where if first is not None else container
+        return Verdict(holds_all, where, f"the number of {expr.field.text}" + (" matching where" if expr.where is not None else ""), str(matched))
 
 
 def _join(path: str, key: str) -> str:
@@ -479,6 +480,8 @@ def show(value: Any) -> str:
         return "unknown" if unknown else _short(repr(plain))
     if isinstance(value, str):
         return f"'{value}'"
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)  # as the user wrote it: true, null, 2
     return _short(repr(value))
 
 
