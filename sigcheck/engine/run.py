@@ -52,7 +52,7 @@ class Options:
     root: str = "."  # the folder the globs are relative to (the configuration file's)
     settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
     # Rules the configuration defines (custom policy rules), registered for this run only.
-    extra_rules: list[Rule] = field(default_factory=list)
+    extra_rules: list[Rule[Resource]] = field(default_factory=list)
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
