@@ -360,3 +360,13 @@ def test_apply_compares_numbers_and_dates() -> None:
     assert apply("less", "2026-01-01T00:00:00Z", "2027-01-01") is True
     assert apply("greater", "3", 2) is False  # a string is not a number
     assert apply("equals", True, "true") is True
+
+
+def test_powershell_tags_are_fields() -> None:
+    text = "New-AzGallery -ResourceGroupName rg -Name condPsTagGallery -Location westeurope -Tag @{Owner='platform'}\n"
+    gallery = next(r for r in _load("tags.ps1", text) if r.type_name == GALLERY)
+    verdict = holds(gallery, {"field": "tags.owner", "equals": "platform"}, (GALLERY,))
+    assert verdict.holds is True and verdict.where is not None and verdict.where.column == 94  # 'platform'
+    unknown = "New-AzGallery -ResourceGroupName rg -Name condPsTagGallery -Location westeurope -Tag $fromElsewhere\n"
+    gallery = next(r for r in _load("tags.ps1", unknown) if r.type_name == GALLERY)
+    assert holds(gallery, {"field": "tags.owner", "exists": True}, (GALLERY,)).holds is None

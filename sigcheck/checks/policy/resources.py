@@ -135,11 +135,6 @@ def security_types(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
                      f"not in {policy.cite()}: {', '.join(str(v) for v in policy.value)}", policy)
 
 
-# Inputs whose loaders do not read tags yet (the PowerShell `-Tag` parameter):
-# a missing `tags` there says nothing.
-_TAGLESS_KINDS = frozenset({"powershell"})
-
-
 @rule(
     "SIG808", "policy-required-tags", POLICY_SEVERITY,
     "A gallery resource lacks a tag that `policy.required-tags` requires (tag names compared ignoring case).",
@@ -150,8 +145,6 @@ def required_tags(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     if policy is None or res.partial or res.body is None:
         return
     tags = res.body.get_ci("tags")
-    if tags is None and res.source_kind in _TAGLESS_KINDS:
-        return
     if tags is not None and (tags.value is UNKNOWN or not tags.is_object):
         return
     present = {name.lower() for name, _ in tags.items()} if tags is not None else set()
