@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("rule_id", metavar="ID")
+    rule.add_argument("--config", metavar="FILE", help="the configuration whose custom rules are known too (default: found upward from here)")
 
     commands.add_parser("lsp", help="run the language server on standard input and output")
     return parser
@@ -83,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sigcheck.explain import explain
 
             text = explain(args.rule_id)
+            if text is None:
+                text = _explain_custom(args)
             if text is None:
                 print(f"sigcheck: error: no rule '{args.rule_id}' (see 'sigcheck rules')", file=sys.stderr)
                 return EXIT_ERROR
@@ -193,6 +196,18 @@ def _custom_rules(args: argparse.Namespace) -> tuple[list[object], str | None]:
     if config.policy is None:
         return [], None
     return [custom_rule(d.meta()) for d in config.policy.custom.values()], None
+
+
+def _explain_custom(args: argparse.Namespace) -> str | None:
+    """`sigcheck rule CONTOSO001`: a custom rule of the configuration, as written there."""
+    custom, _problem = _custom_rules(args)
+    for found in custom:
+        meta = found.meta  # type: ignore[attr-defined]
+        if meta.id == args.rule_id.upper():
+            more = f"Docs: {meta.help_uri}\n" if meta.help_uri else ""
+            return (f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\n"
+                    f"Defined in: {meta.origin}\n{more}")
+    return None
 
 
 def _configure(args: argparse.Namespace, options: object, registry: object, paths: list[str]) -> str | None:

@@ -267,3 +267,11 @@ def test_a_folder_custom_rule_unknown_to_the_run_is_exit_2(tmp_path: Path) -> No
     code, _out, err = run(tmp_path, "check", ".")
     assert code == 2 and "custom rule CONTOSO001 is not defined in the run's configuration" in err
     assert [f["rule"] for f in findings(team) if f["rule"] == "CONTOSO001"] == ["CONTOSO001"]
+
+
+def test_a_custom_rule_is_explained(tmp_path: Path) -> None:
+    project(tmp_path, CUSTOM)
+    code, out, _err = run(tmp_path, "rule", "contoso001")
+    assert code == 0
+    assert out.startswith("# CONTOSO001: no-direct-sharing\n\ngalleries are not shared directly\n")
+    assert "Docs: https://contoso.example/policy/CONTOSO001" in out
