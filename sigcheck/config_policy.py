@@ -7,12 +7,10 @@ configuration's policy governs each checked file.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from typing import Any, Callable, Iterable
 
-from sigcheck.engine.condition import ConditionError, compile_condition
 from sigcheck.engine.policy import KIND_KEYS, CustomRule, Policy, Setting, Source
 from sigcheck.model import facts
 from sigcheck.model.findings import Severity
@@ -26,6 +24,7 @@ POLICY_KEYS = ("policy", "custom-rules")
 def read_policy(data: dict[str, Any], path: str, locate: Locator, builtin_ids: Iterable[str]) -> Policy:
     """The policy of a validated configuration (empty when it sets none)."""
     from sigcheck.config import ConfigError
+    from sigcheck.engine.condition import ConditionError, compile_condition
 
     def error(message: str, where: tuple[Any, ...], value: Any = None, key: bool = False) -> ConfigError:
         line, column = (locate.key(where, None) if key else locate(where, value))  # type: ignore[attr-defined]
@@ -91,6 +90,8 @@ def _unknown_region(name: str) -> str | None:
         return None
     if wanted in set(data["logical_names"]):
         return f"'{name}' is a geography, not a region"
+    import difflib
+
     hint = difflib.get_close_matches(wanted, sorted(known), n=1)
     return f"unknown region '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
 

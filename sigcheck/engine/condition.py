@@ -19,7 +19,6 @@ budget of steps per resource bounds the work on huge arrays.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -156,6 +155,8 @@ def suggest_field(text: str, type_names: Iterable[str]) -> str | None:
             choices.setdefault(path.replace("[]", STAR).lower(), path.replace("[]", STAR))
     for top in TOP_FIELDS:
         choices[top] = top
+    import difflib
+
     found = difflib.get_close_matches(text.lower(), list(choices), n=1, cutoff=0.6)
     return choices[found[0]] if found else None
 
@@ -174,6 +175,8 @@ def _compile(data: Any, types: tuple[str, ...], where: tuple[Any, ...], depth: i
     keys = list(data)
     for key in keys:
         if key not in COMPARISONS and key not in LOGICAL and key not in OPERANDS:
+            import difflib
+
             hint = difflib.get_close_matches(str(key), [*COMPARISONS, *LOGICAL, *OPERANDS], n=1)
             raise ConditionError(f"unknown operator '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""), where + (key,))
     logical = [k for k in keys if k in LOGICAL]

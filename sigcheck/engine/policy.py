@@ -10,9 +10,8 @@ own policy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
-from sigcheck.engine.condition import Condition, Verdict, evaluate
 from sigcheck.engine.rules import CheckContext, Hit, Rule
 from sigcheck.model import resources as m
 from sigcheck.model.findings import RuleMeta, Severity
@@ -28,6 +27,9 @@ KIND_KEYS: dict[str, type[m.Resource]] = {
     "application-version": m.ApplicationVersion,
 }
 GALLERY_CLASSES: tuple[type[m.Resource], ...] = tuple(KIND_KEYS.values())
+if TYPE_CHECKING:  # the condition language is imported only by runs that have custom rules
+    from sigcheck.engine.condition import Condition
+
 SETTINGS_NAME = "policy"  # CheckContext.settings[SETTINGS_NAME]["scope"]
 
 
@@ -134,7 +136,9 @@ def custom_rule(meta: RuleMeta) -> Rule[m.Resource]:
         definition = policy.custom.get(meta.id) if policy is not None else None
         if definition is None or kind_key(res) not in definition.resources:
             return
-        verdict: Verdict = evaluate(definition.condition, res)
+        from sigcheck.engine.condition import evaluate
+
+        verdict = evaluate(definition.condition, res)
         if verdict.holds is not True or verdict.where is None:
             return
         shown = f": {verdict.path} is {verdict.shown}" if verdict.path else ""
