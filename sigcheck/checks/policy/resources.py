@@ -195,8 +195,8 @@ def min_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     if policy is None or api is None or value is None:
         return
     if value[:10] < str(policy.value):
-        origin = f" ({api.origin})" if api.origin else ""
-        yield hit(api, f"API version {value}{origin} of {described(res)} is older than {policy.cite()}: {policy.value}", policy)
+        origin = f"; it is {api.origin}" if api.origin else ""
+        yield hit(api, f"API version {value} of {described(res)} is older than {policy.cite()}: {policy.value}{origin}", policy)
 
 
 RULES: list[Rule[Any]] = [end_of_life, naming, security_types, required_tags, sharing, min_api_version]
