@@ -1,13 +1,14 @@
-"""The command line: a thin shell over the engine. Exit codes: 0 clean, 1 findings at or above
---fail-on, 2 usage or internal error."""
+"""The command line: a thin shell over the library (`sigcheck.library.Linter`). Exit codes: 0 clean,
+1 findings at or above --fail-on, 2 usage or internal error. A loader or rule that crashed is an
+internal error (exit 2) and also a SIG008 finding in the report; a plugin that could not be loaded
+is only a SIG008 finding (an error: exit 1 under the default --fail-on)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import os
 import sys
-from typing import Sequence
+from typing import Any, NoReturn, Sequence
 
 from sigcheck import __version__
 
@@ -16,7 +17,7 @@ FAIL_LEVELS = ("error", "warning", "note", "never")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep the message short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep the message short
         self.print_usage(sys.stderr)
         print(f"sigcheck: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR)
@@ -101,89 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
-def _check(args: argparse.Namespace) -> int:
-    from sigcheck.engine.run import Engine, Options
-    from sigcheck.model.findings import Severity
-    from sigcheck.syntax.located import Located, Span
-    from sigcheck.model.resources import DeploymentContext
-    from sigcheck.engine.registry import default_registry
-
-    registry = default_registry()
-    formatter = registry.formatters.get(args.format)
-    if formatter is None:
-        print(f"sigcheck: error: unknown format '{args.format}' (one of: {', '.join(sorted(registry.formatters))})", file=sys.stderr)
-        return EXIT_ERROR
-    context = DeploymentContext()
-    if args.location:
-        context = DeploymentContext(location=Located(args.location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
-    options = Options(
-        select=args.select,
-        ignore=args.ignore,
-        extend_select=args.extend_select,
-        today=args.today or _dt.date.today(),
-        context=context,
-        parameters_file=args.parameters,
-    )
-    if args.parameters and not os.path.isfile(args.parameters):
-        print(f"sigcheck: error: parameter file '{args.parameters}' does not exist", file=sys.stderr)
-        return EXIT_ERROR
-    paths = args.paths or ["."]
-    problem = _configure(args, options, registry, paths)
-    if problem is not None:
-        print(f"sigcheck: error: {problem}", file=sys.stderr)
-        return EXIT_ERROR
-    known_ids = [*registry.rules, *(rule.meta.id for rule in options.extra_rules)]  # with the configuration's custom rules
-    unknown = [p for p in args.select + args.ignore + args.extend_select
-               if p != "ALL" and not any(rule_id.startswith(p) for rule_id in known_ids)]
-    if unknown:
-        print(f"sigcheck: error: no rule matches {', '.join(unknown)} (see 'sigcheck rules')", file=sys.stderr)
-        return EXIT_ERROR
-    known_prints = None
-    if args.baseline:
-        from sigcheck.baseline import BaselineError, load
-
-        try:
-            known_prints = load(args.baseline)
-        except BaselineError as exc:
-            print(f"sigcheck: error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
-    engine = Engine(registry, options)
-    if "-" in paths:
-        if paths != ["-"]:
-            print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
-            return EXIT_ERROR
-        result = engine.run_text(args.stdin_filename or "stdin.json", sys.stdin.buffer.read())
-    else:
-        result = engine.run(paths)
-    if known_prints is not None:
-        from sigcheck.baseline import new_findings
-
-        result.findings = new_findings(result.findings, known_prints)
-    report = formatter.render(result)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(report)
-    else:
-        sys.stdout.write(report)
-    for problem in engine.internal_errors:
-        print(f"sigcheck: error: {problem}", file=sys.stderr)
-    # A folder's own configuration, read while checking its files, may be broken too.
-    scope = options.settings.get("policy", {}).get("scope")
-    policy_problems = list(getattr(scope, "problems", ()))
-    for problem in policy_problems:
-        print(f"sigcheck: error: {problem}", file=sys.stderr)
-    if engine.internal_errors or policy_problems:
-        return EXIT_ERROR
-    if args.fail_on == "never":
-        return EXIT_CLEAN
-    threshold = Severity.parse(args.fail_on)
-    failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
-    return EXIT_FINDINGS if failing else EXIT_CLEAN
-
-
-def _custom_rules(args: argparse.Namespace) -> tuple[list[object], str | None]:
+def _custom_rules(args: argparse.Namespace) -> tuple[list[Any], str | None]:
     """The custom rules of the configuration (--config, else found upward from here), for
-    `sigcheck rules`; or the problem with the configuration."""
+    `sigcheck rules` and `sigcheck rule ID`; or the problem with the configuration."""
     from sigcheck.config import ConfigError, discover, load
     from sigcheck.engine.policy import custom_rule
     from sigcheck.engine.registry import default_registry
@@ -202,7 +123,7 @@ def _explain_custom(args: argparse.Namespace) -> str | None:
     """`sigcheck rule CONTOSO001`: a custom rule of the configuration, as written there."""
     custom, _problem = _custom_rules(args)
     for found in custom:
-        meta = found.meta  # type: ignore[attr-defined]
+        meta = found.meta
         if meta.id == args.rule_id.upper():
             more = f"Docs: {meta.help_uri}\n" if meta.help_uri else ""
             return (f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\n"
@@ -210,22 +131,64 @@ def _explain_custom(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _configure(args: argparse.Namespace, options: object, registry: object, paths: list[str]) -> str | None:
-    """Apply the configuration file (--config, else found upward from the first path) to
-    `options`; the problem with it, if any, as `file:line:col: message`."""
-    from sigcheck.config import ConfigError, configure, discover, load
+def _check(args: argparse.Namespace) -> int:
+    from sigcheck.engine.registry import default_registry
+    from sigcheck.library import Linter, LintError
+    from sigcheck.model.findings import Severity
 
-    if paths == ["-"]:
-        start = args.stdin_filename or "."
-    else:
-        start = paths[0]
+    registry = default_registry()
+    formatter = registry.formatters.get(args.format)
+    if formatter is None:
+        print(f"sigcheck: error: unknown format '{args.format}' (one of: {', '.join(sorted(registry.formatters))})", file=sys.stderr)
+        return EXIT_ERROR
+    paths: list[str] = args.paths or ["."]
     try:
-        if args.config:
-            config = load(args.config, registry.rules)  # type: ignore[attr-defined]
-            config.explicit = True
-        else:
-            config = discover(start, registry.rules)  # type: ignore[attr-defined]
-    except ConfigError as exc:
-        return str(exc)
-    configure(options, config)
-    return None
+        linter = Linter(
+            select=args.select,
+            ignore=args.ignore,
+            extend_select=args.extend_select,
+            today=args.today,
+            location=args.location,
+            parameters=args.parameters,
+            config=args.config,
+            discover_from=(args.stdin_filename or ".") if paths == ["-"] else paths[0],
+            registry=registry,
+        )
+    except LintError as exc:
+        print(f"sigcheck: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    known_prints = None
+    if args.baseline:
+        from sigcheck.baseline import BaselineError, load
+
+        try:
+            known_prints = load(args.baseline)
+        except BaselineError as exc:
+            print(f"sigcheck: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    if "-" in paths:
+        if paths != ["-"]:
+            print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
+            return EXIT_ERROR
+        result = linter.lint_text(sys.stdin.buffer.read(), args.stdin_filename or "stdin.json")
+    else:
+        result = linter.lint_paths(paths)
+    if known_prints is not None:
+        from sigcheck.baseline import new_findings
+
+        result.findings = result.run.findings = new_findings(result.findings, known_prints)
+    report = formatter.render(result.run)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(report)
+    else:
+        sys.stdout.write(report)
+    for problem in result.internal_errors:
+        print(f"sigcheck: error: {problem}", file=sys.stderr)
+    if result.internal_errors:
+        return EXIT_ERROR
+    if args.fail_on == "never":
+        return EXIT_CLEAN
+    threshold = Severity.parse(args.fail_on)
+    failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN

@@ -7,7 +7,7 @@ import datetime as _dt
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sigcheck.engine.rules import CheckContext, Hit, Rule
 from sigcheck.engine import suppress
@@ -15,15 +15,17 @@ from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
-from sigcheck.syntax.text import DecodeError, decode
+from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
+from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
 from sigcheck.model.resources import DeploymentContext, Resource
-from sigcheck.engine.registry import Registry
+from sigcheck.engine.registry import Registry, failure_span
 from sigcheck.engine.result import RunResult
 
 # ARM itself refuses templates over 4 MB; anything far beyond that is not a template a person
 # wrote, and reading it would only make a pre-commit hook hang.
 MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_MESSAGE = 1000
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 
 
@@ -133,6 +135,7 @@ class Engine:
         self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
         self.internal_errors: list[str] = []
+        self._budgets: dict[str, Budget] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
@@ -176,14 +179,20 @@ class Engine:
     # -- load ---------------------------------------------------------------
     def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
+        text = unify_line_breaks(text)
         for loader in self.registry.loaders:
             if not loader.claims(path, text):
                 continue
+            options = self._load_options(path)
             try:
-                return loader.load(SourceFile(path, text), self._load_options())
+                return loader.load(SourceFile(path, text), options)
             except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the other files
-                self.internal_errors.append(f"{path}: loader '{loader.name}' failed: {type(exc).__name__}: {exc}")
-                return None
+                problem = f"loader '{loader.name}' failed: {type(exc).__name__}: {exc}"
+                self.internal_errors.append(f"{path}: {problem}")
+                return LoadResult(findings=[diagnostics.plugin_error(
+                    Span(path, 1, 1, 1, 1), f"{problem} ({_where(exc)}); the file was not checked")])
+            finally:
+                options.budget.pause()  # until the rules run on this file's resources
         return None
 
     def load_file(self, path: str, explicit: bool) -> LoadResult | None:
@@ -216,30 +225,57 @@ class Engine:
         """Whether some loader would read a file of this name (for files that are not text)."""
         return any(loader.claims(path, "") for loader in self.registry.loaders) or path.lower().endswith(".json")
 
-    def _load_options(self) -> LoadOptions:
-        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file)
+    def _load_options(self, path: str) -> LoadOptions:
+        # Each file gets its own budget; the rules run on its resources within the same deadline.
+        budget = self._budgets[path] = Budget()
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
         ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
         _link_parents(resources, ctx)
         findings: list[Finding] = []
+        late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
         for rule in self.rules:
             if rule.check is not None:
                 for res in resources:
                     if res.is_response or not isinstance(res, rule.meta.applies_to):
                         continue
+                    budget = self._budgets.get(res.path)
+                    if res.path in late or (budget is not None and budget.out_of_time()):
+                        late.setdefault(res.path, res)
+                        continue
+                    if budget is not None:
+                        budget.resume()
                     try:
                         findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
                     except Exception as exc:  # noqa: BLE001
-                        self.internal_errors.append(
-                            f"{res.path}: rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}")
+                        problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
+                        self.internal_errors.append(f"{res.path}: {problem}")
+                        findings.append(diagnostics.plugin_error(
+                            res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
+                            resource_type=res.type_name, resource_name=res.full_name))
+                    finally:
+                        if budget is not None:
+                            budget.pause()
             if rule.check_run is not None:
                 try:
                     findings.extend(self._finding(rule, res, hit) for res, hit in rule.check_run(resources, ctx))
                 except Exception as exc:  # noqa: BLE001
-                    self.internal_errors.append(f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}")
+                    problem = f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}"
+                    self.internal_errors.append(problem)
+                    findings.append(diagnostics.plugin_error(failure_span(exc), f"{problem}; {_owner(rule)}"))
+        for res in late.values():
+            seconds = self._budgets[res.path].seconds
+            findings.append(diagnostics.parse_error(
+                res.span, f"checking stopped: the file took longer than its {seconds:g} s; rules were not run on "
+                          "this resource and the ones after it"))
         return findings
+
+    def _plugin_errors(self) -> list[Finding]:
+        """The plugins that failed to load, reported by every run: copies, because a run marks
+        suppressions and configured severities on its findings."""
+        return [dataclasses.replace(f) for f in self.registry.plugin_errors]
 
     def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
         where = hit.where
@@ -276,6 +312,7 @@ class Engine:
             resources.extend(loaded.resources)
             comments.extend(loaded.comments)
         findings.extend(self.check(resources))
+        findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
         return self.result(findings, checked, len(resources), comments, resources)
@@ -296,7 +333,8 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources),
+        return self.result(loaded.findings + self.check(loaded.resources) + self._plugin_errors(),
+                           1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
@@ -319,12 +357,27 @@ class Engine:
                 kept.append(finding)
         kept = suppress.apply(kept, comments, models, known=self.registry.rules.keys(), active=self.active)
         for finding in kept:
+            if len(finding.message) > MAX_MESSAGE:
+                # A value quoted in a message can be as long as the file allows; a report line cannot.
+                finding.message = abbreviate(finding.message, MAX_MESSAGE)
             override = self.severity_override(finding.rule_id)
             if override is not None:
                 finding.severity = override
         kept.sort(key=Finding.sort_key)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
                          extra={"internal_errors": list(self.internal_errors)})
+
+
+def _where(exc: BaseException) -> str:
+    """Where foreign code raised, for the message of a SIG008 finding placed in the user's file."""
+    span = failure_span(exc)
+    return f"raised at {span.path}:{span.line}"
+
+
+def _owner(rule: Rule[Any]) -> str:
+    if rule.meta.origin == "sigcheck":
+        return "a defect of sigcheck: please report it"
+    return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:
