@@ -275,3 +275,16 @@ def test_a_custom_rule_is_explained(tmp_path: Path) -> None:
     assert code == 0
     assert out.startswith("# CONTOSO001: no-direct-sharing\n\ngalleries are not shared directly\n")
     assert "Docs: https://contoso.example/policy/CONTOSO001" in out
+
+
+def test_the_library_applies_policy_and_custom_rules(tmp_path: Path) -> None:
+    import sigcheck
+
+    project(tmp_path, "policy:\n  allowed-regions: [westeurope]\n" + CUSTOM)
+    result = sigcheck.lint_paths([str(tmp_path)], today="2026-11-22", select=["SIG801", "CONTOSO001"])
+    assert sorted(f.rule_id for f in result.findings) == ["CONTOSO001", "SIG801"]
+    related = next(f for f in result.findings if f.rule_id == "SIG801").extra["related"]
+    assert isinstance(related, list) and related[0][1] == "policy.allowed-regions is set here"
+    text = (tmp_path / "gallery.json").read_text(encoding="utf-8")
+    again = sigcheck.lint_text(text, str(tmp_path / "gallery.json"), select=["CONTOSO"])
+    assert [f.rule_id for f in again.findings] == ["CONTOSO001"]
