@@ -23,7 +23,7 @@ POLICY_KEYS = ("policy", "custom-rules")
 
 def read_policy(data: dict[str, Any], path: str, locate: Locator, builtin_ids: Iterable[str]) -> Policy:
     """The policy of a validated configuration (empty when it sets none)."""
-    from sigcheck.config import ConfigError
+    from sigcheck.config import ConfigError, _dotted
     from sigcheck.engine.condition import ConditionError, compile_condition
 
     def error(message: str, where: tuple[Any, ...], value: Any = None, key: bool = False) -> ConfigError:
@@ -73,13 +73,6 @@ def read_policy(data: dict[str, Any], path: str, locate: Locator, builtin_ids: I
             str(entry.get("help-uri", "")), kinds, condition, Source(path, line, column),
         )
     return policy
-
-
-def _dotted(where: tuple[Any, ...]) -> str:
-    out = ""
-    for step in where:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
 
 
 def _unknown_region(name: str) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator, NamedTuple
 
-from sigcheck.checks.policy.common import POLICY_SEVERITY, anchor, described, hit, integer, text
+from sigcheck.checks.policy.common import POLICY_SEVERITY, anchor, described, hit
+from sigcheck.checks.values import integer, text
 from sigcheck.engine.policy import GALLERY_CLASSES, setting
 from sigcheck.engine.rules import CheckContext, Hit, Rule, rule
 from sigcheck.model import facts

@@ -7,7 +7,8 @@ import re
 from functools import cache
 from typing import Any, Iterator
 
-from sigcheck.checks.policy.common import POLICY_SEVERITY, anchor, described, hit, text
+from sigcheck.checks.policy.common import POLICY_SEVERITY, anchor, described, hit
+from sigcheck.checks.values import text
 from sigcheck.engine.policy import GALLERY_CLASSES, kind_key, setting
 from sigcheck.engine.rules import CheckContext, Hit, Rule, rule
 from sigcheck.model import facts
