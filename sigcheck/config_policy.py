@@ -54,7 +54,8 @@ def read_policy(data: dict[str, Any], path: str, locate: Locator, builtin_ids: I
     for i, entry in enumerate(data.get("custom-rules") or []):
         rule_id = str(entry["id"]).upper()
         if rule_id in builtin or rule_id.startswith("SIG"):
-            raise error(f"id '{entry['id']}' is taken by a built-in rule; give custom rules your own prefix (such as CONTOSO001)",
+            owner = "a built-in rule" if rule_id.startswith("SIG") else "an installed plugin's rule (see 'sigcheck rules')"
+            raise error(f"id '{entry['id']}' is taken by {owner}; give custom rules your own prefix (such as CONTOSO001)",
                         ("custom-rules", i, "id"), entry["id"])
         if rule_id in policy.custom:
             raise error(f"id '{entry['id']}' is defined twice (also at {policy.custom[rule_id].source})",
