@@ -116,11 +116,16 @@ def load(path: str, rule_ids: Iterable[str]) -> Config:
     except UnicodeDecodeError:
         raise ConfigError("cannot read configuration: not UTF-8 text", path) from None
     path = _shown(path)
-    if path.lower().endswith(".toml"):
-        data, locate = _read_toml(text, path)
-    else:
-        data, locate = _read_yaml(text, path)
-    _validate(data, path, locate)
+    try:
+        if path.lower().endswith(".toml"):
+            data, locate = _read_toml(text, path)
+        else:
+            data, locate = _read_yaml(text, path)
+        _validate(data, path, locate)
+    except RecursionError:
+        # The readers and the validator recurse on nesting; a condition nested thousands deep is
+        # the user's mistake, not a crash (policy conditions allow 16 levels).
+        raise ConfigError("invalid configuration: nested too deeply to read", path) from None
     config = _build(data, path)
     known = frozenset(rule_ids)
     config.known_ids = known

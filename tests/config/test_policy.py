@@ -288,3 +288,14 @@ def test_the_library_applies_policy_and_custom_rules(tmp_path: Path) -> None:
     text = (tmp_path / "gallery.json").read_text(encoding="utf-8")
     again = sigcheck.lint_text(text, str(tmp_path / "gallery.json"), select=["CONTOSO"])
     assert [f.rule_id for f in again.findings] == ["CONTOSO001"]
+
+
+def test_a_condition_nested_thousands_deep_is_a_configuration_error_not_a_crash(tmp_path: Path) -> None:
+    condition = "{field: name, equals: x}"
+    for _ in range(3000):
+        condition = "{not: " + condition + "}"
+    config = CUSTOM.replace("    condition:\n      field: properties.sharingProfile.permissions\n      equals: Groups\n",
+                            f"    condition: {condition}\n")
+    code, _out, err = run(project(tmp_path, config), "check", ".")
+    assert code == 2 and "Traceback" not in err
+    assert "sigcheck: error: .sigcheck.yaml: invalid configuration: nested too deeply to read" in err
