@@ -14,7 +14,10 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+if TYPE_CHECKING:
+    from sigcheck.engine.policy import Policy
 
 YAML_NAMES = (".sigcheck.yaml", ".sigcheck.yml")
 PYPROJECT = "pyproject.toml"
@@ -71,6 +74,12 @@ class Config:
     subscription_id: str | None = None
     # Options of individual rules, by rule name: {"stale-api-version": {"max-age-days": 365}}.
     rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Organisation policy (`policy:` and `custom-rules:`), None when the file sets neither.
+    policy: Policy | None = None
+    # The rule ids known when it was read (a folder's own configuration is read with the same).
+    known_ids: frozenset[str] = frozenset()
+    # Named with --config: its policy then governs every checked file.
+    explicit: bool = False
 
 
 # -- discovery ----------------------------------------------------------------
@@ -105,7 +114,8 @@ def _has_sigcheck_table(path: str) -> bool:
 def discover(start: str, rule_ids: Iterable[str]) -> Config:
     """The configuration that applies to `start`, or the empty one."""
     path = find_config(start)
-    return load(path, rule_ids) if path is not None else Config()
+    rule_ids = frozenset(rule_ids)
+    return load(path, rule_ids) if path is not None else Config(known_ids=rule_ids)
 
 
 # -- reading --------------------------------------------------------------------
@@ -119,13 +129,25 @@ def load(path: str, rule_ids: Iterable[str]) -> Config:
     except UnicodeDecodeError:
         raise ConfigError("cannot read configuration: not UTF-8 text", path) from None
     path = _shown(path)
-    if path.lower().endswith(".toml"):
-        data, locate = _read_toml(text, path)
-    else:
-        data, locate = _read_yaml(text, path)
-    _validate(data, path, locate)
+    try:
+        if path.lower().endswith(".toml"):
+            data, locate = _read_toml(text, path)
+        else:
+            data, locate = _read_yaml(text, path)
+        _validate(data, path, locate)
+    except RecursionError:
+        # The readers and the validator recurse on nesting; a condition nested thousands deep is
+        # the user's mistake, not a crash (policy conditions allow 16 levels).
+        raise ConfigError("invalid configuration: nested too deeply to read", path) from None
     config = _build(data, path)
-    _check_rule_ids(config, data, path, locate, set(rule_ids))
+    known = frozenset(rule_ids)
+    config.known_ids = known
+    if any(key in data for key in ("policy", "custom-rules")):
+        from sigcheck.config_policy import read_policy
+
+        config.policy = read_policy(data, path, locate, known)
+        known = known | frozenset(config.policy.custom)
+    _check_rule_ids(config, data, path, locate, set(known))
     if config.location is not None:
         config.location_at = locate(("location",), config.location)
     return config
@@ -354,6 +376,7 @@ def configure(options: Any, config: Config) -> None:
     options.exclude = list(config.exclude)
     options.root = config.root
     options.settings = dict(config.rule_settings)
+    _configure_policy(options, config)
     if config.location is not None and options.context.location is None and config.path is not None:
         line, column = config.location_at
         span = Span(display_path(config.path), line, column, line, column + len(config.location))
@@ -364,3 +387,16 @@ def configure(options: Any, config: Config) -> None:
               if value is not None and getattr(options.context, key) is None}
     if update:
         options.context = dataclasses.replace(options.context, **update)
+
+
+def _configure_policy(options: Any, config: Config) -> None:
+    """Custom rules join the run's rules; the rules find each file's policy through the scope.
+    Policy rules cost nothing when no configuration sets a policy, so the scope is only built
+    when there is a configuration to read from."""
+    from sigcheck.config_policy import NearestPolicy
+    from sigcheck.engine.policy import SETTINGS_NAME, custom_rule
+
+    custom = config.policy.custom if config.policy is not None else {}
+    options.extra_rules = [custom_rule(definition.meta()) for definition in custom.values()]
+    options.settings[SETTINGS_NAME] = {"scope": NearestPolicy(
+        config.policy, config.path, config.explicit, config.known_ids or frozenset(), frozenset(custom))}

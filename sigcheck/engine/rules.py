@@ -20,6 +20,9 @@ class Hit(NamedTuple):
     severity: Severity | None = None
     # The property path when `where` is a bare span (a located value carries its own).
     path: str = ""
+    # Other places that explain the finding, with what each is (the policy setting that asked
+    # for it): SARIF relatedLocations.
+    related: tuple[tuple[Span, str], ...] = ()
 
 
 R = TypeVar("R", bound=Resource)

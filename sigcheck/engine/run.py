@@ -54,6 +54,8 @@ class Options:
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> its options
+    # Rules the configuration defines (custom policy rules), registered for this run only.
+    extra_rules: list[AnyRule] = field(default_factory=list)
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -126,6 +128,8 @@ def display_path(path: str) -> str:
 
 class Engine:
     def __init__(self, registry: Registry, options: Options) -> None:
+        if options.extra_rules:
+            registry = dataclasses.replace(registry, rules={**registry.rules, **{r.meta.id: r for r in options.extra_rules}})
         self.registry = registry
         self.options = options
         # Rules carry their configured severity, so reports describe the rules as they ran.
@@ -286,6 +290,7 @@ class Engine:
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
+            extra={"related": list(hit.related)} if hit.related else {},
         )
 
     # -- whole runs -----------------------------------------------------------

@@ -115,10 +115,19 @@ def build(cls: type[m.Resource], common: dict[str, Any], body: Node | None) -> m
     fields["location_in_body"] = written is None or written.get_ci("location") is not None
     if body is not None:
         fields["properties_key"] = key_of(body, "properties", "properties")
+        fields.update(_tags(body))
     reader = _READERS.get(cls)
     if reader is not None and body is not None:
         fields.update(reader(body))
     return cls(**fields)
+
+
+def _tags(body: Node) -> dict[str, Any]:
+    tags = body.get_ci("tags")
+    if tags is None:
+        return {}
+    names = [Located(name, span, path=f"tags.{name}") for name, span in (tags.key_spans or {}).items()] if tags.is_object else []
+    return {"tags": names, "tags_shape": _shape(tags, "tags"), "tags_key": key_of(body, "tags", "tags")}
 
 
 def _gallery(body: Node) -> dict[str, Any]:

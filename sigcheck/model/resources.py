@@ -80,6 +80,11 @@ class Resource:
     location_in_body: bool = True
     # The `properties` key of the body, where a finding about something missing points.
     properties_key: Located[str] | None = None
+    # `tags`: each tag name as written (located at its key), and how the tags were written
+    # (an unresolved expression leaves every tag unknown).
+    tags: list[Located[str]] = field(default_factory=list)
+    tags_shape: Shape | None = None
+    tags_key: Located[str] | None = None
     body: Node | None = None
     is_response: bool = False
     # A partial update (PATCH): properties it leaves out keep their current values, so absent

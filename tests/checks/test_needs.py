@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from sigcheck.checks import builtin
+from sigcheck.checks import builtin, policy
 from sigcheck.checks.input import readers
 from sigcheck.engine.rules import Rule
 from sigcheck.model.findings import NEEDS, RuleMeta, Severity
 
-RULES: list[Rule] = [r for r in builtin.sigcheck_rules() if r.check is not None or r.check_run is not None]
+RULES: list[Rule] = [r for r in [*builtin.sigcheck_rules(), *policy.sigcheck_rules()]
+                     if r.check is not None or r.check_run is not None]
 
 # What in the code counts as reading each declarable field: attribute names, and string constants
 # (a feature is looked up by its name).
