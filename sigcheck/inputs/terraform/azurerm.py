@@ -98,6 +98,10 @@ def _fill(spec: dict[str, Any], block: EvaluatedBlock, target: Body | Node, head
                 failure = plan_failure(rule["plan"], value)
                 if failure is not None:
                     built.notes.append((value.span, f"{PLAN_NOTE}: {failure}"))
+            for other in rule.get("required_with", ()):
+                partner = block.attributes.get(other)
+                if partner is None or not _set(partner[0]):
+                    built.notes.append((value.span, f"{PLAN_NOTE}: `{attr_name}` requires `{other}` (RequiredWith)"))
             if rule.get("omit_empty") and value.value == "":
                 continue
             if rule.get("omit_false") and value.value is False:
