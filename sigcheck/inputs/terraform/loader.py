@@ -44,6 +44,7 @@ class FileResult:
 class DirectoryRun:
     by_file: dict[str, FileResult] = field(default_factory=dict)
     parsed: dict[str, s.HclFile] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # of the text each file was read with
 
     def of(self, path: str) -> FileResult:
         return self.by_file.setdefault(path, FileResult())
@@ -101,26 +102,34 @@ def _directory(path: str, text: str, options: LoadOptions, siblings: bool) -> Di
     folder = os.path.dirname(path)
     names = sorted(os.listdir(folder or ".")) if siblings and os.path.isdir(folder or ".") else []
     own = os.path.basename(path)
-    config = [n for n in names if is_config(n) and n != own]
+    config = sorted(set(n for n in names if is_config(n)) | {own})
     var_names = sorted((n for n in names if is_var_file(n)), key=lambda n: (not n.startswith("terraform.tfvars"), n))
     var_paths = [os.path.join(folder, n) for n in var_names] + list(options.var_files)
+    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+    location = options.context.location.value if options.context.location is not None else None
+    # One evaluation per directory state: every file of the folder finds it under the same key,
+    # as long as the text it is loaded with is the one on disk (an editor's unsaved buffer is not).
     key: tuple[object, ...] = (
-        os.path.abspath(folder or "."), own if not siblings else None,
-        tuple(_stamp(os.path.join(folder, n)) for n in config), tuple(_stamp(p) for p in var_paths),
-        hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(), path,
-        options.context.location.value if options.context.location is not None else None,
-    ) if siblings else (path, hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest())
+        os.path.abspath(folder or "."), tuple(_stamp(os.path.join(folder, n)) for n in config),
+        tuple(_stamp(p) for p in var_paths), location,
+    ) if siblings else (path, digest)
     cached = _RUNS.get(key)
-    if cached is not None and path in cached.parsed:
+    if cached is not None and cached.digests.get(path) == digest:
         _RUNS.move_to_end(key)
         return cached
+    if cached is not None:
+        key = (*key, path, digest)  # a buffer that differs from the file on disk
+        cached = _RUNS.get(key)
+        if cached is not None:
+            return cached
     run = DirectoryRun()
     files: list[s.HclFile] = []
-    for name in sorted(config + [own]):
+    for name in config:
         file_path = path if name == own else os.path.join(folder, name)
         file_text = text if name == own else _read(file_path)
         if file_text is None:
             continue
+        run.digests[file_path] = digest if name == own else hashlib.sha1(file_text.encode("utf-8", "surrogatepass")).hexdigest()
         hcl = parse_file(file_path, file_text)
         run.parsed[file_path] = hcl
         if hcl.broken:
@@ -138,14 +147,6 @@ def _directory(path: str, text: str, options: LoadOptions, siblings: bool) -> Di
             var_files.append(hcl)
     for group in group_files(files):
         _evaluate(group, var_files, options.context, run)
-    # Keep the run for the sibling files loaded next, keyed so that the same directory read
-    # from any of its files is found again.
-    for name in config:
-        other = os.path.join(folder, name)
-        if siblings:
-            other_key = (key[0], None, tuple(_stamp(os.path.join(folder, n)) for n in sorted(set(config + [own]) - {name})),
-                         key[3], None, other, key[6])
-            _RUNS[other_key] = run
     _RUNS[key] = run
     while len(_RUNS) > _MAX_RUNS:
         _RUNS.popitem(last=False)
