@@ -21,8 +21,8 @@ from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.syntax.words import Body, arr, obj, put
-from sigcheck.inputs.hcl.values import ResourceId, is_unknown, scalar, to_text, unknown
-from sigcheck.inputs.terraform.module import EvaluatedBlock
+from sigcheck.inputs.hcl.values import is_unknown, scalar, unknown
+from sigcheck.inputs.terraform.module import EvaluatedBlock, id_segment
 
 PLAN_NOTE = "terraform plan would also stop this"
 
@@ -204,23 +204,9 @@ def _feature(pair: list[Any], value: Node) -> Node:
 
 
 def _id_segments(value: Node, after: str) -> Located[Any]:
-    """The name that follows `/<after>/` in a resource id (a declared resource's id, or text)."""
-    raw = value.value
-    if isinstance(raw, ResourceId):
-        types = raw.type.split("/")[1:]
-        for type_name, name in zip(types, raw.names):
-            if type_name.lower() == after.lower():
-                return Located(name, value.span, value.origin, "name")
-        return Located(UNKNOWN, value.span, value.origin, "name")
-    text = to_text(value) if not is_unknown(value) else None
-    if text is not None:
-        parts = text.split("/")
-        lowered = [p.lower() for p in parts]
-        if after.lower() in lowered:
-            at = lowered.index(after.lower())
-            if at + 1 < len(parts) and parts[at + 1]:
-                return Located(parts[at + 1], value.span, value.origin, "name")
-    return Located(UNKNOWN, value.span, value.origin, "name")
+    """The name that follows `/<after>/` in a resource id, located at the id."""
+    name = id_segment(value, after)
+    return Located(name if name is not None else UNKNOWN, value.span, value.origin, "name")
 
 
 def _names(spec: dict[str, Any], block: EvaluatedBlock, header: Span, built: Built) -> list[Located[Any]]:

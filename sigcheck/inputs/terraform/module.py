@@ -348,6 +348,9 @@ class Module:
         "azurerm_shared_image_gallery": ("Microsoft.Compute/galleries", ("name",)),
         "azurerm_shared_image": ("Microsoft.Compute/galleries/images", ("gallery_name", "name")),
         "azurerm_shared_image_version": ("Microsoft.Compute/galleries/images/versions", ("gallery_name", "image_name", "name")),
+        "azurerm_gallery_application": ("Microsoft.Compute/galleries/applications", ("gallery_id:galleries", "name")),
+        "azurerm_gallery_application_version": ("Microsoft.Compute/galleries/applications/versions",
+                                                ("gallery_application_id:galleries", "gallery_application_id:applications", "name")),
     }
 
     def resource_id(self, instance: Instance, span: Span) -> Node:
@@ -357,12 +360,13 @@ class Module:
         if spec is None:
             return unknown(span)
         names = []
-        for attr in spec[1]:
+        for entry in spec[1]:
+            attr, _, segment = entry.partition(":")
             attribute = instance.block.body.attr(attr)
             if attribute is None:
                 return unknown(span)
             value = self.evaluator.value(attribute.expr, instance.scope)
-            text = to_text(value) if not is_unknown(value) else None
+            text = id_segment(value, segment) if segment else (to_text(value) if not is_unknown(value) else None)
             if text is None:
                 return unknown(span)
             names.append(text)
@@ -494,6 +498,27 @@ class Module:
             return reference(value, at, f"output {key} of module {name}")
 
         return lazy(output, span, f"module.{name}")
+
+
+def id_segment(value: Node, after: str) -> str | None:
+    """The name that follows `/<after>/` in a resource id: a declared resource's id (its names by
+    type segment) or id text; None when not known."""
+    raw = value.value
+    if isinstance(raw, ResourceId):
+        for type_name, name in zip(raw.type.split("/")[1:], raw.names):
+            if type_name.lower() == after.lower():
+                return name
+        return None
+    text = to_text(value) if not is_unknown(value) else None
+    if text is None:
+        return None
+    parts = text.split("/")
+    lowered = [p.lower() for p in parts]
+    if after.lower() in lowered:
+        at = lowered.index(after.lower())
+        if at + 1 < len(parts) and parts[at + 1]:
+            return parts[at + 1]
+    return None
 
 
 def _count_object(index: int, span: Span) -> Node:
