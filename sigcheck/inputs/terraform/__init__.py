@@ -5,7 +5,11 @@ from __future__ import annotations
 from sigcheck.hookspecs import hookimpl
 from sigcheck.inputs.api import LazyLoader
 
-SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+CONFIG_SUFFIXES = (".tf", ".tf.json")
+VAR_SUFFIXES = (".tfvars", ".tfvars.json")
+# A configuration file declares a gallery resource or consumer only if one of these appears in
+# it (a local module call can bring one in); the others are read only as siblings of such files.
+_MARKERS = ("azurerm_shared_image", "azurerm_gallery_application", "azapi_", "source_image_id", "module")
 
 
 class TerraformLoader(LazyLoader):
@@ -14,7 +18,12 @@ class TerraformLoader(LazyLoader):
     module = "sigcheck.inputs.terraform.loader"
 
     def claims(self, path: str, text: str) -> bool:
-        return path.lower().endswith(SUFFIXES)
+        lowered = path.lower()
+        if lowered.endswith(VAR_SUFFIXES):
+            return True
+        if not lowered.endswith(CONFIG_SUFFIXES):
+            return False
+        return not text or any(marker in text for marker in _MARKERS)
 
 
 @hookimpl

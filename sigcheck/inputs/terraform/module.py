@@ -530,17 +530,17 @@ def _count_object(index: int, span: Span) -> Node:
 
 def _each_object(key: Node, value: Node, how: str) -> Node:
     """`each` (or a dynamic block's iterator): reading `.key`/`.value` gives the element placed
-    at the reference, with where it came from."""
-    word = "each" if how == "for_each" else how
+    at the reference, with where it came from ("each.value of for_each", "value of dynamic \"x\"")."""
+    prefix = "each." if how == "for_each" else ""
 
     def member(name: str, at: Span) -> Node | None:
         if name == "key":
-            return reference(key, at, f"{'each' if how == 'for_each' else 'key'}.key of {how}" if how == "for_each" else f"key of {how}")
+            return reference(key, at, f"{prefix}key of {how}")
         if name == "value":
-            return reference(value, at, f"each.value of for_each" if how == "for_each" else f"value of {how}")
+            return reference(value, at, f"{prefix}value of {how}")
         return None
 
-    return lazy(member, value.span, word)
+    return lazy(member, value.span, "each" if how == "for_each" else how)
 
 
-__all__ = ["Module", "ResourceId", "group_files", "is_config", "is_var_file", "UNKNOWN", "Lazy", "relocate"]
+__all__ = ["Module", "ResourceId", "group_files", "id_segment", "is_config", "is_var_file", "UNKNOWN", "Lazy", "relocate"]
