@@ -165,9 +165,13 @@ def _features(spec: dict[str, Any], block: EvaluatedBlock, body: Body, built: Bu
     items: list[Node] = []
     security_true: list[tuple[str, Node, Span]] = []
     security_unknown: list[tuple[str, Node, Span]] = []
-    for attr_name, rule in spec.items():
-        if "feature" not in rule:
-            continue
+    # In the order the attributes are written, so a repeated feature is reported where it repeats.
+    written = sorted(
+        (name for name, rule in spec.items() if "feature" in rule and name in block.attributes),
+        key=lambda name: block.attributes[name][1].name_span.sort_key(),
+    )
+    for attr_name in written:
+        rule = spec[attr_name]
         found = block.attributes.get(attr_name)
         if found is None or not _set(found[0]):
             continue

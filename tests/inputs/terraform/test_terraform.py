@@ -73,7 +73,8 @@ def test_address_clash_means_separate_examples(tmp_path: Path) -> None:
 
 
 def test_broken_file_does_not_stop_the_rest(tmp_path: Path) -> None:
-    (tmp_path / "broken.tf").write_text('resource "x" "y" {\n  a = \n}\n')
+    (tmp_path / "broken.tf").write_text('resource "azurerm_shared_image_gallery" "y" {\n  a = \n}\n')
+    (tmp_path / "unrelated.tf").write_text('resource "x" "y" {\n  a = \n}\n')  # no gallery input: not read
     (tmp_path / "main.tf").write_text(GALLERY.format(addr="g", name='"bad-name"'))
     findings = _run([tmp_path])
     assert [(Path(f["path"]).name, f["rule"]) for f in findings if f["rule"] in ("SIG001", "SIG101")] == [
