@@ -38,11 +38,30 @@ def resource_types() -> set[str]:
 
 
 class Built:
-    """The body of one resource instance, its names, and the plan-time notes."""
+    """The body of one resource instance, its names, the plan-time notes, and the plan-time
+    refusals that no rule reports (SIG003)."""
 
     def __init__(self, span: Span) -> None:
         self.body = Body(span)
         self.notes: list[tuple[Span, str]] = []
+        self.refusals: list[tuple[Span, str, str]] = []  # (span, message, property path)
+
+    def plan_check(self, rule: dict[str, Any], value: Node, attr_name: str, path: str) -> None:
+        failure = plan_failure(rule, value)
+        if failure is None:
+            return
+        if rule.get("report"):
+            self.refusals.append((value.span, f"`{attr_name}` {_shown(value)} is refused by the azurerm provider at plan: {failure}", path))
+        else:
+            self.notes.append((value.span, f"{PLAN_NOTE}: {failure}"))
+
+
+def _shown(value: Node) -> str:
+    raw = value.value
+    if isinstance(raw, list):
+        raw = [item.value for item in raw]
+    text = f"{raw!r}"
+    return f"{text} ({value.origin})" if value.origin else text
 
 
 def _set(value: Node) -> bool:
@@ -73,7 +92,7 @@ def plan_failure(rule: dict[str, Any], value: Node) -> str | None:
         if "length" in rule and isinstance(v, str):
             low, high = rule["length"]
             if not low <= len(v) <= high:
-                return str(rule["message"]) + f" (length {low}-{high})"
+                return str(rule["message"])
         if "range" in rule and isinstance(v, (int, float)) and not isinstance(v, bool):
             low, high = rule["range"]
             if not low <= v <= high:
@@ -95,9 +114,7 @@ def _fill(spec: dict[str, Any], block: EvaluatedBlock, target: Body | Node, head
             value, attribute = found
             key_span = attribute.name_span
             if "plan" in rule:
-                failure = plan_failure(rule["plan"], value)
-                if failure is not None:
-                    built.notes.append((value.span, f"{PLAN_NOTE}: {failure}"))
+                built.plan_check(rule["plan"], value, attr_name, f"{base}.{rule['path']}".lstrip("."))
             for other in rule.get("required_with", ()):
                 partner = block.attributes.get(other)
                 if partner is None or not _set(partner[0]):
@@ -227,9 +244,7 @@ def _names(spec: dict[str, Any], block: EvaluatedBlock, header: Span, built: Bui
             continue
         rule = spec["attributes"].get(attr_name, {})
         if "plan" in rule:
-            failure = plan_failure(rule["plan"], value)
-            if failure is not None:
-                built.notes.append((value.span, f"{PLAN_NOTE}: {failure}"))
+            built.plan_check(rule["plan"], value, attr_name, "name")
         text = value.value if isinstance(value.value, str) and not is_unknown(value) else UNKNOWN
         names.append(Located(text, value.span, value.origin, "name"))
     return names
@@ -237,7 +252,7 @@ def _names(spec: dict[str, Any], block: EvaluatedBlock, header: Span, built: Bui
 
 def build_gallery_resource(
     type_: str, block: EvaluatedBlock, path: str, context: m.DeploymentContext
-) -> tuple[m.Resource, list[tuple[Span, str]]]:
+) -> tuple[m.Resource, Built]:
     spec = table()["resources"][type_]
     header = block.block.header_span
     built = Built(block.block.span)
@@ -258,7 +273,7 @@ def build_gallery_resource(
     body = built.body.root
     if body.get("location") is None:
         common["location"] = Located(UNKNOWN, header, None, "location")
-    return build(cls, common, body), built.notes
+    return build(cls, common, body), built
 
 
 def build_consumer(

@@ -173,9 +173,12 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
                 for instance in module.instances(block):
                     evaluated = module.evaluate_block(block, instance.scope)
                     if type_ in gallery_types:
-                        resource, notes = azurerm.build_gallery_resource(type_, evaluated, block.path, context)
+                        resource, built = azurerm.build_gallery_resource(type_, evaluated, block.path, context)
                         out.resources.append(resource)
-                        out.notes.extend(notes)
+                        out.notes.extend(built.notes)
+                        for span, message, property_path in built.refusals:
+                            out.findings.append(diagnostics.usage_error(
+                                span, message, resource.type_name, resource.full_name, property_path))
                     elif type_ in consumer_types:
                         consumer = azurerm.build_consumer(type_, evaluated, block.path, context)
                         if consumer is not None:
