@@ -10,6 +10,7 @@ partial overlay (GET, merge, PUT), so what it leaves out is not missing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sigcheck.model import resources as m
@@ -33,6 +34,57 @@ def split_type(text: str) -> tuple[str, str] | None:
     if not sep or canonical is None:
         return None
     return canonical, api.strip()
+
+
+def azapi_major_at_least(module: Module) -> int | None:
+    """The lowest major version of azapi the module's `required_providers` constraint allows,
+    when it states one (`">= 2.0"`, `"~> 2.1"`, `"2.3.0"`); None when it does not."""
+    lowest: int | None = None
+    for hcl in module.files:
+        for block in hcl.body.blocks_of("terraform"):
+            for required in block.body.blocks_of("required_providers"):
+                attribute = required.body.attr("azapi")
+                if attribute is None:
+                    continue
+                value = module.evaluator.value(attribute.expr)
+                version = value.value.get("version") if is_object(value) else None
+                text = to_text(version) if version is not None and not is_unknown(version) else None
+                if text is None:
+                    continue
+                for part in text.split(","):
+                    match = re.match(r"\s*(?:>=|~>|=|>)?\s*v?(\d+)", part)
+                    if match and not part.strip().startswith(("<", "!=")):
+                        major = int(match.group(1))
+                        lowest = major if lowest is None else max(lowest, major)
+    return lowest
+
+
+def _string_body(module: Module, instance: Instance) -> s.Expr | None:
+    """The `body` expression when it is a string (`jsonencode(...)`, a JSON string)."""
+    attribute = instance.block.body.attr("body")
+    if attribute is None:
+        return None
+    expr = attribute.expr
+    if isinstance(expr, s.Call) and expr.name == "jsonencode":
+        return expr
+    if isinstance(expr, (s.Template, s.Literal)):
+        value = module.evaluator.value(expr, instance.scope)
+        return expr if isinstance(value.value, str) else None
+    return None
+
+
+def string_body_refused(module: Module, instance: Instance) -> tuple[Span, str] | None:
+    """azapi 2.0 accepts only an HCL object as `body` (CHANGELOG v2.0.0-beta: "The `body` field
+    now only accepts an HCL object. Please remove the `jsonencode` function"); a configuration
+    that requires azapi >= 2 and passes a string is refused at plan."""
+    expr = _string_body(module, instance)
+    if expr is None:
+        return None
+    major = azapi_major_at_least(module)
+    if major is None or major < 2:
+        return None
+    return expr.span, ("azapi 2.x refuses a string `body` at plan (the provider requires azapi >= 2.0 here): "
+                       "write the body as an HCL object, without jsonencode()")
 
 
 def _body(module: Module, instance: Instance, evaluated: EvaluatedBlock) -> Node | None:

@@ -187,6 +187,10 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
                         made = azapi.build(module, instance, evaluated, block.path, context)
                         if made is not None:
                             out.resources.append(made)
+                            refused = azapi.string_body_refused(module, instance)
+                            if refused is not None:
+                                out.findings.append(diagnostics.usage_error(
+                                    refused[0], refused[1], made.type_name, made.full_name, "body"))
                     if meter.exhausted and not reported_budget:
                         reported_budget = True
                         out.findings.append(diagnostics.parse_error(

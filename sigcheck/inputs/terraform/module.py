@@ -57,6 +57,13 @@ def declarations(body: s.Body) -> dict[str, Span]:
         elif block.type == "locals":
             for name, attribute in block.body.attributes.items():
                 out[f"local.{name}"] = attribute.name_span
+        elif block.type == "terraform":
+            # Terraform refuses a provider required twice, as it refuses a repeated address.
+            for required in block.body.blocks_of("required_providers"):
+                for name, attribute in required.body.attributes.items():
+                    out[f"required_providers.{name}"] = attribute.name_span
+        elif block.type == "provider" and len(block.labels) == 1 and block.body.attr("alias") is None:
+            out[f"provider.{block.labels[0][0]}"] = block.labels[0][1]
     return out
 
 
