@@ -52,6 +52,12 @@ def _unknown_if_any(args: list[Node], span: Span) -> Node | None:
     return None
 
 
+def _known_args(args: list[Node], span: Span, low: int, high: int | None = None) -> Node | None:
+    """Checks the argument count; the unknown result when an argument is not wholly known."""
+    _arity(args, low, high)
+    return _unknown_if_any(args, span)
+
+
 def _string(fn: Callable[..., str]) -> Function:
     """A function of strings returning a string, at the call."""
     def call(args: list[Node], span: Span) -> Node:
@@ -73,9 +79,7 @@ FUNCTIONS["trimsuffix"] = _string(lambda s, p: s[: -len(p)] if p and s.endswith(
 
 @_function("replace")
 def _replace(args: list[Node], span: Span) -> Node:
-    _arity(args, 3, 3)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 3, 3)) is not None:
         return missing
     text, old, new = (_text(a) for a in args)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
@@ -91,9 +95,7 @@ def _replace(args: list[Node], span: Span) -> Node:
 
 @_function("substr")
 def _substr(args: list[Node], span: Span) -> Node:
-    _arity(args, 3, 3)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 3, 3)) is not None:
         return missing
     text = _text(args[0])
     offset, length = to_number(args[1]), to_number(args[2])
@@ -107,9 +109,7 @@ def _substr(args: list[Node], span: Span) -> Node:
 
 @_function("format")
 def _format(args: list[Node], span: Span) -> Node:
-    _arity(args, 1)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 1)) is not None:
         return missing
     spec = _text(args[0])
     values = args[1:]
@@ -166,9 +166,7 @@ def _format(args: list[Node], span: Span) -> Node:
 
 @_function("join")
 def _join(args: list[Node], span: Span) -> Node:
-    _arity(args, 2)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 2)) is not None:
         return missing
     separator = _text(args[0])
     items: list[str] = []
@@ -181,9 +179,7 @@ def _join(args: list[Node], span: Span) -> Node:
 
 @_function("split")
 def _split(args: list[Node], span: Span) -> Node:
-    _arity(args, 2, 2)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 2, 2)) is not None:
         return missing
     separator, text = _text(args[0]), _text(args[1])
     parts = text.split(separator) if separator else list(text)
@@ -191,22 +187,17 @@ def _split(args: list[Node], span: Span) -> Node:
     return tuple_of([scalar(p, span, origin) for p in parts], span, origin)
 
 
-@_function("startswith")
-def _startswith(args: list[Node], span: Span) -> Node:
-    _arity(args, 2, 2)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
-        return missing
-    return scalar(_text(args[0]).startswith(_text(args[1])), span, first_origin(args))
+def _string_test(test: Callable[[str, str], bool]) -> Function:
+    def call(args: list[Node], span: Span) -> Node:
+        if (missing := _known_args(args, span, 2, 2)) is not None:
+            return missing
+        return scalar(test(_text(args[0]), _text(args[1])), span, first_origin(args))
+    return call
 
 
-@_function("endswith")
-def _endswith(args: list[Node], span: Span) -> Node:
-    _arity(args, 2, 2)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
-        return missing
-    return scalar(_text(args[0]).endswith(_text(args[1])), span, first_origin(args))
+FUNCTIONS["startswith"] = _string_test(str.startswith)
+FUNCTIONS["endswith"] = _string_test(str.endswith)
+FUNCTIONS["strcontains"] = _string_test(lambda text, part: part in text)
 
 
 @_function("concat")
@@ -426,9 +417,7 @@ def _values(args: list[Node], span: Span) -> Node:
 
 @_function("contains")
 def _contains(args: list[Node], span: Span) -> Node:
-    _arity(args, 2, 2)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 2, 2)) is not None:
         return missing
     items = _elements(args[0]) or []
     wanted = plain(args[1])
@@ -437,9 +426,7 @@ def _contains(args: list[Node], span: Span) -> Node:
 
 @_function("index")
 def _index(args: list[Node], span: Span) -> Node:
-    _arity(args, 2, 2)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 2, 2)) is not None:
         return missing
     items = _elements(args[0]) or []
     wanted = plain(args[1])
@@ -524,9 +511,7 @@ _FORMATDATE = re.compile(r"'[^']*'|YYYY|YY|MMMM|MMM|MM|M|DD|D|EEEE|EEE|hh|h|HH|H
 
 @_function("formatdate")
 def _formatdate(args: list[Node], span: Span) -> Node:
-    _arity(args, 2, 2)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 2, 2)) is not None:
         return missing
     spec, stamp = _text(args[0]), _text(args[1])
     try:
@@ -561,9 +546,7 @@ def _unknowable(args: list[Node], span: Span) -> Node:
 
 @_function("regex")
 def _regex(args: list[Node], span: Span) -> Node:
-    _arity(args, 2, 2)
-    missing = _unknown_if_any(args, span)
-    if missing is not None:
+    if (missing := _known_args(args, span, 2, 2)) is not None:
         return missing
     try:
         match = re.search(_text(args[0]), _text(args[1]))

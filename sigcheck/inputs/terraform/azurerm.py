@@ -261,19 +261,16 @@ def build_gallery_resource(
     _fill(spec["attributes"], block, built.body, header, built, "")
     _features(spec["attributes"], block, built.body, built, header)
     names = _names(spec, block, header, built)
-    cls = m.MODEL_BY_TYPE[spec["arm_type"].lower()]
-    common = {
-        "source_kind": "terraform",
-        "path": path,
-        "span": header,
-        "names": names,
-        "api_version": Located(spec["api_version"], header, "the API version the azurerm provider sends", "apiVersion"),
-        "context": context,
-    }
-    body = built.body.root
+    api = Located(spec["api_version"], header, "the API version the azurerm provider sends", "apiVersion")
+    return _model(spec["arm_type"], path, header, names, api, context, built.body.root), built
+
+
+def _model(arm_type: str, path: str, header: Span, names: list[Located[Any]], api: Located[Any] | None,
+           context: m.DeploymentContext, body: Node) -> m.Resource:
+    common = {"source_kind": "terraform", "path": path, "span": header, "names": names, "api_version": api, "context": context}
     if body.get("location") is None:
         common["location"] = Located(UNKNOWN, header, None, "location")
-    return build(cls, common, body), built
+    return build(m.MODEL_BY_TYPE[arm_type.lower()], common, body)
 
 
 def build_consumer(
@@ -295,15 +292,4 @@ def build_consumer(
     name = block.attributes.get("name")
     name_value = name[0] if name is not None else unknown(header)
     names = [Located(name_value.value if isinstance(name_value.value, str) else UNKNOWN, name_value.span, name_value.origin, "name")]
-    cls = m.MODEL_BY_TYPE[spec["arm_type"].lower()]
-    common = {
-        "source_kind": "terraform",
-        "path": path,
-        "span": header,
-        "names": names,
-        "api_version": None,
-        "context": context,
-    }
-    if body.get("location") is None:
-        common["location"] = Located(UNKNOWN, header, None, "location")
-    return build(cls, common, body.root)
+    return _model(spec["arm_type"], path, header, names, None, context, body.root)
