@@ -306,19 +306,63 @@ def _first_syntax_error(root: Any, reader: _Reader) -> SyntaxProblem | None:
     while stack:
         node = stack.pop()
         if node.is_missing:
-            at = reader.offsets.start(node)
-            return SyntaxProblem(reader.index.span(at, at), f"HCL syntax error: missing '{node.type}'")
+            return _missing(node, reader)
         if node.type == "ERROR":
-            start, end = reader.offsets.start(node), reader.offsets.end(node)
-            shown = reader.text[start:end].strip().splitlines()
-            what = f"unexpected '{shown[0][:40]}'" if shown else "unexpected end of file"
-            if start >= len(reader.text.rstrip()):
-                what = "unexpected end of file (a block or string left open)"
-            return SyntaxProblem(reader.index.span(start, max(start, min(end, start + len(shown[0]) if shown else end))),
-                                 f"HCL syntax error: {what}")
+            return _unexpected(node, reader)
         if node.has_error:
             stack.extend(reversed(node.children))
     return None
+
+
+def _missing(node: Any, reader: _Reader) -> SyntaxProblem:
+    """A token the parser had to invent: reported where the construct it would close opens."""
+    parent = node.parent
+    if parent is not None and parent.type in ("block_start", "block_end", "object_end", "tuple_end") and parent.parent is not None:
+        parent = parent.parent
+    at = reader.offsets.start(parent if parent is not None else node)
+    line_end = reader.text.find("\n", at)
+    end = line_end if line_end >= 0 else len(reader.text)
+    span = reader.index.span(at, max(at, end))
+    kind = node.type
+    if kind == "quoted_template_end":
+        message = "unterminated string: the closing '\"' is missing"
+    elif kind == "heredoc_identifier":
+        message = "unterminated heredoc: its closing marker line is missing"
+    elif kind == "{":
+        message = "'{' expected after this block header (an attribute is written `name = value`)"
+    elif kind in ("}", ")", "]"):
+        what = "block" if parent is not None and parent.type == "block" else "expression"
+        message = f"'{kind}' expected to close the {what} that starts here"
+    else:
+        message = f"'{kind}' expected"
+    return SyntaxProblem(span, f"HCL syntax error: {message}")
+
+
+def _unexpected(node: Any, reader: _Reader) -> SyntaxProblem:
+    """An ERROR node: the first token inside it that is not part of a well-formed construct,
+    or, when the parser kept every child, the text right after them."""
+    offsets = reader.offsets
+    at = None
+    for child in node.children:
+        if child.end_byte == child.start_byte:
+            continue
+        if child.type == "ERROR" or not child.is_named or child.has_error:
+            at = offsets.start(child)
+            break
+    if at is None:
+        widths = [c for c in node.children if c.end_byte > c.start_byte]
+        at = offsets.end(widths[-1]) if widths else offsets.start(node)
+        while at < len(reader.text) and reader.text[at] in " \t\r\n":
+            at += 1
+    rest = reader.text[at:].strip().splitlines()
+    if not rest:
+        return SyntaxProblem(reader.index.span(at, at), "HCL syntax error: unexpected end of file (a block or string left open)")
+    token = rest[0].split()[0] if rest[0].split() else rest[0]
+    token = token[:40]
+    span = reader.index.span(at, at + len(token))
+    if token == "=":
+        return SyntaxProblem(span, "HCL syntax error: a value is expected after '='")
+    return SyntaxProblem(span, f"HCL syntax error: unexpected '{token}'")
 
 
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|\$\$\{|%%\{", re.DOTALL)

@@ -134,3 +134,20 @@ def test_budget_is_enforced() -> None:
     ev = Evaluator(lambda n, sp: None, budget=500)
     ev.value(hcl.body.attributes["x"].expr)
     assert ev.exhausted
+
+
+def test_syntax_error_messages_point_at_the_cause() -> None:
+    cases = {
+        'resource "a" "b" {\n  x = 1\n': (1, 1, "'}' expected to close the block that starts here"),
+        'resource "a" "b" {\n  x = "abc\n  y = 2\n}\n': (2, 7, "unterminated string"),
+        'resource "a" "b" {\n  x "v"\n}\n': (2, 3, "'{' expected after this block header"),
+        'resource "a" "b" {\n  x = 1 2\n}\n': (2, 9, "unexpected '2'"),
+        'locals {\n  x = lower("a"\n}\n': (2, 7, "')' expected"),
+        'locals {\n  x = <<EOT\n  abc\n}\n': (2, 7, "unterminated heredoc"),
+        '}\nresource "a" "b" {}\n': (1, 1, "unexpected '}'"),
+        'resource "a" "b" {\n  x =\n}\n': (2, 5, "a value is expected after '='"),
+    }
+    for text, (line, column, words) in cases.items():
+        problem = s.parse(text, "f.tf").problems[0]
+        assert (problem.span.line, problem.span.column) == (line, column), (text, problem)
+        assert words in problem.message, (text, problem.message)
