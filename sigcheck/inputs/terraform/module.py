@@ -26,7 +26,7 @@ from sigcheck.inputs.hcl.evaluate import Evaluator, Meter, reference
 from sigcheck.inputs.hcl.values import (
     Lazy, ResourceId, is_list, is_object, is_unknown, lazy, object_of, relocate, scalar, to_number, to_text, tuple_of, unknown,
 )
-from sigcheck.inputs.hcl.variables import Variables
+from sigcheck.inputs.hcl.variables import Variables, convert
 
 CONFIG_SUFFIXES = (".tf", ".tf.json")
 MAX_MODULE_DEPTH = 8  # local module calls nested deeper than this are not followed
@@ -271,15 +271,22 @@ class Module:
         return value
 
     def _variable(self, name: str, span: Span) -> Node | None:
-        supplied = self.variables.supplied.get(name)
-        if supplied is not None:
-            return reference(supplied.value, span, supplied.origin)
         declared = self.variables.declared.get(name)
-        if declared is None or declared.default is None:
+        supplied = self.variables.supplied.get(name)
+        type_attr = declared.block.body.attr("type") if declared is not None else None
+        if supplied is not None:
+            given = supplied.value
+            origin = supplied.origin
+        elif declared is not None and declared.default is not None:
+            default = declared.default
+            given = self._memo(("var", name), span, lambda: self.evaluator.value(default.expr))
+            origin = f"default of variable {name}"
+        else:
             return unknown(span)
-        default = declared.default
-        value = self._memo(("var", name), span, lambda: self.evaluator.value(default.expr))
-        return reference(value, span, f"default of variable {name}")
+        if type_attr is not None:
+            type_expr = type_attr.expr
+            given = self._memo(("var-typed", name), span, lambda: convert(given, type_expr, self.evaluator))
+        return reference(given, span, origin)
 
     def _local(self, name: str, span: Span) -> Node | None:
         attribute = self.locals.get(name)

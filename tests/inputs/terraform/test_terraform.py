@@ -216,3 +216,41 @@ def test_deep_reference_chain_is_bounded(tmp_path: Path) -> None:
     findings = _run([tmp_path])
     assert not [f for f in findings if f["rule"] == "SIG101"]  # too deep to follow: unknown, not guessed
     assert any(f["rule"] == "SIG001" and "deeply" in f["message"] for f in findings)
+
+
+def test_variable_types_fill_optional_defaults(tmp_path: Path) -> None:
+    """An AVM-style map(object({... optional(string, "V1") ...})): the default the type gives is
+    what Terraform passes on, so a Trusted Launch definition that omits the generation is V1."""
+    (tmp_path / "variables.tf").write_text('''variable "definitions" {
+  type = map(object({
+    name                   = string
+    hyper_v_generation     = optional(string, "V1")
+    trusted_launch_enabled = optional(bool)
+    identifier             = object({ publisher = string, offer = string, sku = string })
+  }))
+  default = {
+    a = { name = "img-a", trusted_launch_enabled = true, identifier = { publisher = "p", offer = "o", sku = "a" } }
+    b = { name = "img-b", identifier = { publisher = "p", offer = "o", sku = "b" } }
+    c = { name = "img-c", hyper_v_generation = "V2", trusted_launch_enabled = true, identifier = { publisher = "p", offer = "o", sku = "c" } }
+  }
+}
+''')
+    (tmp_path / "main.tf").write_text('''resource "azurerm_shared_image" "this" {
+  for_each               = var.definitions
+  name                   = each.value.name
+  gallery_name           = "g_types"
+  resource_group_name    = "rg"
+  location               = "westeurope"
+  os_type                = "Linux"
+  hyper_v_generation     = each.value.hyper_v_generation
+  trusted_launch_enabled = each.value.trusted_launch_enabled
+  identifier {
+    publisher = each.value.identifier.publisher
+    offer     = each.value.identifier.offer
+    sku       = each.value.identifier.sku
+  }
+}
+''')
+    found = [f for f in _run([tmp_path]) if f["rule"] == "SIG401"]
+    assert len(found) == 1
+    assert (found[0]["line"], found[0]["column"]) == (8, 28) and "optional default of hyper_v_generation" in found[0]["message"]
