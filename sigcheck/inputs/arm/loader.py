@@ -51,11 +51,13 @@ class ArmLoader:
             result.findings.extend(problems)
         reporter = Reporter()
         scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
-        result.resources = resources_from_template(root, source.path, scope, options.context)
-        if not any(_concerns_galleries(res) for res in result.resources):
+        image_builder: list = []
+        result.resources = resources_from_template(root, source.path, scope, options.context, image_builder)
+        if not any(_concerns_galleries(res) for res in result.resources) and not image_builder:
             return LoadResult(relevant=False)
         result.comments = doc.comments
         result.findings.extend(diagnostics.duplicate_key(key, first, again) for key, first, again in doc.duplicate_keys)
+        result.findings.extend(image_builder)
         result.findings.extend(reporter.findings)
         result.internal_errors.extend(reporter.internal)
         return result
