@@ -9,7 +9,6 @@ import re
 from sigcheck.hookspecs import hookimpl
 from sigcheck.inputs.api import LazyLoader
 
-HCL_SUFFIXES = (".pkr.hcl", ".pkrvars.hcl")
 _JSON_BUILDERS = re.compile(r'"builders"\s*:\s*\[')
 _AZURE_ARM = re.compile(r'"type"\s*:\s*"azure-arm"')
 
@@ -35,6 +34,16 @@ class PackerJsonLoader(LazyLoader):
         return is_packer_json(path, text)
 
 
+class PackerHclLoader(LazyLoader):
+    name = "packer-hcl"
+    priority = 45
+    module = "sigcheck.inputs.packer.hcl2"
+
+    def claims(self, path: str, text: str) -> bool:
+        # Variable files hold values, not sources: they are read with the templates beside them.
+        return path.lower().endswith(".pkr.hcl")
+
+
 @hookimpl
 def sigcheck_loaders() -> list[LazyLoader]:
-    return [PackerJsonLoader()]
+    return [PackerJsonLoader(), PackerHclLoader()]

@@ -1,0 +1,197 @@
+"""Packer HCL2 templates: `source "azure-arm"` blocks, with the variables, locals and variable files
+of their directory, read with the shared HCL evaluator (sigcheck.inputs.hcl).
+
+Packer reads a directory as one configuration: every `*.pkr.hcl` file, and `*.auto.pkrvars.hcl`
+files for variable values. A file's own declarations come first; a variable or local it uses but
+does not declare is taken from the other `*.pkr.hcl` files beside it, so a template whose
+variables live in `variables.pkr.hcl` is read as Packer reads it, and several unrelated examples
+kept in one folder do not collide. A variable without a default, or whose default is empty
+(`""` or null), is given when Packer runs: unknown, never reported.
+"""
+
+from __future__ import annotations
+
+import os
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.hcl import syntax as s
+from sigcheck.inputs.hcl.evaluate import Evaluator, reference
+from sigcheck.inputs.hcl.values import lazy, object_of, relocate, tuple_of, unknown
+from sigcheck.inputs.packer.azure_arm import image_version, packer_facts
+from sigcheck.model import diagnostics
+from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.located import Span
+
+# Blocks Packer's azure-arm spec declares as lists (config.hcl2spec.go BlockListSpec).
+_LIST_BLOCKS = frozenset({"target_region", "azure_tag"})
+
+
+def load(source: SourceFile, options: LoadOptions) -> LoadResult:
+    result = LoadResult()
+    hcl = s.parse(source.text, source.path)
+    if hcl.broken:
+        problem = hcl.problems[0]
+        result.findings.append(diagnostics.parse_error(problem.span, f"HCL syntax error in a Packer template: {problem.message}"))
+        return result
+    sources = [b for b in hcl.body.blocks_of("source") if b.labels and b.labels[0][0] == packer_facts()["builder_type"]]
+    if not sources:
+        result.relevant = False
+        return result
+    config = _Configuration(hcl, options)
+    for block in sources:
+        node = config.block_node(block)
+        name = block.labels[1][0] if len(block.labels) > 1 else block.labels[0][0]
+        versions, findings = image_version(node, f"source.azure-arm.{name}", source.path, options.context)
+        result.resources.extend(versions)
+        result.findings.extend(findings)
+    if config.evaluator.exhausted or config.evaluator.too_deep:
+        result.findings.append(diagnostics.parse_error(
+            sources[0].header_span, "the template's expressions are too large or too deeply nested to evaluate; values beyond the limit are unknown"))
+    result.comments = hcl.comments
+    return result
+
+
+class _Configuration:
+    """One file with what its directory contributes: variables, locals and variable files."""
+
+    def __init__(self, hcl: s.HclFile, options: LoadOptions) -> None:
+        self.hcl = hcl
+        self.evaluator = Evaluator(self._resolve)
+        self.variables: dict[str, s.Block] = {}
+        self.locals: dict[str, s.Expr] = {}
+        self.supplied: dict[str, tuple[s.Expr, str]] = {}
+        self._declare(hcl.body)
+        for sibling in _siblings(hcl.path, (".pkr.hcl",)):
+            self._declare(sibling.body, only_missing=True)
+        files = _siblings(hcl.path, (".auto.pkrvars.hcl",))
+        if options.parameters_file and options.parameters_file.endswith(".pkrvars.hcl"):
+            files += [f for f in [_read(options.parameters_file)] if f is not None]
+        for varfile in files:
+            for name, attribute in varfile.body.attributes.items():
+                self.supplied[name] = (attribute.expr, f"variable {name} from {os.path.basename(varfile.path)}")
+        self._cache: dict[tuple[str, str], Node] = {}
+        self._active: set[tuple[str, str]] = set()
+
+    def _declare(self, body: s.Body, only_missing: bool = False) -> None:
+        for block in body.blocks_of("variable"):
+            if len(block.labels) == 1 and not (only_missing and block.labels[0][0] in self.variables):
+                self.variables.setdefault(block.labels[0][0], block)
+        for block in body.blocks_of("locals"):
+            for name, attribute in block.body.attributes.items():
+                if not (only_missing and name in self.locals):
+                    self.locals.setdefault(name, attribute.expr)
+        for block in body.blocks_of("local"):  # Packer's single `local "name" { expression = … }`
+            expression = block.body.attr("expression")
+            if len(block.labels) == 1 and expression is not None and not (only_missing and block.labels[0][0] in self.locals):
+                self.locals.setdefault(block.labels[0][0], expression.expr)
+
+    # -- names --------------------------------------------------------------------------------
+    def _resolve(self, name: str, span: Span) -> Node | None:
+        if name == "var":
+            return lazy(lambda member: self._named("var", member, span), span, "var")
+        if name == "local":
+            return lazy(lambda member: self._named("local", member, span), span, "local")
+        return unknown(span, f"{name} is known when Packer runs")
+
+    def _named(self, kind: str, member: str, span: Span) -> Node | None:
+        key = (kind, member)
+        if key in self._cache:
+            return reference(self._cache[key], span, self._cache[key].origin or "")
+        if key in self._active:
+            return unknown(span, f"{kind}.{member} refers to itself")  # a cycle between locals
+        self._active.add(key)
+        try:
+            value = self._variable(member, span) if kind == "var" else self._local(member, span)
+        finally:
+            self._active.discard(key)
+        if value is None:
+            return None
+        self._cache[key] = value
+        return reference(value, span, value.origin or "")
+
+    def _variable(self, name: str, span: Span) -> Node | None:
+        if name in self.supplied:
+            expr, origin = self.supplied[name]
+            return relocate(self.evaluator.value(expr), expr.span, origin)
+        block = self.variables.get(name)
+        if block is None:
+            return unknown(span, f"variable {name} is not declared")
+        default = block.body.attr("default")
+        if default is None:
+            return unknown(span, f"variable {name} has no default; it is given when Packer runs")
+        value = self.evaluator.value(default.expr)
+        if value.value is None or value.value == "":
+            return unknown(span, f"variable {name} defaults to empty; it is given when Packer runs")
+        return relocate(value, value.span, f"default of variable {name}")
+
+    def _local(self, name: str, span: Span) -> Node | None:
+        expr = self.locals.get(name)
+        if expr is None:
+            return unknown(span, f"local.{name} is not declared")
+        value = self.evaluator.value(expr)
+        located = relocate(value, value.span, f"from local.{name}")
+        if value.origin and not value.origin.startswith(f"from local.{name}"):
+            located.origin = f"from local.{name}, {value.origin}"
+        return located
+
+    # -- blocks -------------------------------------------------------------------------------
+    def block_node(self, block: s.Block) -> Node:
+        """A block's body as one located object: attributes evaluated, nested blocks as objects
+        (lists for the block types Packer repeats). Iterative over nesting."""
+        root = object_of({}, block.span, {})
+        stack: list[tuple[s.Block, Node]] = [(block, root)]
+        while stack:
+            current, node = stack.pop()
+            members: dict[str, Node] = node.value
+            spans: dict[str, Span] = node.key_spans or {}
+            for name, attribute in current.body.attributes.items():
+                members[name] = self.evaluator.value(attribute.expr)
+                spans[name] = attribute.name_span
+            for child in current.body.blocks:
+                if child.type == "dynamic":
+                    # Generated blocks: how many, and with what, is not known here.
+                    kind = child.labels[0][0] if child.labels else "dynamic"
+                    members[kind] = unknown(child.span, f"dynamic \"{kind}\" blocks")
+                    spans[kind] = child.type_span
+                    continue
+                child_node = object_of({}, child.span, {})
+                stack.append((child, child_node))
+                if child.type in _LIST_BLOCKS:
+                    existing = members.get(child.type)
+                    if existing is None or not isinstance(existing.value, list):
+                        existing = tuple_of([], child.span)
+                        members[child.type] = existing
+                        spans[child.type] = child.type_span
+                    existing.value.append(child_node)
+                else:
+                    members[child.type] = child_node
+                    spans[child.type] = child.type_span
+        return root
+
+
+def _siblings(path: str, suffixes: tuple[str, ...]) -> list[s.HclFile]:
+    """The other files of `path`'s directory with one of `suffixes`, parsed (broken ones skipped:
+    they are reported when they are checked themselves)."""
+    folder = os.path.dirname(path) or "."
+    own = os.path.basename(path)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if name == own or not name.endswith(suffixes) or (suffixes == (".pkr.hcl",) and name.endswith(".pkrvars.hcl")):
+            continue
+        parsed = _read(os.path.join(folder, name))
+        if parsed is not None:
+            out.append(parsed)
+    return out
+
+
+def _read(path: str) -> s.HclFile | None:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    parsed = s.parse(text, path)
+    return None if parsed.broken else parsed
