@@ -30,7 +30,7 @@ def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     hcl = s.parse(source.text, source.path)
     if hcl.broken:
         problem = hcl.problems[0]
-        result.findings.append(diagnostics.parse_error(problem.span, f"HCL syntax error in a Packer template: {problem.message}"))
+        result.findings.append(diagnostics.parse_error(problem.span, problem.message))
         return result
     sources = [b for b in hcl.body.blocks_of("source") if b.labels and b.labels[0][0] == packer_facts()["builder_type"]]
     if not sources:
@@ -142,7 +142,7 @@ class _Configuration:
         while stack:
             current, node = stack.pop()
             members: dict[str, Node] = node.value
-            spans: dict[str, Span] = node.key_spans or {}
+            spans: dict[str, Span] = node.key_spans if node.key_spans is not None else {}
             for name, attribute in current.body.attributes.items():
                 members[name] = self.evaluator.value(attribute.expr)
                 spans[name] = attribute.name_span
