@@ -143,7 +143,12 @@ def _located(node: Node | None, fallback: Span, key: str) -> Located[Any]:
     where = f"{DESTINATION}.{key}"
     if node is None:
         return Located(UNKNOWN, fallback, None, where)
-    return Located(node.value, node.span, node.origin, where)
+    span = node.span
+    if (type(node.value) is str and node.origin is None and span.line == span.end_line
+            and span.end_column - span.column == len(node.value) + 2):
+        # A literal string: the name itself, inside its quotes.
+        span = Span(span.path, span.line, span.column + 1, span.line, span.end_column - 1)
+    return Located(node.value, span, node.origin, where)
 
 
 def _target_regions(src: _Source, dest: Node, location: Node) -> tuple[Node, Span] | None:

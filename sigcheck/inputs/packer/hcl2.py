@@ -128,9 +128,16 @@ class _Configuration:
         if expr is None:
             return unknown(span, f"local.{name} is not declared")
         value = self.evaluator.value(expr)
-        located = relocate(value, value.span, f"from local.{name}")
-        if value.origin and not value.origin.startswith(f"from local.{name}"):
-            located.origin = f"from local.{name}, {value.origin}"
+        located = relocate(value, value.span, None)
+        mark = f"from local.{name}"
+        stack = [located]
+        while stack:  # every value inside says it came through this local
+            node = stack.pop()
+            node.origin = f"{mark}, {node.origin}" if node.origin and not node.origin.startswith(mark) else mark
+            if node.key_spans is not None:
+                stack.extend(node.value.values())
+            elif isinstance(node.value, list):
+                stack.extend(node.value)
         return located
 
     # -- blocks -------------------------------------------------------------------------------
