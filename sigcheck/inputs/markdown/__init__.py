@@ -21,7 +21,8 @@ class MarkdownLoader(LazyLoader):
         lowered = text.lower()
         return ("```" in text or "~~~" in text) and (
             "az sig" in lowered or "azgallery" in lowered or "microsoft.compute/galleries" in lowered
-            or "/galleries/" in lowered or '"galleryname"' in lowered)
+            or "/galleries/" in lowered or '"galleryname"' in lowered
+            or "shared_image_gallery_destination" in lowered)
 
 
 @hookimpl

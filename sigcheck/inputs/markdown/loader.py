@@ -19,6 +19,7 @@ _SHELL = {"azurecli", "azurecli-interactive", "azure-cli", "azcli", "bash", "sh"
 _POWERSHELL = {"powershell", "azurepowershell", "azurepowershell-interactive", "pwsh", "ps1", "ps", "posh"}
 _JSON = {"json", "jsonc", "json5"}
 _HTTP = {"http", "rest", "https"}
+_HCL = {"hcl", "packer"}
 
 
 @dataclass
@@ -74,6 +75,8 @@ def _kind(language: str) -> str | None:
         return "json"
     if language in _HTTP:
         return "http"
+    if language in _HCL:
+        return "hcl"
     return None
 
 
@@ -119,6 +122,8 @@ class _Reader:
                     self._powershell(text, block, content, source.path, options, result)
                 elif block.kind == "json":
                     self._json(text, block, content, source.path, options, result)
+                elif block.kind == "hcl":
+                    self._packer_hcl(text, block, content, source.path, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
                 pass
             i += 1
@@ -167,6 +172,13 @@ class _Reader:
         if is_rest_example(path + ".json", content):
             self._merge(result, rest_examples.load(SourceFile(path, masked), options))
             return
+        from sigcheck.inputs.packer import is_packer_json
+
+        if is_packer_json(path + ".json", content):
+            from sigcheck.inputs.packer import legacy_json
+
+            self._merge(result, legacy_json.load(SourceFile(path, masked), options))
+            return
         if "microsoft.compute/galleries" not in lowered:
             return
         from sigcheck.inputs.arm import loader as arm
@@ -197,6 +209,16 @@ class _Reader:
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)
         result.resources.extend(found)
+
+
+    def _packer_hcl(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+        if 'source "azure-arm"' not in content:
+            return  # documentation fragments and other builders: nothing that publishes a version
+        from sigcheck.inputs.packer import hcl2
+
+        part = hcl2.load(SourceFile(path, _fast_masked(text, block.start, block.end)), options)
+        if part.relevant:
+            self._merge(result, part)
 
 
 def _request_without_body(content: str) -> bool:
