@@ -12,6 +12,7 @@ kept in one folder do not collide. A variable without a default, or whose defaul
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.inputs.hcl import syntax as s
 from sigcheck.inputs.hcl.evaluate import Evaluator, reference
@@ -195,6 +196,16 @@ def _siblings(path: str, suffixes: tuple[str, ...]) -> list[s.HclFile]:
 
 
 def _read(path: str) -> s.HclFile | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _parsed(path: str, mtime_ns: int, size: int) -> s.HclFile | None:
+    """A sibling parsed once per run (every template of a directory reads the same siblings)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
