@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", type=_ids, default=[], metavar="IDS", help="skip these rule ids or prefixes")
     check.add_argument("--extend-select", type=_ids, default=[], metavar="IDS", help="enable these in addition to the defaults")
     check.add_argument("--parameters", metavar="FILE", help="ARM parameter file for the templates checked (default: x.parameters.json beside x.json)")
+    check.add_argument("--var-file", action="append", default=[], dest="var_files", metavar="FILE",
+                       help="Terraform variables file for the configurations checked, as 'terraform plan -var-file' (repeatable)")
     check.add_argument("--location", metavar="REGION", help="the resource group's location, for resources that set none")
     check.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date the date rules compare with")
     check.add_argument("--stdin-filename", metavar="NAME", help="the file name to report (and detect the kind of) for '-'")
@@ -120,10 +122,15 @@ def _check(args: argparse.Namespace) -> int:
         today=args.today or _dt.date.today(),
         context=context,
         parameters_file=args.parameters,
+        var_files=list(args.var_files),
     )
     if args.parameters and not os.path.isfile(args.parameters):
         print(f"sigcheck: error: parameter file '{args.parameters}' does not exist", file=sys.stderr)
         return EXIT_ERROR
+    for var_file in args.var_files:
+        if not os.path.isfile(var_file):
+            print(f"sigcheck: error: variables file '{var_file}' does not exist", file=sys.stderr)
+            return EXIT_ERROR
     paths = args.paths or ["."]
     problem = _configure(args, options, registry, paths)
     if problem is not None:

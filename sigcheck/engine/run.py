@@ -44,6 +44,7 @@ class Options:
     today: _dt.date = field(default_factory=_dt.date.today)
     context: DeploymentContext = field(default_factory=DeploymentContext)
     parameters_file: str | None = None
+    var_files: list[str] = field(default_factory=list)  # Terraform -var-file, in order
     # From the configuration file; the command line's select/ignore/extend-select apply on top.
     configured: RuleSelection = field(default_factory=RuleSelection)
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
@@ -213,7 +214,8 @@ class Engine:
         return any(loader.claims(path, "") for loader in self.registry.loaders) or path.lower().endswith(".json")
 
     def _load_options(self) -> LoadOptions:
-        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file)
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file,
+                           var_files=list(self.options.var_files))
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
@@ -258,6 +260,7 @@ class Engine:
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
+        notes: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
             loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
@@ -270,7 +273,9 @@ class Engine:
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
             comments.extend(loaded.comments)
+            notes.extend(loaded.notes)
         findings.extend(self.check(resources))
+        _annotate(findings, notes)
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
         return self.result(findings, checked, len(resources), comments, resources)
@@ -291,7 +296,9 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources),
+        findings = loaded.findings + self.check(loaded.resources)
+        _annotate(findings, loaded.notes)
+        return self.result(findings, 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
@@ -320,6 +327,20 @@ class Engine:
         kept.sort(key=Finding.sort_key)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
                          extra={"internal_errors": list(self.internal_errors)})
+
+
+def _annotate(findings: list[Finding], notes: Sequence[tuple[Span, str]]) -> None:
+    """Append the loaders' notes to the findings at their spans (see LoadResult.notes)."""
+    if not notes:
+        return
+    by_place: dict[tuple[str, int, int], list[str]] = {}
+    for span, note in notes:
+        texts = by_place.setdefault(span.sort_key(), [])
+        if note not in texts:
+            texts.append(note)
+    for finding in findings:
+        for note in by_place.get(finding.span.sort_key(), ()):
+            finding.message = f"{finding.message} ({note})"
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:

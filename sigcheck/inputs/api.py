@@ -8,12 +8,15 @@ from typing import Protocol
 
 from sigcheck.model.findings import Finding
 from sigcheck.model.resources import DeploymentContext, Resource
+from sigcheck.syntax.located import Span
 
 
 @dataclass
 class LoadOptions:
     context: DeploymentContext = field(default_factory=DeploymentContext)
     parameters_file: str | None = None
+    # Terraform `-var-file`s, in the order given (after the directory's own tfvars files).
+    var_files: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -28,6 +31,9 @@ class LoadResult:
     findings: list[Finding] = field(default_factory=list)
     # Comments with their spans, for in-source suppressions: (Span, raw text with its marker).
     comments: list = field(default_factory=list)
+    # Words appended to the message of every finding at a span: (span, note). A loader that
+    # knows its tool would also reject a value there says so ("terraform plan would also stop this").
+    notes: list[tuple[Span, str]] = field(default_factory=list)
     # False when the file turned out to hold no gallery resource: skipped silently.
     relevant: bool = True
     # Defects of sigcheck met while loading (reported on stderr, exit 2), never the user's fault.

@@ -27,25 +27,44 @@ from sigcheck.inputs.hcl.values import (
 Resolver = Callable[[str, Span], "Node | None"]
 
 DEFAULT_BUDGET = 400_000  # evaluation steps per file; real configurations use a few thousand
-MAX_ACTIVE = 180  # nested evaluations (expression levels plus references followed)
+MAX_ACTIVE = 120  # nested evaluations (expression levels plus references followed)
+
+
+class Meter:
+    """Work left and evaluations in progress, shared by the evaluators of one file's work
+    (a module and the local modules it calls)."""
+
+    __slots__ = ("left", "active", "exhausted", "too_deep")
+
+    def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
+        self.left = budget
+        self.active = 0
+        self.exhausted = False
+        self.too_deep = False
 
 
 class Evaluator:
-    def __init__(self, resolve: Resolver, budget: int = DEFAULT_BUDGET) -> None:
+    def __init__(self, resolve: Resolver, budget: int = DEFAULT_BUDGET, meter: Meter | None = None) -> None:
         from sigcheck.inputs.hcl.functions import FUNCTIONS
 
         self.resolve = resolve
-        self.budget = budget
-        self.exhausted = False
-        self.too_deep = False
+        self.meter = meter if meter is not None else Meter(budget)
         self.functions = FUNCTIONS
-        self._active = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.meter.exhausted
+
+    @property
+    def too_deep(self) -> bool:
+        return self.meter.too_deep
 
     def spend(self, units: int = 1) -> bool:
         """Take `units` from the budget; False once it is spent."""
-        self.budget -= units
-        if self.budget < 0:
-            self.exhausted = True
+        meter = self.meter
+        meter.left -= units
+        if meter.left < 0:
+            meter.exhausted = True
             return False
         return True
 
@@ -60,14 +79,15 @@ class Evaluator:
     def eval(self, expr: s.Expr, scope: Mapping[str, Node]) -> Node:
         if not self.spend():
             return unknown(expr.span)
-        if self._active >= MAX_ACTIVE:
-            self.too_deep = True
+        meter = self.meter
+        if meter.active >= MAX_ACTIVE:
+            meter.too_deep = True
             return unknown(expr.span)
-        self._active += 1
+        meter.active += 1
         try:
             return self._eval(expr, scope)
         finally:
-            self._active -= 1
+            meter.active -= 1
 
     # -- dispatch ----------------------------------------------------------------------------
     def _eval(self, expr: s.Expr, scope: Mapping[str, Node]) -> Node:
@@ -128,7 +148,7 @@ class Evaluator:
     def _get_attr(self, target: Node, name: str, span: Span) -> Node:
         value = target.value
         if isinstance(value, Lazy):
-            found = value.get(name)
+            found = value.get(name, span)
             return found if found is not None else unknown(span, target.origin)
         if value is UNKNOWN:
             return unknown(span, target.origin)
@@ -144,7 +164,7 @@ class Evaluator:
             return unknown(span, key.origin or target.origin)
         if isinstance(target.value, Lazy):
             text = to_text(key)
-            found = target.value.get(text) if text is not None else None
+            found = target.value.get(text, span) if text is not None else None
             return found if found is not None else unknown(span, target.origin)
         if target.value is UNKNOWN:
             return unknown(span, target.origin)
@@ -390,4 +410,4 @@ def reference(node: Node, span: Span, origin: str) -> Node:
     return relocate(node, span, origin)
 
 
-__all__ = ["Evaluator", "Resolver", "reference", "UNKNOWN"]
+__all__ = ["Evaluator", "Meter", "Resolver", "reference", "UNKNOWN"]

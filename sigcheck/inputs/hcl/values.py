@@ -19,16 +19,35 @@ class EvalError(Exception):
 
 
 class Lazy:
-    """An object whose members are computed on demand by `get(name) -> Node | None`."""
+    """An object whose members are computed on demand by `get(name, span) -> Node | None`
+    (`span`: the reference being read, where the member's value is placed)."""
 
     __slots__ = ("get", "what")
 
-    def __init__(self, get: Callable[[str], Node | None], what: str) -> None:
+    def __init__(self, get: Callable[[str, Span], Node | None], what: str) -> None:
         self.get = get
         self.what = what
 
     def __repr__(self) -> str:
         return f"Lazy({self.what})"
+
+
+class ResourceId(str):
+    """The id of a resource declared in the configuration whose type and names are known but
+    whose subscription or resource group usually is not (`sigcheck.model.ids.reference_target`
+    reads `.type` and `.names`). The text, with `{subscriptionId}`-style placeholders, is for
+    display only: in any string operation the id is unknown."""
+
+    type: str
+    names: tuple[str, ...]
+
+    def __new__(cls, type_: str, names: list[str] | tuple[str, ...]) -> ResourceId:
+        namespace, _, rest = type_.partition("/")
+        path = "/".join(f"{t}/{n}" for t, n in zip(rest.split("/"), names))
+        self = super().__new__(cls, f"/subscriptions/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/providers/{namespace}/{path}")
+        self.type = type_
+        self.names = tuple(names)
+        return self
 
 
 def unknown(span: Span, origin: str | None = None) -> Node:
@@ -47,7 +66,7 @@ def object_of(members: dict[str, Node], span: Span, key_spans: dict[str, Span] |
     return Node(members, span, key_spans if key_spans is not None else {k: v.span for k, v in members.items()}, origin)
 
 
-def lazy(get: Callable[[str], Node | None], span: Span, what: str, origin: str | None = None) -> Node:
+def lazy(get: Callable[[str, Span], Node | None], span: Span, what: str, origin: str | None = None) -> Node:
     return Node(Lazy(get, what), span, None, origin)
 
 
@@ -142,6 +161,8 @@ def to_text(node: Node) -> str | None:
     value = node.value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, ResourceId):
+        return None
     if isinstance(value, str):
         return value
     if isinstance(value, int):

@@ -2,7 +2,7 @@
 
 `azurecli`/`bash`/`sh` blocks are read as az CLI scripts, `powershell`/`azurepowershell` blocks
 as PowerShell, `json` blocks as REST API examples, ARM templates or single ARM resources, and
-`http` blocks as REST requests — a request line in an `http` block followed by a `json` block
+`http` blocks as REST requests, `hcl`/`terraform`/`tf` blocks together as one Terraform module — a request line in an `http` block followed by a `json` block
 makes one request, as documentation pages write them. Each block is handed to its loader as a
 text in which everything but the block is blank, so every location points into the Markdown file.
 """
@@ -19,7 +19,7 @@ _SHELL = {"azurecli", "azurecli-interactive", "azure-cli", "azcli", "bash", "sh"
 _POWERSHELL = {"powershell", "azurepowershell", "azurepowershell-interactive", "pwsh", "ps1", "ps", "posh"}
 _JSON = {"json", "jsonc", "json5"}
 _HTTP = {"http", "rest", "https"}
-_HCL = {"hcl", "packer"}
+_HCL = {"hcl", "terraform", "tf", "hcl2", "packer"}
 
 
 @dataclass
@@ -104,6 +104,7 @@ class _Reader:
         result = LoadResult()
         text = source.text
         found = blocks(text)
+        self._terraform(text, [b for b in found if b.kind == "hcl"], source.path, options, result)
         i = 0
         while i < len(found):
             block = found[i]
@@ -135,6 +136,20 @@ class _Reader:
         result.resources.extend(part.resources)
         result.findings.extend(part.findings)
         result.comments.extend(part.comments)
+        result.notes.extend(part.notes)
+
+    def _terraform(self, text: str, found: list[Block], path: str, options: LoadOptions, result: LoadResult) -> None:
+        """The page's HCL blocks read together as one Terraform module (pages split one
+        configuration across several blocks); Packer templates are not Terraform."""
+        contents = [text[b.start:b.end] for b in found]
+        terraform = [b for b, c in zip(found, contents)
+                     if ("resource " in c or "module " in c or "locals" in c or "variable " in c) and 'source "azure-arm"' not in c]
+        if not terraform:
+            return
+        from sigcheck.inputs.terraform import loader as terraform_loader
+
+        masked = _masked(text, [(b.start, b.end) for b in terraform])
+        self._merge(result, terraform_loader.load_text(path, masked, options, siblings=False))
 
     def _http(self, text: str, pieces: list[tuple[int, int]], path: str, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import http as rest

@@ -88,9 +88,9 @@ class _Configuration:
     # -- names --------------------------------------------------------------------------------
     def _resolve(self, name: str, span: Span) -> Node | None:
         if name == "var":
-            return lazy(lambda member: self._named("var", member, span), span, "var")
+            return lazy(lambda member, at: self._named("var", member, at), span, "var")
         if name == "local":
-            return lazy(lambda member: self._named("local", member, span), span, "local")
+            return lazy(lambda member, at: self._named("local", member, at), span, "local")
         return unknown(span, f"{name} is known when Packer runs")
 
     def _named(self, kind: str, member: str, span: Span) -> Node | None:

@@ -15,9 +15,9 @@ def _locals(src: str) -> tuple[dict[str, Node], s.HclFile]:
 
     def resolve(name: str, span: Span) -> Node | None:
         if name == "local":
-            return lazy(lambda n: reference(ev.value(attributes[n].expr), span, f"from local.{n}") if n in attributes else None, span, "local")
+            return lazy(lambda n, at: reference(ev.value(attributes[n].expr), at, f"from local.{n}") if n in attributes else None, span, "local")
         if name == "var":
-            return lazy(lambda n: reference(Node("westeurope", span), span, f"default of variable {n}"), span, "var")
+            return lazy(lambda n, at: reference(Node("westeurope", at), at, f"default of variable {n}"), span, "var")
         return None
 
     ev = Evaluator(resolve)
