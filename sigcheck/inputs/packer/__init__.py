@@ -1,4 +1,4 @@
-"""Packer input: HCL2 templates (`.pkr.hcl`, `.pkrvars.hcl`) and legacy JSON templates whose
+"""Packer input: HCL2 templates (`.pkr.hcl`, `.pkr.json`, with `.pkrvars.hcl` values) and legacy JSON templates whose
 `builders` hold an `azure-arm` builder. Each `azure-arm` source that publishes to a gallery is the
 image version Packer will create (sigcheck.inputs.packer.azure_arm)."""
 
@@ -41,7 +41,10 @@ class PackerHclLoader(LazyLoader):
 
     def claims(self, path: str, text: str) -> bool:
         # Variable files hold values, not sources: they are read with the templates beside them.
-        return path.lower().endswith(".pkr.hcl")
+        lowered = path.lower()
+        if lowered.endswith(".pkr.json"):
+            return _JSON_BUILDERS.search(text) is None  # HCL2 in JSON, not a legacy template
+        return lowered.endswith(".pkr.hcl")
 
 
 @hookimpl

@@ -1,7 +1,7 @@
-"""Packer HCL2 templates: `source "azure-arm"` blocks, with the variables, locals and variable files
+"""Packer HCL2 templates (native `.pkr.hcl` and the JSON flavour `.pkr.json`): `source "azure-arm"` blocks, with the variables, locals and variable files
 of their directory, read with the shared HCL evaluator (sigcheck.inputs.hcl).
 
-Packer reads a directory as one configuration: every `*.pkr.hcl` file, and `*.auto.pkrvars.hcl`
+Packer reads a directory as one configuration: every `*.pkr.hcl` and `*.pkr.json` file, and `*.auto.pkrvars.hcl`
 files for variable values. A file's own declarations come first; a variable or local it uses but
 does not declare is taken from the other `*.pkr.hcl` files beside it, so a template whose
 variables live in `variables.pkr.hcl` is read as Packer reads it, and several unrelated examples
@@ -26,9 +26,18 @@ from sigcheck.syntax.located import Span
 _LIST_BLOCKS = frozenset({"target_region", "azure_tag"})
 
 
+def parse(text: str, path: str) -> s.HclFile:
+    """Native syntax, or the JSON flavour of HCL for `.pkr.json` files."""
+    if path.lower().endswith(".json"):
+        from sigcheck.inputs.hcl import json_syntax
+
+        return json_syntax.parse(text, path)
+    return s.parse(text, path)
+
+
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     result = LoadResult()
-    hcl = s.parse(source.text, source.path)
+    hcl = parse(source.text, source.path)
     if hcl.broken:
         problem = hcl.problems[0]
         result.findings.append(diagnostics.parse_error(problem.span, problem.message))
@@ -61,7 +70,7 @@ class _Configuration:
         self.locals: dict[str, s.Expr] = {}
         self.supplied: dict[str, tuple[s.Expr, str]] = {}
         self._declare(hcl.body)
-        for sibling in _siblings(hcl.path, (".pkr.hcl",)):
+        for sibling in _siblings(hcl.path, (".pkr.hcl", ".pkr.json")):
             self._declare(sibling.body, only_missing=True)
         files = _siblings(hcl.path, (".auto.pkrvars.hcl",))
         if options.parameters_file and options.parameters_file.endswith(".pkrvars.hcl"):
@@ -151,7 +160,10 @@ class _Configuration:
             current, node = stack.pop()
             members: dict[str, Node] = node.value
             spans: dict[str, Span] = node.key_spans if node.key_spans is not None else {}
+            nested = {child.type for child in current.body.blocks}
             for name, attribute in current.body.attributes.items():
+                if name in nested:
+                    continue  # the JSON flavour offers an object both ways; Packer's schema reads a block
                 members[name] = self.evaluator.value(attribute.expr)
                 spans[name] = attribute.name_span
             for child in current.body.blocks:
@@ -187,7 +199,7 @@ def _siblings(path: str, suffixes: tuple[str, ...]) -> list[s.HclFile]:
         return []
     out = []
     for name in names:
-        if name == own or not name.endswith(suffixes) or (suffixes == (".pkr.hcl",) and name.endswith(".pkrvars.hcl")):
+        if name == own or not name.endswith(suffixes) or name.endswith(".pkrvars.hcl") and ".auto.pkrvars.hcl" not in suffixes:
             continue
         parsed = _read(os.path.join(folder, name))
         if parsed is not None:
@@ -211,5 +223,5 @@ def _parsed(path: str, mtime_ns: int, size: int) -> s.HclFile | None:
             text = handle.read()
     except (OSError, UnicodeDecodeError):
         return None
-    parsed = s.parse(text, path)
+    parsed = parse(text, path)
     return None if parsed.broken else parsed

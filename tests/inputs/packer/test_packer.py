@@ -41,6 +41,8 @@ def test_packer_json_and_arm_templates_never_claim_each_other() -> None:
     assert first_claim("amazon.json", '{"builders": [{"type": "amazon-ebs"}]}') is None
     assert first_claim("build.pkr.hcl", "") == "packer-hcl"
     assert first_claim("values.pkrvars.hcl", "x = 1") is None  # read with the templates beside it
+    assert first_claim("build.pkr.json", '{"source": {"azure-arm": {}}}') == "packer-hcl"  # HCL2 in JSON
+    assert first_claim("legacy.pkr.json", PACKER_JSON) == "packer-json"
 
 
 def _versions(text: str, path: str = "build.json") -> list[m.ImageVersion]:
