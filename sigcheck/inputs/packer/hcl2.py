@@ -47,17 +47,45 @@ def load(source: SourceFile, options: LoadOptions) -> LoadResult:
         result.relevant = False
         return result
     config = _Configuration(hcl, options)
+    overrides = _build_sources(hcl.body)
     for block in sources:
-        node = config.block_node(block)
         name = block.labels[1][0] if len(block.labels) > 1 else block.labels[0][0]
-        versions, findings = image_version(node, f"source.azure-arm.{name}", source.path, options.context)
-        result.resources.extend(versions)
-        result.findings.extend(findings)
+        variants = [(config.block_node(block), f"source.azure-arm.{name}")]
+        for extra in overrides.get(name, []):
+            # `build { source "source.azure-arm.x" { … } }` builds the source with these settings added.
+            variants.append((_merged(config.block_node(block), config.block_node(extra)), f"build source.azure-arm.{name}"))
+        for node, label in variants:
+            versions, findings = image_version(node, label, source.path, options.context)
+            result.resources.extend(versions)
+            result.findings.extend(findings)
     if config.evaluator.exhausted or config.evaluator.too_deep:
         result.findings.append(diagnostics.parse_error(
             sources[0].header_span, "the template's expressions are too large or too deeply nested to evaluate; values beyond the limit are unknown"))
     result.comments = hcl.comments
     return result
+
+
+def _build_sources(body: s.Body) -> dict[str, list[s.Block]]:
+    """`source` blocks inside `build` blocks, by the azure-arm source they extend."""
+    out: dict[str, list[s.Block]] = {}
+    for build in body.blocks_of("build"):
+        for block in build.body.blocks_of("source"):
+            label = block.labels[0][0] if block.labels else ""
+            parts = label.removeprefix("source.").split(".")
+            if len(parts) == 2 and parts[0] == packer_facts()["builder_type"]:
+                out.setdefault(parts[1], []).append(block)
+    return out
+
+
+def _merged(base: Node, extra: Node) -> Node:
+    """The source with the build block's settings added (Packer lets a build block set only what
+    the source leaves unset, so the source's own settings stay)."""
+    for key, value in extra.items():
+        if key not in base.value:
+            base.value[key] = value
+            if base.key_spans is not None and extra.key_spans is not None:
+                base.key_spans[key] = extra.key_spans[key]
+    return base
 
 
 class _Configuration:

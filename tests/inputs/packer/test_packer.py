@@ -142,3 +142,25 @@ def test_deep_nesting_does_not_crash() -> None:
     text = f'source "azure-arm" "a" {{\n  location = {deep}\n}}\n'
     result = hcl2.load(SourceFile("deep.pkr.hcl", text), LoadOptions())
     assert all(f.rule_id == "SIG001" for f in result.findings)
+
+
+def test_build_blocks_add_settings_to_a_source(tmp_path: Path) -> None:
+    (tmp_path / "build.pkr.hcl").write_text("""source "azure-arm" "base" {
+  shared_image_gallery_destination {
+    resource_group = "rg"
+    gallery_name   = "g"
+    image_name     = "i"
+    image_version  = "1.0.0"
+    target_region {
+      name = "northeurope"
+    }
+  }
+}
+build {
+  source "source.azure-arm.base" {
+    location = "westeurope"
+  }
+}
+""", encoding="utf-8")
+    findings = check(["build.pkr.hcl"], tmp_path)
+    assert [(f["rule"], f["line"]) for f in findings] == [("SIG201", 14)]
