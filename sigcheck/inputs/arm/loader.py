@@ -6,6 +6,7 @@ from __future__ import annotations
 from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
 from sigcheck.inputs.arm.scope import Reporter, TemplateScope
 from sigcheck.model import diagnostics
+from sigcheck.model.findings import Finding
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
 from sigcheck.syntax.jsonc import JsonSyntaxError, parse
@@ -51,7 +52,7 @@ class ArmLoader:
             result.findings.extend(problems)
         reporter = Reporter()
         scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
-        image_builder: list = []
+        image_builder: list[Finding] = []
         result.resources = resources_from_template(root, source.path, scope, options.context, image_builder)
         if not any(_concerns_galleries(res) for res in result.resources) and not image_builder:
             return LoadResult(relevant=False)
