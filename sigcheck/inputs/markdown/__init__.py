@@ -22,7 +22,8 @@ class MarkdownLoader(LazyLoader):
         return ("```" in text or "~~~" in text) and (
             "az sig" in lowered or "azgallery" in lowered or "microsoft.compute/galleries" in lowered
             or "/galleries/" in lowered or '"galleryname"' in lowered
-            or "azurerm_shared_image" in lowered or "azurerm_gallery_application" in lowered or "azapi_" in lowered)
+            or "azurerm_shared_image" in lowered or "azurerm_gallery_application" in lowered or "azapi_" in lowered
+            or "shared_image_gallery_destination" in lowered)
 
 
 @hookimpl

@@ -27,7 +27,7 @@ _SCRIPT_READERS = {
     "shell": ("sigcheck.inputs.scripts.shell", shell_has_gallery_command),
     "powershell": ("sigcheck.inputs.scripts.powershell", powershell_has_gallery_command),
 }
-_HCL = {"hcl", "terraform", "tf", "hcl2"}
+_HCL = {"hcl", "terraform", "tf", "hcl2", "packer"}
 
 
 @dataclass
@@ -129,6 +129,8 @@ class _Reader:
                     self._script(block.kind, part, options, result)
                 elif block.kind == "json":
                     self._json(part, options, result)
+                elif block.kind == "hcl":
+                    self._packer_hcl(text, block, source.path, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
                 pass
             i += 1
@@ -176,6 +178,13 @@ class _Reader:
         if is_rest_example(path + ".json", content):
             self._merge(result, rest_examples.load(part, options))
             return
+        from sigcheck.inputs.packer import is_packer_json
+
+        if is_packer_json(path + ".json", content):
+            from sigcheck.inputs.packer import legacy_json
+
+            self._merge(result, legacy_json.load(part, options))
+            return
         if "microsoft.compute/galleries" not in lowered:
             return
         from sigcheck.inputs.arm import loader as arm
@@ -206,6 +215,16 @@ class _Reader:
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)
         result.resources.extend(found)
+
+
+    def _packer_hcl(self, text: str, block: Block, path: str, options: LoadOptions, result: LoadResult) -> None:
+        if 'source "azure-arm"' not in text[block.start:block.end]:
+            return  # documentation fragments and other builders: nothing that publishes a version
+        from sigcheck.inputs.packer import hcl2
+
+        part = hcl2.load(SourceFile(path, _masked(text, [(block.start, block.end)])), options)
+        if part.relevant:
+            self._merge(result, part)
 
 
 def _request_without_body(content: str) -> bool:
