@@ -16,9 +16,7 @@ from sigcheck.engine.rules import CheckContext, Hit, rule
 from sigcheck.model import facts
 from sigcheck.model import resources as m
 from sigcheck.model.findings import Severity
-from sigcheck.model.from_body import items, value_at
 from sigcheck.model.ids import reference_target
-from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import Located
 
 # Inputs whose tool accepts a resource name where the request needs an id and builds the id itself.
@@ -30,21 +28,15 @@ def _table() -> dict[str, Any]:
     return table
 
 
-def _encryption_ids(encryption: Node | None, base: str) -> Iterator[Located[Any]]:
-    """The disk encryption set ids of one region's encryption settings (a raw body today;
-    a typed field later: only this helper reads it)."""
-    if encryption is None or not encryption.is_object:
+def _encryption_ids(encryption: m.RegionEncryption | None) -> Iterator[Located[Any]]:
+    """The disk encryption set ids of one region's encryption settings."""
+    if encryption is None:
         return
-    os_disk = encryption.get_ci("osDiskImage")
-    if os_disk is not None and os_disk.is_object:
-        for key in ("diskEncryptionSetId", "securityProfile.secureVMDiskEncryptionSetId"):
-            found = value_at(os_disk, key, f"{base}.osDiskImage")
+    disks = ([encryption.os_disk_image] if encryption.os_disk_image is not None else []) + list(encryption.data_disk_images)
+    for disk in disks:
+        for found in (disk.disk_encryption_set_id, disk.secure_vm_disk_encryption_set_id):
             if found is not None:
                 yield found
-    for i, item in items(encryption.get_ci("dataDiskImages")):
-        found = value_at(item, "diskEncryptionSetId", f"{base}.dataDiskImages[{i}]")
-        if found is not None:
-            yield found
 
 
 def _ids(res: m.Resource) -> Iterator[tuple[Located[Any], str]]:
@@ -57,9 +49,9 @@ def _ids(res: m.Resource) -> Iterator[tuple[Located[Any], str]]:
         for disk in disks:
             if disk.storage_account_id is not None:
                 yield disk.storage_account_id, "storage_account"
-    if isinstance(res, (m.ImageVersion, m.ApplicationVersion)):
-        for i, region in enumerate(res.target_regions or []):
-            for found in _encryption_ids(region.encryption, f"properties.publishingProfile.targetRegions[{i}].encryption"):
+    if isinstance(res, m.Replicated):
+        for encryption in res.encryptions:  # every target region's and extended location's
+            for found in _encryption_ids(encryption):
                 yield found, "disk_encryption_set"
 
 

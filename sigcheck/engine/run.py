@@ -9,7 +9,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
@@ -26,6 +26,7 @@ from sigcheck.engine.result import RunResult
 # wrote, and reading it would only make a pre-commit hook hang.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_MESSAGE = 1000
+MAX_PER_RULE = 500  # findings of one rule in one file before the rest are counted, not listed
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 
 
@@ -46,13 +47,16 @@ class Options:
     today: _dt.date = field(default_factory=_dt.date.today)
     context: DeploymentContext = field(default_factory=DeploymentContext)
     parameters_file: str | None = None
+    var_files: list[str] = field(default_factory=list)  # Terraform -var-file, in order
     # From the configuration file; the command line's select/ignore/extend-select apply on top.
     configured: RuleSelection = field(default_factory=RuleSelection)
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
-    settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> its options
+    # Rules the configuration defines (custom policy rules), registered for this run only.
+    extra_rules: list[AnyRule] = field(default_factory=list)
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -62,7 +66,7 @@ def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
 ALWAYS_ON = "SIG001"
 
 
-def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
+def enabled_rules(registry: Registry, options: Options) -> list[AnyRule]:
     """Rules selected by select/extend-select/ignore (ids or prefixes), in id order: the
     configuration's layer first, then the command line's, so a flag overrides the file."""
     layers = [options.configured, RuleSelection(options.select, options.ignore, options.extend_select)]
@@ -125,6 +129,8 @@ def display_path(path: str) -> str:
 
 class Engine:
     def __init__(self, registry: Registry, options: Options) -> None:
+        if options.extra_rules:
+            registry = dataclasses.replace(registry, rules={**registry.rules, **{r.meta.id: r for r in options.extra_rules}})
         self.registry = registry
         self.options = options
         # Rules carry their configured severity, so reports describe the rules as they ran.
@@ -136,7 +142,7 @@ class Engine:
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
     # -- configuration ------------------------------------------------------------
-    def _configured(self, rule: Rule) -> Rule:
+    def _configured(self, rule: AnyRule) -> AnyRule:
         severity = self.severity_override(rule.meta.id)
         if severity is None or severity == rule.meta.severity:
             return rule
@@ -173,7 +179,7 @@ class Engine:
         return True
 
     # -- load ---------------------------------------------------------------
-    def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
+    def load_text(self, path: str, text: str) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
         text = unify_line_breaks(text)
         for loader in self.registry.loaders:
@@ -191,7 +197,7 @@ class Engine:
                 options.budget.pause()  # until the rules run on this file's resources
         return None
 
-    def load_file(self, path: str, explicit: bool) -> LoadResult | None:
+    def load_file(self, path: str) -> LoadResult | None:
         shown = display_path(path)
         try:
             size = os.path.getsize(path)
@@ -199,13 +205,13 @@ class Engine:
                 if not self._wanted_by_name(shown):
                     return None
                 return LoadResult(findings=[diagnostics.parse_error(
-                    Span(shown, 1, 1, 1, 1),
+                    Span.at(shown),
                     f"file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB sigcheck reads; not checked",
                 )])
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            return LoadResult(findings=[diagnostics.parse_error(Span(shown, 1, 1, 1, 1), f"cannot read file: {exc.strerror}")])
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown), f"cannot read file: {exc.strerror}")])
         if not data.strip():
             return None
         try:
@@ -213,9 +219,8 @@ class Engine:
         except DecodeError as exc:
             if not self._wanted_by_name(shown):
                 return None
-            return LoadResult(findings=[diagnostics.parse_error(
-                Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)])
-        return self.load_text(shown, text, explicit)
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
+        return self.load_text(shown, text)
 
     def _wanted_by_name(self, path: str) -> bool:
         """Whether some loader would read a file of this name (for files that are not text)."""
@@ -224,11 +229,13 @@ class Engine:
     def _load_options(self, path: str) -> LoadOptions:
         # Each file gets its own budget; the rules run on its resources within the same deadline.
         budget = self._budgets[path] = Budget()
-        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget,
+                           var_files=list(self.options.var_files))
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
-        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
+        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings,
+                           catalogue=[rule.meta for rule in self.registry.rules.values()])
         _link_parents(resources, ctx)
         findings: list[Finding] = []
         late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
@@ -273,7 +280,7 @@ class Engine:
         suppressions and configured severities on its findings."""
         return [dataclasses.replace(f) for f in self.registry.plugin_errors]
 
-    def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
+    def _finding(self, rule: AnyRule, res: Resource, hit: Hit) -> Finding:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path
@@ -285,18 +292,19 @@ class Engine:
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
+            extra={"related": list(hit.related)} if hit.related else {},
         )
 
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
-        explicit = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
+        notes: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
-            loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
+            loaded = self.load_file(path)
             if loaded is None:
                 continue
             self.internal_errors.extend(loaded.internal_errors)
@@ -306,7 +314,9 @@ class Engine:
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
             comments.extend(loaded.comments)
+            notes.extend(loaded.notes)
         findings.extend(self.check(resources))
+        _annotate(findings, notes)
         findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
@@ -320,7 +330,7 @@ class Engine:
             try:
                 text = decode(data)
             except DecodeError as exc:
-                finding = diagnostics.parse_error(Span(path, exc.line, exc.column, exc.line, exc.column), exc.message)
+                finding = diagnostics.parse_error(Span.at(path, exc.line, exc.column), exc.message)
                 return self.result([finding], 1, 0)
         else:
             text = data
@@ -328,8 +338,9 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        return self.result(loaded.findings + self.check(loaded.resources) + self._plugin_errors(),
-                           1, len(loaded.resources),
+        findings = loaded.findings + self.check(loaded.resources) + self._plugin_errors()
+        _annotate(findings, loaded.notes)
+        return self.result(findings, 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
@@ -359,8 +370,36 @@ class Engine:
             if override is not None:
                 finding.severity = override
         kept.sort(key=Finding.sort_key)
+        kept = _capped(kept)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
                          extra={"internal_errors": list(self.internal_errors)})
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_PER_RULE findings of one rule in one file, then one that counts the rest: a
+    file with 100,000 repeated keys needs fixing once, not reading 100,000 times. Suppressed
+    findings are kept (they are not shown as problems, and SARIF lists them)."""
+    counts: dict[tuple[str, str], int] = {}
+    out: list[Finding] = []
+    last: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        if finding.suppression is not None:
+            out.append(finding)
+            continue
+        key = (finding.span.path, finding.rule_id)
+        seen = counts[key] = counts.get(key, 0) + 1
+        if seen <= MAX_PER_RULE:
+            out.append(finding)
+            last[key] = finding
+    for key, count in counts.items():
+        if count > MAX_PER_RULE:
+            shown = last[key]
+            out.append(Finding(
+                shown.rule_id, shown.severity,
+                f"{count - MAX_PER_RULE:,} more {shown.rule_id} findings in this file are not listed "
+                f"(only the first {MAX_PER_RULE} are)", shown.span, property_path="summary"))
+    out.sort(key=Finding.sort_key)
+    return out
 
 
 def _where(exc: BaseException) -> str:
@@ -369,10 +408,22 @@ def _where(exc: BaseException) -> str:
     return f"raised at {span.path}:{span.line}"
 
 
-def _owner(rule: Rule[Any]) -> str:
+def _owner(rule: AnyRule) -> str:
     if rule.meta.origin == "sigcheck":
         return "a defect of sigcheck: please report it"
     return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
+def _annotate(findings: list[Finding], notes: Sequence[tuple[Span, str]]) -> None:
+    """Append the loaders' notes to the findings at their spans (see LoadResult.notes)."""
+    if not notes:
+        return
+    by_place: dict[tuple[str, int, int], list[str]] = {}
+    for span, note in notes:
+        texts = by_place.setdefault(span.sort_key(), [])
+        if note not in texts:
+            texts.append(note)
+    for finding in findings:
+        for note in by_place.get(finding.span.sort_key(), ()):
+            finding.message = f"{finding.message} ({note})"
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:

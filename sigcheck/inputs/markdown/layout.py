@@ -26,6 +26,7 @@ POWERSHELL_TAGS = frozenset({"powershell", "azurepowershell", "azurepowershell-i
                              "ps1con", "pscon", "powershell-interactive"})
 JSON_TAGS = frozenset({"json", "jsonc", "json5"})
 HTTP_TAGS = frozenset({"http", "rest", "https"})
+HCL_TAGS = frozenset({"hcl", "terraform", "tf", "hcl2", "packer"})
 # Tags that say nothing about the language: the content decides.
 GENERIC_TAGS = frozenset({"", "console", "shell", "shell-session", "terminal", "text", "txt", "plaintext", "none", "cmd",
                           "bat", "batch", "output", "code", "azurecli-interactive-output", "sh-session"})
@@ -45,7 +46,7 @@ _SYNOPSIS = re.compile(r"\[-[A-Za-z]+(?:\]| <)|\[<CommonParameters>\]|<String(?:
 
 
 def kind_of(tag: str, content: str) -> str | None:
-    """What a block holds: shell | powershell | json | http, or None for anything else."""
+    """What a block holds: shell | powershell | json | http | hcl, or None for anything else."""
     if tag in OUTPUT_TAGS:
         return None
     if is_synopsis(content):
@@ -58,6 +59,8 @@ def kind_of(tag: str, content: str) -> str | None:
         return "json"
     if tag in HTTP_TAGS:
         return "http"
+    if tag in HCL_TAGS:
+        return "hcl"
     if tag in GENERIC_TAGS:
         return detect(content)
     return None

@@ -2,7 +2,7 @@
 
 `azurecli`/`bash`/`sh` blocks are read as az CLI scripts, `powershell`/`azurepowershell` blocks
 as PowerShell, `json` blocks as REST API examples, ARM templates or single ARM resources, and
-`http` blocks as REST requests — a request line in an `http` block followed by a `json` block
+`http` blocks as REST requests, `hcl`/`terraform`/`tf` blocks together as one Terraform module — a request line in an `http` block followed by a `json` block
 makes one request, as documentation pages write them. Each block is handed to its loader as a
 part of the file that starts at the block's line, so every location points into the Markdown file
 and a page of thousands of blocks costs no more than their text.
@@ -12,19 +12,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import import_module
 
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.inputs.markdown import layout
+from sigcheck.inputs.recognize import powershell_has_gallery_command, shell_has_gallery_command
 from sigcheck.model.diagnostics import PARSE_ERROR
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.text import LineIndex
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
+# Script blocks: the reader (imported when a block needs it) and the test that a block is worth reading.
+_SCRIPT_READERS = {
+    "shell": ("sigcheck.inputs.scripts.shell", shell_has_gallery_command),
+    "powershell": ("sigcheck.inputs.scripts.powershell", powershell_has_gallery_command),
+}
 
 
 @dataclass
 class Block:
-    kind: str  # shell | powershell | json | http, or "" for a block sigcheck does not read
+    kind: str  # shell | powershell | json | http | hcl, or "" for a block sigcheck does not read
     start: int  # offset of the first content character
     end: int  # offset after the last content character
     first_line: int  # 1-based line of the first content line
@@ -99,6 +106,12 @@ def _indented_blocks(text: str, lines: list[str], offsets: list[int], covered: l
     return out
 
 
+def _masked(text: str, pieces: list[tuple[int, int]]) -> str:
+    """`text` with everything outside `pieces` blanked, line breaks kept (so positions hold):
+    for readers that take a whole file, once per page."""
+    return re.sub(r"[^\r\n]", " ", text[:pieces[0][0]]) + _part(text, pieces) + re.sub(r"[^\r\n]", " ", text[pieces[-1][1]:])
+
+
 def _part(text: str, pieces: list[tuple[int, int]]) -> str:
     """The text from the first piece to the end of the last, what lies between them blanked
     (line breaks kept, so positions hold). Pieces start at the beginning of a line."""
@@ -116,6 +129,7 @@ class _Reader:
         result = LoadResult()
         text = source.text
         found = blocks(text)
+        self._terraform(text, [b for b in found if b.kind == "hcl"], source.path, options, result)
         i = 0
         while i < len(found):
             block = found[i]
@@ -133,12 +147,12 @@ class _Reader:
                         pieces.append((following.start, following.end))
                         i += 1
                     self._http(SourceFile(source.path, _part(text, pieces), block.first_line), options, result)
-                elif block.kind == "shell":
-                    self._shell(part, options, result)
-                elif block.kind == "powershell":
-                    self._powershell(part, options, result)
+                elif block.kind in _SCRIPT_READERS:
+                    self._script(block.kind, part, options, result)
                 elif block.kind == "json":
                     self._json(part, options, result)
+                elif block.kind == "hcl":
+                    self._packer_hcl(text, block, source.path, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
                 pass
             i += 1
@@ -157,7 +171,7 @@ class _Reader:
         span = index.span(fence_line, line_start - 1 if line_start > fence_line else line_start)
         tag = f"```{block.language}" if block.language else "an untagged block"
         finding = PARSE_ERROR.at(span, f"{tag} holds gallery commands that sigcheck does not read; they are not checked "
-                                       "(sigcheck reads fenced azurecli, bash, azurepowershell, pwsh, json and http blocks, and untagged ones by content)")
+                                       "(sigcheck reads fenced azurecli, bash, azurepowershell, pwsh, json, http and hcl blocks, and untagged ones by content)")
         finding.severity = Severity.NOTE
         result.findings.append(finding)
 
@@ -166,6 +180,20 @@ class _Reader:
         result.resources.extend(part.resources)
         result.findings.extend(part.findings)
         result.comments.extend(part.comments)
+        result.notes.extend(part.notes)
+
+    def _terraform(self, text: str, found: list[Block], path: str, options: LoadOptions, result: LoadResult) -> None:
+        """The page's HCL blocks read together as one Terraform module (pages split one
+        configuration across several blocks); Packer templates are not Terraform."""
+        contents = [text[b.start:b.end] for b in found]
+        terraform = [b for b, c in zip(found, contents)
+                     if ("resource " in c or "module " in c or "locals" in c or "variable " in c) and 'source "azure-arm"' not in c]
+        if not terraform:
+            return
+        from sigcheck.inputs.terraform import loader as terraform_loader
+
+        masked = _masked(text, [(b.start, b.end) for b in terraform])
+        self._merge(result, terraform_loader.load_text(path, masked, options, siblings=False))
 
     def _http(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import http as rest
@@ -174,23 +202,10 @@ class _Reader:
             return
         self._merge(result, rest.load(part, options))
 
-    def _shell(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.inputs.scripts import shell
-
-        if not shell.has_gallery_command(part.text):
-            return
-        loaded = LoadResult()
-        shell.load_script(part.text, part.path, options, loaded, part.first_line)
-        self._merge(result, loaded)
-
-    def _powershell(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.inputs.scripts import powershell
-
-        if not powershell.has_gallery_command(part.text):
-            return
-        loaded = LoadResult()
-        powershell.load_script(part.text, part.path, options, loaded, part.first_line)
-        self._merge(result, loaded)
+    def _script(self, kind: str, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
+        module, has_gallery_command = _SCRIPT_READERS[kind]
+        if has_gallery_command(part.text):
+            self._merge(result, import_module(module).load(part, options))
 
     def _json(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import examples as rest_examples
@@ -200,6 +215,13 @@ class _Reader:
         lowered = content.lower()
         if is_rest_example(path + ".json", content):
             self._merge(result, rest_examples.load(part, options))
+            return
+        from sigcheck.inputs.packer import is_packer_json
+
+        if is_packer_json(path + ".json", content):
+            from sigcheck.inputs.packer import legacy_json
+
+            self._merge(result, legacy_json.load(part, options))
             return
         if "microsoft.compute/galleries" not in lowered:
             return
@@ -228,15 +250,25 @@ class _Reader:
         if not any(r.get_ci("type") is not None and r.get_ci("apiVersion") is not None for r in resources):
             return
         template = Node({"resources": Node(resources, root.span)}, root.span, {"resources": root.span})
-        from sigcheck.inputs.arm.scope import Reporter, TemplateScope
+        from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
         from sigcheck.inputs.arm.normalize import resources_from_template
 
         reporter = Reporter(budget=options.budget)
-        scope = TemplateScope.for_template(template, path, reporter, {}, arm._eval_context(options.context))
-        found = resources_from_template(template, path, scope, options.context)
+        evaluator = NodeEvaluator.for_template(template, path, reporter, {}, arm._eval_target(options.context))
+        found = resources_from_template(template, path, evaluator, options.context)
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)
         result.resources.extend(found)
+
+
+    def _packer_hcl(self, text: str, block: Block, path: str, options: LoadOptions, result: LoadResult) -> None:
+        if 'source "azure-arm"' not in text[block.start:block.end]:
+            return  # documentation fragments and other builders: nothing that publishes a version
+        from sigcheck.inputs.packer import hcl2
+
+        part = hcl2.load(SourceFile(path, _masked(text, [(block.start, block.end)])), options)
+        if part.relevant:
+            self._merge(result, part)
 
 
 def _request_without_body(content: str) -> bool:

@@ -9,11 +9,10 @@ PowerShell script to `sigcheck.inputs.scripts.az`, like those of a bash script.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
-from sigcheck.inputs.recognize import gallery_cmdlet, powershell_has_gallery_command
+from sigcheck.inputs.recognize import gallery_cmdlet
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax.jsonc import Node
@@ -34,9 +33,6 @@ _MULTIPLIERS = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "
 _TYPOGRAPHIC_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
                                     "\u201c": '"', "\u201d": '"', "\u201e": '"'})
 _BACKTICK = {"0": "\0", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "e": "\x1b"}
-
-
-has_gallery_command = powershell_has_gallery_command
 
 
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:
