@@ -93,6 +93,11 @@ def mentions_gallery_command(content: str) -> bool:
     return _CMDLET.search(content) is not None or _AZ.search(content) is not None
 
 
+def mentions_gallery_resource(content: str) -> bool:
+    """Whether a block declares a gallery resource by its type (a Bicep or YAML block, say)."""
+    return "microsoft.compute/galleries" in content.lower()
+
+
 def commands_only(kind: str, content: str) -> str:
     """The block with its prompts and output lines blanked (same length, same line breaks)."""
     if kind == "powershell":

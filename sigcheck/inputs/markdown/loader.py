@@ -163,14 +163,20 @@ class _Reader:
     def _unread(source: SourceFile, block: Block, result: LoadResult) -> None:
         """A block holding gallery commands in a language sigcheck does not read: said, never skipped silently."""
         content = source.text[block.start:block.end]
-        if block.language in layout.OUTPUT_TAGS or layout.is_synopsis(content) or not layout.mentions_gallery_command(content):
+        if block.language in layout.OUTPUT_TAGS or layout.is_synopsis(content):
+            return
+        if layout.mentions_gallery_command(content):
+            what = "gallery commands"
+        elif layout.mentions_gallery_resource(content):
+            what = "gallery resources"
+        else:
             return
         index = LineIndex(source.path, source.text)
         line_start = source.text.rfind("\n", 0, block.start) + 1
         fence_line = source.text.rfind("\n", 0, max(0, line_start - 1)) + 1
         span = index.span(fence_line, line_start - 1 if line_start > fence_line else line_start)
         tag = f"```{block.language}" if block.language else "an untagged block"
-        finding = PARSE_ERROR.at(span, f"{tag} holds gallery commands that sigcheck does not read; they are not checked "
+        finding = PARSE_ERROR.at(span, f"{tag} holds {what} that sigcheck does not read; they are not checked "
                                        "(sigcheck reads fenced azurecli, bash, azurepowershell, pwsh, json, http and hcl blocks, and untagged ones by content)")
         finding.severity = Severity.NOTE
         result.findings.append(finding)
