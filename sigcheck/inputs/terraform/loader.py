@@ -158,6 +158,7 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
     root = Module(files, var_files, meter=meter, read_dir=_read_dir)
     gallery_types = set(azurerm.table()["resources"])
     consumer_types = {k for k in azurerm.table()["consumers"] if not k.startswith("_")}
+    disk_types = azurerm.disk_types()
     stack: list[tuple[Module, str | None]] = [(root, None)]
     reported_budget = False
     # Image Builder templates wait for every resource: the version's region is its definition's.
@@ -170,7 +171,8 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
                 if len(block.labels) != 2:
                     continue
                 type_ = block.labels[0][0]
-                if type_ not in gallery_types and type_ not in consumer_types and type_ not in azapi.AZAPI_TYPES:
+                if (type_ not in gallery_types and type_ not in consumer_types and type_ not in disk_types
+                        and type_ not in azapi.AZAPI_TYPES):
                     continue
                 out = run.of(owner or block.path)
                 for instance in module.instances(block):
@@ -186,6 +188,8 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
                         consumer = azurerm.build_consumer(type_, evaluated, block.path, context)
                         if consumer is not None:
                             out.resources.append(consumer)
+                    elif type_ in disk_types:
+                        out.resources.append(azurerm.build_disk(type_, evaluated, block.path, context))
                     elif azapi.is_image_template(evaluated):
                         templates.append((module, instance, evaluated, block.path, out))
                     else:
