@@ -367,3 +367,18 @@ resource "azapi_resource" "v" {
     hits = [f for f in found if f["rule"] in ("SIG301", "SIG304")]
     assert [(f["rule"], f["line"], f["column"]) for f in hits] == [("SIG301", 31, 54)], found
     assert "disk 'big-data'" in hits[0]["message"] and "2048 GB" in hits[0]["message"]
+
+
+def test_child_id_built_from_a_declared_id(tmp_path: Path) -> None:
+    # `"${azurerm_shared_image.i.id}/versions/${var.v}"` names a version of a declared definition.
+    (tmp_path / "gallery.tf").write_text(DEFINITION)
+    (tmp_path / "aib.tf").write_text(IMAGE_TEMPLATE.format(regions='["westeurope"]', api="2024-02-01").replace(
+        "galleryImageId = azurerm_shared_image.i.id",
+        'galleryImageId = "${azurerm_shared_image.i.id}/versions/${var.v}"') + '''
+variable "v" {
+  default = "1.0.0-beta"
+}
+''')
+    found = [f for f in _run([tmp_path]) if f["path"].endswith("aib.tf") and f["rule"] == "SIG103"]
+    assert [(f["line"], f["column"]) for f in found] == [(12, 26)], found
+    assert "1.0.0-beta" in found[0]["message"]
