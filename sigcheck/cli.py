@@ -7,7 +7,7 @@ import argparse
 import datetime as _dt
 import os
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from sigcheck import __version__
 
@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="NAME", help="the file name to report (and detect the kind of) for '-'")
     check.add_argument("--config", metavar="FILE", help="the configuration file (default: .sigcheck.yaml or pyproject.toml [tool.sigcheck], found upward from the first PATH)")
     check.add_argument("--baseline", metavar="SARIF", help="report only findings that are not in this earlier SARIF report")
+    check.add_argument("--base", metavar="REV", help="compare with git revision REV: report properties the service refuses to change (SIG706)")
+    check.add_argument("--changed-only", action="store_true", help="with --base: report only findings in files that differ from REV")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -129,6 +131,31 @@ def _check(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"sigcheck: error: {problem}", file=sys.stderr)
         return EXIT_ERROR
+    if args.changed_only and not args.base:
+        print("sigcheck: error: --changed-only needs --base REV (the revision the files are compared with)", file=sys.stderr)
+        return EXIT_ERROR
+    if args.base is not None:
+        from sigcheck.engine.git import BaseRevision, GitError
+
+        try:
+            start = (args.stdin_filename or ".") if paths == ["-"] else paths[0]
+            options.base = BaseRevision.open(args.base, start if os.path.exists(start) else ".")
+        except GitError as exc:
+            print(f"sigcheck: error: --base {args.base}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        # Comparing revisions is what --base asks for; an explicit --ignore SIG706 still wins.
+        options.extend_select = [*options.extend_select, "SIG706"]
+    try:
+        return _run(args, options, registry, formatter, paths)
+    finally:
+        if options.base is not None:
+            options.base.close()
+
+
+def _run(args: argparse.Namespace, options: Any, registry: Any, formatter: Any, paths: list[str]) -> int:
+    from sigcheck.engine.run import Engine
+    from sigcheck.model.findings import Severity
+
     known_prints = None
     if args.baseline:
         from sigcheck.baseline import BaselineError, load
@@ -150,6 +177,10 @@ def _check(args: argparse.Namespace) -> int:
         from sigcheck.baseline import new_findings
 
         result.findings = new_findings(result.findings, known_prints)
+    if args.changed_only:
+        # Both filters apply: a finding is reported when it is in a changed file and (with
+        # --baseline) not in the baseline either.
+        result.findings = [f for f in result.findings if options.base.differs(f.span.path)]
     report = formatter.render(result)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:

@@ -7,7 +7,7 @@ import datetime as _dt
 import re
 from typing import Iterator, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule, RuleMeta, rule, run_rule
+from sigcheck.engine.rules import CheckContext, Hit, rule, run_rule
 from sigcheck.checks.values import declared, text, where_words
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
@@ -114,12 +114,4 @@ def recommended_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(low, f"recommended {what} min {lo:g} is greater than max {hi:g} (line {high.span.line}); the service rejects the definition")  # type: ignore[arg-type,union-attr]
 
 
-# Listed in the catalogue so that its id is reserved and documented, but off and without a check:
-# it needs two revisions of an input, and sigcheck does not compare revisions yet.
-IMMUTABLE_CHANGE = Rule(RuleMeta(
-    "SIG706", "immutable-change", Severity.ERROR,
-    "Between two revisions of an input, a property that the service does not allow to be updated has changed.",
-    enabled_by_default=False,
-))
-
-RULES = [duplicate_image_identity, end_of_life, recommended_range, IMMUTABLE_CHANGE]
+RULES = [duplicate_image_identity, end_of_life, recommended_range]

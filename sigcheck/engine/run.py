@@ -9,7 +9,8 @@ import stat
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule
+from sigcheck.engine.rules import CheckContext, Hit, Rule, identity
+from sigcheck.engine.git import BaseRevision
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
@@ -51,6 +52,9 @@ class Options:
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
     settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+    # `--base REV`: each checked file is also read at that revision, and its resources are paired
+    # with their earlier declarations for the rules that compare revisions (SIG706).
+    base: BaseRevision | None = None
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -216,8 +220,48 @@ class Engine:
         return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file)
 
     # -- check --------------------------------------------------------------
-    def check(self, resources: Sequence[Resource]) -> list[Finding]:
-        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
+    def load_base(self, path: str, resources: Sequence[Resource]) -> dict[int, Resource]:
+        """With `--base`: the declarations at the base revision of the resources loaded from
+        `path`, read from the same file there (or the one git says it was renamed from) with the
+        same loaders and configuration, paired by type and names (case-insensitive). A resource
+        with an unknown name, or new in this revision, has no pair."""
+        base = self.options.base
+        if base is None or not resources:
+            return {}
+        old_path = base.old_path(path)
+        scratch = base.materialize(old_path) if old_path is not None else None
+        if scratch is None:
+            return {}
+        with open(scratch, "rb") as handle:
+            data = handle.read()
+        try:
+            text = decode(data)
+        except DecodeError:
+            return {}
+        errors = len(self.internal_errors)
+        loaded = self.load_text(scratch, text)
+        del self.internal_errors[errors:]  # trouble on the old side is not this run's to report
+        if loaded is None:
+            return {}
+        earlier: dict[tuple[str, tuple[str, ...]], Resource] = {}
+        for old in loaded.resources:
+            key = identity(old)
+            if key is not None and not old.is_response:
+                earlier.setdefault(key, old)
+        pairs = {}
+        for res in resources:
+            key = identity(res)
+            if key is not None and key in earlier and not res.is_response:
+                pairs[id(res)] = earlier[key]
+        return pairs
+
+    def _place(self, span: Span) -> str:
+        label = self.options.base.label(span.path) if self.options.base is not None else span.path
+        return f"{label}:{span.line}"
+
+    def check(self, resources: Sequence[Resource], earlier: dict[int, Resource] | None = None) -> list[Finding]:
+        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings,
+                           earlier=earlier or {}, earlier_place=self._place)
         _link_parents(resources, ctx)
         findings: list[Finding] = []
         for rule in self.rules:
@@ -258,6 +302,7 @@ class Engine:
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
+        earlier: dict[int, Resource] = {}
         checked = 0
         for path in files:
             loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
@@ -270,7 +315,8 @@ class Engine:
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
             comments.extend(loaded.comments)
-        findings.extend(self.check(resources))
+            earlier.update(self.load_base(path, loaded.resources))
+        findings.extend(self.check(resources, earlier))
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
         return self.result(findings, checked, len(resources), comments, resources)
@@ -291,7 +337,8 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources),
+        earlier = self.load_base(path, loaded.resources)
+        return self.result(loaded.findings + self.check(loaded.resources, earlier), 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
