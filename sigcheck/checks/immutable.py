@@ -45,35 +45,38 @@ def _key_text(node: Node | None) -> str | None:
     return re.sub(r"[\s_-]", "", str(node.value)).lower()
 
 
-# One place a path reaches: the element keys passed on the way (for labels), the node there (or
-# None when the property is left out), and the nearest node on the way (for pointing at).
-Reached = tuple[tuple[str, ...], Node | None, Node]
+# One place a path reaches: the element keys passed on the way (normalised, to pair places across
+# revisions; and as written, for messages), the node there (None when the property is left out),
+# and the nearest node on the way (for pointing at).
+Reached = tuple[tuple[str, ...], tuple[str, ...], Node | None, Node]
 
 
-def _walk(body: Node, segments: Sequence[tuple[str, str | None]], partial_keys: bool = False) -> Iterator[Reached]:
+def _walk(body: Node, segments: Sequence[tuple[str, str | None]]) -> Iterator[Reached]:
     """Every place `segments` reaches in `body`. An array whose elements are keyed yields one
-    place per element with a known key; an object member that is absent yields (keys, None, parent)."""
-    stack: list[tuple[int, Node, tuple[str, ...]]] = [(0, body, ())]
+    place per element with a known key; an object member that is absent yields a place whose
+    node is None."""
+    stack: list[tuple[int, Node, tuple[str, ...], tuple[str, ...]]] = [(0, body, (), ())]
     while stack:
-        depth, node, keys = stack.pop()
+        depth, node, keys, shown = stack.pop()
         if depth == len(segments):
-            yield keys, node, node
+            yield keys, shown, node, node
             continue
         name, key = segments[depth]
         child = node.get_ci(name) if node.is_object else None
         if child is None or child.value is UNKNOWN:
             if child is None and node.is_object:
-                yield keys, None, node
+                yield keys, shown, None, node
             continue
         if key is None:
-            stack.append((depth + 1, child, keys))
+            stack.append((depth + 1, child, keys, shown))
             continue
         if not child.is_array:
             continue
         for element in reversed(child.value):
-            ident = _key_text(element.get_ci(key)) if element.is_object else None
-            if ident is not None:
-                stack.append((depth + 1, element, (*keys, ident)))
+            key_node = element.get_ci(key) if element.is_object else None
+            ident = _key_text(key_node)
+            if ident is not None and key_node is not None:
+                stack.append((depth + 1, element, (*keys, ident), (*shown, str(key_node.value))))
 
 
 def _scalar(node: Node | None) -> Any:
@@ -90,7 +93,9 @@ def _same(old: Any, new: Any, case_sensitive: bool) -> bool:
 
 
 def _shown(value: Any) -> str:
-    return "(none)" if value is None else f"'{value}'"
+    if value is None:
+        return "(none)"
+    return f"'{value}'" if isinstance(value, str) else str(value)
 
 
 def _api_at_least(res: m.Resource, version: str) -> bool | None:
@@ -107,8 +112,8 @@ def _exempt(res: m.Resource, unless: Mapping[str, Any] | None) -> bool | None:
     that cannot be told (then nothing is reported)."""
     if not unless or res.body is None:
         return False
-    flags = [node for _, node, _ in _walk(res.body, _segments(unless["path"]))]
-    value = _scalar(flags[0]) if flags else None
+    flags = [node for _, _, node, _ in _walk(res.body, _segments(unless["path"]))]
+    value = _scalar(flags[0]) if flags and flags[0] is not None else None  # left out: not set
     if value is UNKNOWN:
         return None
     if value != unless["equals"]:
@@ -135,23 +140,26 @@ def _values(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: Ma
     assert res.body is not None and old.body is not None
     segments = _segments(entry["path"])
     absent = entry.get("absent", _ABSENT)
-    before = {keys: node for keys, node, _ in _walk(old.body, segments)}
-    for keys, node, near in _walk(res.body, segments):
+    before = {keys: (node, near) for keys, _, node, near in _walk(old.body, segments)}
+    for keys, shown, node, near in _walk(res.body, segments):
         if keys not in before:
             continue  # an element new in this revision (a new target region): nothing to compare
-        was = before[keys]
+        was, was_near = before[keys]
         new_value = _scalar(node) if node is not None else (absent if not res.partial else _ABSENT)
         old_value = _scalar(was) if was is not None else (absent if not old.partial else _ABSENT)
         if new_value is _ABSENT or old_value is _ABSENT or new_value is UNKNOWN or old_value is UNKNOWN:
             continue
         if _same(old_value, new_value, bool(entry.get("case_sensitive"))):
             continue
-        where = f" ({ctx.place(was.span)})" if was is not None else ""
-        label = _label(entry, keys)
+        if was is not None:
+            where = f" ({ctx.place(was.span)})"
+        else:
+            where = f" (left out at {ctx.place(was_near.span)}{', the default' if old_value is not None else ''})"
+        label = _label(entry, shown)
         yield Hit(
             _token(node, near, res),
             f"{label} changed from {_shown(old_value)}{where} to {_shown(new_value)}"
-            f"{'' if node is not None else ' (left out)'}; the service refuses changes to {label} of an existing "
+            f"{'' if node is not None else ' (left out, the default)'}; the service refuses changes to {label} of an existing "
             f"{spec['noun']} — {_fix(entry, spec)}",
             path=entry["path"] + "".join(f"[{k}]" for k in keys),
         )
@@ -168,8 +176,8 @@ def _elements(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: 
     segments = _segments(entry["path"])
     outer, (array_name, key) = segments[:-1], segments[-1]
     assert key is not None, f"rules/immutable.json: an elements entry ends in a keyed array: {entry['path']}"
-    before = {keys: node for keys, node, _ in _walk(old.body, outer)}
-    for keys, holder, _ in _walk(res.body, outer):
+    before = {keys: node for keys, _, node, _ in _walk(old.body, outer)}
+    for keys, shown_keys, holder, _ in _walk(res.body, outer):
         if holder is None or keys not in before:
             continue
         was_holder = before[keys]
@@ -182,7 +190,7 @@ def _elements(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: 
             old_items = _keyed(old_array, key) if old_array is not None else ({} if not old.partial else None)
         if new_items is None or old_items is None:
             continue  # unknown on a side, or a partial update that leaves the list alone
-        noun, label = spec["noun"], _label(entry, keys)
+        noun, label = spec["noun"], _label(entry, shown_keys)
         where = f" ({ctx.place(old_array.span)})" if old_array is not None else ""
         for ident, element in new_items.items():
             if ident not in old_items:
@@ -190,7 +198,7 @@ def _elements(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: 
                 assert shown is not None
                 yield Hit(
                     shown.span,
-                    f"{label} {key} {shown.value!r} is new: it was not there at the base{where}; the service refuses "
+                    f"{label} with {key} {_shown(shown.value)} is new since the base{where}; the service refuses "
                     f"adding a {label} to an existing {noun} — {_fix(entry, spec)}",
                     path=f"{entry['path']}[{ident}]",
                 )
@@ -202,7 +210,7 @@ def _elements(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: 
                     assert shown is not None
                     yield Hit(
                         array.span,
-                        f"{label} {key} {shown.value!r} ({ctx.place(shown.span)}) was removed; the service refuses "
+                        f"{label} with {key} {_shown(shown.value)} ({ctx.place(shown.span)}) was removed; the service refuses "
                         f"removing a {label} from an existing {noun} — {_fix(entry, spec)}",
                         path=f"{entry['path']}[{ident}]",
                     )
