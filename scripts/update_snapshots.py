@@ -3,7 +3,8 @@
 - tests/snapshots/fixtures.txt and fixtures.sarif.json: `sigcheck check fixtures` from the repository
   root (relative paths, every rule enabled, a fixed date) in the text and SARIF formats. Whatever is
   under fixtures/ is included, whatever its input kind. In the SARIF, the absolute path of the checkout
-  and the tool version are replaced by placeholders, so the snapshot does not depend on either, and the
+  and the tool version are replaced by placeholders and the version-control provenance (commit, branch) is
+  dropped, so the snapshot does not depend on any of them, and the
   rules' long texts (fullDescription, help: the docs/rules pages, tested on their own) are left out, so
   editing a rule page does not change the snapshot of the findings.
 - tests/corpus/<kind>.txt: the report over ../shared/corpus/<kind> for every kind pinned there, when
@@ -60,6 +61,8 @@ def _run(args: list[str]) -> str:
 def normalise_sarif(text: str) -> str:
     log = json.loads(text)
     for run in log.get("runs", []):
+        # The commit and branch of the checkout: they change with every commit.
+        run.pop("versionControlProvenance", None)
         for base in run.get("originalUriBaseIds", {}).values():
             if base.get("uri", "").startswith("file://"):
                 base["uri"] = ROOT_PLACEHOLDER

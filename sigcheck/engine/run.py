@@ -133,6 +133,8 @@ class Engine:
         self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
         self.internal_errors: list[str] = []
+        # The text of every file read, by the path findings show: reports quote it (SARIF snippets).
+        self.sources: dict[str, str] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
@@ -210,6 +212,7 @@ class Engine:
                 return None
             return LoadResult(findings=[diagnostics.parse_error(
                 Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)])
+        self.sources[shown] = text
         return self.load_text(shown, text, explicit)
 
     def _wanted_by_name(self, path: str) -> bool:
@@ -333,6 +336,7 @@ class Engine:
                 return self.result([finding], 1, 0)
         else:
             text = data
+        self.sources[path] = text
         loaded = self.load_text(path, text)
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
@@ -366,7 +370,7 @@ class Engine:
                 finding.severity = override
         kept.sort(key=Finding.sort_key)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
-                         extra={"internal_errors": list(self.internal_errors)})
+                         extra={"internal_errors": list(self.internal_errors), "sources": self.sources})
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:

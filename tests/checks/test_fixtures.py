@@ -14,8 +14,8 @@ Convention (fixtures/<RULE>/<fires|clean>-<what>.<ext>):
   not a fixture of its own.
 * `<fixture>.base` beside a fixture is the same file at an earlier revision (SIG706): the fixture is
   checked in a temporary git repository whose first commit holds the `.base` content at the fixture's
-  path and whose second holds the fixture, with `--base main`. No loader reads `.base` files, so the
-  snapshot run over fixtures/ sees only the newer revision, as a standalone input.
+  path and whose second holds the fixture, with `--base main`. fixtures/.sigcheck.yaml excludes the
+  `.base` files, so the run over fixtures/ (the snapshot) sees only the newer revision, as a standalone input.
 
 Every fixture runs on its own through the command line with all rules enabled (`--extend-select ALL`),
 and once more together with all the others, as the snapshot does: a file's findings must not depend on
