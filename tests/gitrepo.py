@@ -48,7 +48,7 @@ def two_commits(repo: Path, base: dict[str, bytes | str], head: dict[str, bytes 
         else:
             _write(repo / rel, content)
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "change")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "change")
     return sha
 
 
