@@ -21,7 +21,7 @@ set -euo pipefail
 venv="${SIGCHECK_VENV:-${RUNNER_TEMP:-/tmp}/sigcheck-venv}"
 
 install() {
-    local src="${SIGCHECK_ACTION_PATH:?SIGCHECK_ACTION_PATH: the action's checkout}"
+    local src="${SIGCHECK_ACTION_PATH:?set it to the checkout of the action}"
     local python="${SIGCHECK_PYTHON:-python3}"
     "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$src"
@@ -60,6 +60,7 @@ run() {
     elif [ "${SIGCHECK_CHANGED_ONLY:-false}" = "true" ]; then
         echo "sigcheck: no base revision (not a pull request, and no 'base' input): checking every file" >&2
     fi
+    mkdir -p "$(dirname -- "$sarif")"
     local code=0
     "$bin" check --format sarif --output "$sarif" "${args[@]}" -- "${paths[@]}" || code=$?
     if [ "$code" -ne 2 ] && [ "${SIGCHECK_ANNOTATE:-true}" = "true" ]; then

@@ -183,8 +183,12 @@ def _run(args: argparse.Namespace, options: Any, registry: Any, formatter: Any, 
         result.findings = [f for f in result.findings if options.base.differs(f.span.path)]
     report = formatter.render(result)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(report)
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(report)
+        except OSError as exc:
+            print(f"sigcheck: error: cannot write the report to '{args.output}': {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
     else:
         sys.stdout.write(report)
     for problem in engine.internal_errors:
