@@ -125,7 +125,7 @@ def _exempt(res: m.Resource, unless: Mapping[str, Any] | None) -> bool | None:
 def _label(entry: Mapping[str, Any], keys: tuple[str, ...]) -> str:
     if "label" in entry:
         return str(entry["label"]).replace("{key}", keys[-1] if keys else "?")
-    return entry["path"].removeprefix("properties.")
+    return str(entry["path"]).removeprefix("properties.")
 
 
 def _token(node: Node | None, fallback: Node, res: m.Resource) -> Span:
@@ -254,4 +254,4 @@ def immutable_change(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
             yield from _values(res, old, entry, spec, ctx)
 
 
-RULES: list[Rule[m.Resource]] = [immutable_change]  # type: ignore[list-item]
+RULES: list[Rule[m.Resource]] = [immutable_change]
