@@ -16,7 +16,8 @@ from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
-from sigcheck.syntax.text import DecodeError, decode
+from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
+from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
 from sigcheck.model.resources import DeploymentContext, Resource
 from sigcheck.engine.registry import Registry
@@ -25,6 +26,7 @@ from sigcheck.engine.result import RunResult
 # ARM itself refuses templates over 4 MB; anything far beyond that is not a template a person
 # wrote, and reading it would only make a pre-commit hook hang.
 MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_MESSAGE = 1000
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 
 
@@ -135,6 +137,7 @@ class Engine:
         self.internal_errors: list[str] = []
         # The text of every file read, by the path findings show: reports quote it (SARIF snippets).
         self.sources: dict[str, str] = {}
+        self._budgets: dict[str, Budget] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
@@ -178,14 +181,18 @@ class Engine:
     # -- load ---------------------------------------------------------------
     def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
+        text = unify_line_breaks(text)
         for loader in self.registry.loaders:
             if not loader.claims(path, text):
                 continue
+            options = self._load_options(path)
             try:
-                return loader.load(SourceFile(path, text), self._load_options())
+                return loader.load(SourceFile(path, text), options)
             except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the other files
                 self.internal_errors.append(f"{path}: loader '{loader.name}' failed: {type(exc).__name__}: {exc}")
                 return None
+            finally:
+                options.budget.pause()  # until the rules run on this file's resources
         return None
 
     def load_file(self, path: str, explicit: bool) -> LoadResult | None:
@@ -219,8 +226,10 @@ class Engine:
         """Whether some loader would read a file of this name (for files that are not text)."""
         return any(loader.claims(path, "") for loader in self.registry.loaders) or path.lower().endswith(".json")
 
-    def _load_options(self) -> LoadOptions:
-        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file)
+    def _load_options(self, path: str) -> LoadOptions:
+        # Each file gets its own budget; the rules run on its resources within the same deadline.
+        budget = self._budgets[path] = Budget()
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
 
     # -- check --------------------------------------------------------------
     def load_base(self, path: str, resources: Sequence[Resource]) -> dict[int, Resource]:
@@ -267,21 +276,36 @@ class Engine:
                            earlier=earlier or {}, earlier_place=self._place)
         _link_parents(resources, ctx)
         findings: list[Finding] = []
+        late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
         for rule in self.rules:
             if rule.check is not None:
                 for res in resources:
                     if res.is_response or not isinstance(res, rule.meta.applies_to):
                         continue
+                    budget = self._budgets.get(res.path)
+                    if res.path in late or (budget is not None and budget.out_of_time()):
+                        late.setdefault(res.path, res)
+                        continue
+                    if budget is not None:
+                        budget.resume()
                     try:
                         findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
                     except Exception as exc:  # noqa: BLE001
                         self.internal_errors.append(
                             f"{res.path}: rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}")
+                    finally:
+                        if budget is not None:
+                            budget.pause()
             if rule.check_run is not None:
                 try:
                     findings.extend(self._finding(rule, res, hit) for res, hit in rule.check_run(resources, ctx))
                 except Exception as exc:  # noqa: BLE001
                     self.internal_errors.append(f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}")
+        for res in late.values():
+            seconds = self._budgets[res.path].seconds
+            findings.append(diagnostics.parse_error(
+                res.span, f"checking stopped: the file took longer than its {seconds:g} s; rules were not run on "
+                          "this resource and the ones after it"))
         return findings
 
     def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
@@ -365,6 +389,9 @@ class Engine:
                 kept.append(finding)
         kept = suppress.apply(kept, comments, models, known=self.registry.rules.keys(), active=self.active)
         for finding in kept:
+            if len(finding.message) > MAX_MESSAGE:
+                # A value quoted in a message can be as long as the file allows; a report line cannot.
+                finding.message = abbreviate(finding.message, MAX_MESSAGE)
             override = self.severity_override(finding.rule_id)
             if override is not None:
                 finding.severity = override

@@ -7,6 +7,7 @@ from importlib import import_module
 from typing import Protocol
 
 from sigcheck.model.findings import Finding
+from sigcheck.syntax.budget import Budget
 from sigcheck.model.resources import DeploymentContext, Resource
 
 
@@ -14,12 +15,17 @@ from sigcheck.model.resources import DeploymentContext, Resource
 class LoadOptions:
     context: DeploymentContext = field(default_factory=DeploymentContext)
     parameters_file: str | None = None
+    # One per file: every evaluator reading the file draws on it (sigcheck.syntax.budget).
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass
 class SourceFile:
     path: str  # as shown to the user (relative to where sigcheck runs when possible)
     text: str
+    # The line of the file `text` starts at: 1, except for a part of a file read on its own
+    # (a Markdown code block), whose positions are still those of the file.
+    first_line: int = 1
 
 
 @dataclass

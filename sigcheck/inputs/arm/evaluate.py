@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sigcheck.syntax.budget import Budget, BudgetExceeded
 from sigcheck.inputs.arm.expression import (
     Call,
     Expr,
@@ -180,7 +181,8 @@ class _Memo:
 
 
 class _BudgetExhausted(Exception):
-    """Evaluation took more work than allowed; it is abandoned as a whole."""
+    """Evaluation took more work than allowed; it is abandoned as a whole. The message, when
+    there is one, is the file budget's reason."""
 
 
 class _Budget:
@@ -195,7 +197,7 @@ class _Shared:
 
     __slots__ = (
         "parameters", "variables", "functions", "context", "memo", "stack", "labels", "cycles", "sizes",
-        "steps",
+        "steps", "file_budget",
     )  # fmt: skip
 
     def __init__(
@@ -213,6 +215,9 @@ class _Shared:
         self.stack: list[tuple[str, str]] = []  # lazy evaluations in progress, for cycles
         self.labels: dict[tuple[str, str], str] = {}  # how to name each of them in messages
         self.cycles: dict[tuple[str, str], str] = {}
+        # The file's budget (sigcheck.syntax.budget), shared with every other evaluator of the
+        # file; the limits above bound one expression, this one bounds them all together.
+        self.file_budget: Budget | None = None
         self.sizes: dict[int, int] = {}  # id() of memoised containers -> measured weight
         self.steps = 0
 
@@ -454,8 +459,9 @@ class _Evaluator:
         """Run `compute`; whatever goes wrong becomes an issue and an UNKNOWN value."""
         try:
             return compute()
-        except _BudgetExhausted:
-            self.report("limit", "the expression takes too much work to evaluate", offset, sink)
+        except _BudgetExhausted as exhausted:
+            why = str(exhausted) or "the expression takes too much work to evaluate"
+            self.report("limit", why, offset, sink)
         except RecursionError:
             self.report("limit", "the value is nested too deeply to evaluate", offset, sink)
         except Exception as error:  # a defect here must not take the run down
@@ -565,6 +571,11 @@ class _Evaluator:
         shared.steps += 1
         if budget.steps > MAX_STEPS or shared.steps > MAX_SCOPE_STEPS:
             raise _BudgetExhausted
+        if not shared.steps & 63 and shared.file_budget is not None:
+            try:
+                shared.file_budget.spend(64)
+            except BudgetExceeded as exc:
+                raise _BudgetExhausted(str(exc)) from None
         kind = type(node)
         if kind is Literal:
             return node.value  # type: ignore[union-attr]
@@ -641,7 +652,14 @@ class _Evaluator:
             if not builtin.sees_unknown and any(is_unknown(a) for a in args):
                 return UNKNOWN
         try:
-            return builtin.impl(self, args)
+            result = builtin.impl(self, args)
+            budget = self.scope._shared.file_budget
+            if budget is not None and isinstance(result, (list, dict, str)) and len(result) > 64:
+                # What lambdas, loops and concatenation materialise counts against the file.
+                budget.grow(len(result) if not isinstance(result, str) else len(result) >> 4)
+            return result
+        except BudgetExceeded as exc:
+            raise _BudgetExhausted(str(exc)) from None
         except EvalError as error:
             offset = node.args[error.arg].offset if error.arg is not None else node.offset
             message = f"{builtin.name}(): {error.message}" if error.kind == "type-error" else error.message

@@ -867,7 +867,8 @@ def _int_function(host: Host, args: list[Any]) -> Any:
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"[+-]?[0-9]+", text):
-            return _int64(int(text))
+            # Past 20 digits it overflows whatever it says: no conversion of thousands of digits.
+            return _int64(int(text) if len(text.lstrip("+-0")) <= 20 else _INT64[1] + 1)
         raise EvalError("type-error", f"'{value}' is not an integer", 0)
     raise _fail(0, "a string or an integer", value)
 

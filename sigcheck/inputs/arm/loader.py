@@ -35,7 +35,7 @@ class ArmLoader:
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         result = LoadResult()
         try:
-            doc = parse(source.text, source.path)
+            doc = parse(source.text, source.path, source.first_line)
         except JsonSyntaxError as exc:
             # A broken template may hide gallery resources, and ARM would refuse it anyway.
             result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
@@ -49,7 +49,7 @@ class ArmLoader:
         if parameter_file:
             values, problems = read_values(parameter_file)
             result.findings.extend(problems)
-        reporter = Reporter()
+        reporter = Reporter(budget=options.budget)
         scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
         result.resources = resources_from_template(root, source.path, scope, options.context)
         if not any(_concerns_galleries(res) for res in result.resources):

@@ -17,10 +17,14 @@ from sigcheck.inputs.arm.expression import is_expression, unescape_literal
 from sigcheck.model.diagnostics import ARM_EXPRESSION_ERROR, PARSE_ERROR
 from sigcheck.model.findings import Finding
 from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.budget import Budget, BudgetExceeded
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 
 # ARM's own ceiling on copy loops; also what keeps a hostile count from exploding the model.
 MAX_COPY = 800
+# Work units one expression string costs the file's budget before its own steps (measured: an
+# evaluation costs about as much as 16 nodes of the located tree).
+EXPRESSION_COST = 16
 
 
 @dataclass
@@ -29,7 +33,10 @@ class Reporter:
 
     findings: list[Finding] = field(default_factory=list)
     internal: list[str] = field(default_factory=list)
-    _seen: set = field(default_factory=set)
+    # The file's evaluation budget, shared by the expression evaluator and the loop expansion.
+    budget: Budget = field(default_factory=Budget)
+    _seen: set[tuple[int, int, str, str]] = field(default_factory=set)
+    _budget_reported: bool = False
 
     def issue(self, node: Node, issue: EvalIssue) -> None:
         span = _offset_span(node, issue.offset)
@@ -37,12 +44,24 @@ class Reporter:
         if key in self._seen:
             return
         self._seen.add(key)
-        if issue.kind == "internal":
+        if issue.kind == "limit" and issue.message == self.budget.exceeded:
+            self.exhausted(span)
+        elif issue.kind == "internal":
             self.internal.append(f"{span.path}:{span.line}:{span.column}: expression evaluation failed: {issue.message}")
         elif issue.kind == "syntax":
             self.findings.append(PARSE_ERROR.at(span, f"invalid ARM expression: {issue.message}"))
         else:
             self.findings.append(ARM_EXPRESSION_ERROR.at(span, issue.message))
+
+
+    def exhausted(self, span: Span) -> None:
+        """The file's budget ran out here: said once, where it happened; every value that
+        needed more is unknown."""
+        if not self._budget_reported:
+            self._budget_reported = True
+            self.findings.append(PARSE_ERROR.at(
+                span, f"template not fully evaluated: {self.budget.exceeded}; the values and loop instances "
+                      "from here on are unknown"))
 
 
 def _offset_span(node: Node, offset: int) -> Span:
@@ -114,6 +133,7 @@ class TemplateScope:
                 origins[name.lower()] = origin
             elif declaration.get_ci("defaultValue") is not None:
                 origins[name.lower()] = f"default of parameter '{name}'"
+        scope._shared.file_budget = reporter.budget
         self = cls(scope, origins, reporter, path)
         self._check_definitions(template)
         return self
@@ -140,6 +160,13 @@ class TemplateScope:
         text = node.value
         if not is_expression(text):
             return unescape_literal(text), None
+        if self.reporter.budget.exceeded is not None:
+            return UNKNOWN, None  # said once where it ran out; literals are still read
+        try:
+            self.reporter.budget.spend(EXPRESSION_COST)
+        except BudgetExceeded:
+            self.reporter.exhausted(node.span)
+            return UNKNOWN, None
         result = evaluate(text, self.scope)
         for issue in result.issues:
             self.reporter.issue(node, issue)
@@ -163,7 +190,13 @@ class TemplateScope:
         return Located(node.plain() if (node.is_object or node.is_array) else node.value, node.span)
 
     def evaluate_tree(self, node: Node) -> Node:
-        """A copy of `node` with expressions replaced by their values and property loops expanded."""
+        """A copy of `node` with expressions replaced by their values and property loops
+        expanded; unknown past the file's budget."""
+        if self.reporter.budget.exceeded is None:
+            try:
+                self.reporter.budget.spend()
+            except BudgetExceeded:
+                self.reporter.exhausted(node.span)
         if node.is_object:
             values: dict[str, Node] = {}
             spans: dict[str, Span] = {}
@@ -193,15 +226,30 @@ class TemplateScope:
             name = self.evaluate(name_node)
             if not name.known or not isinstance(name.value, str):
                 continue
-            count = self.evaluate(count_node)
-            if not isinstance(count.value, int) or isinstance(count.value, bool):
-                yield name, Node(UNKNOWN, count_node.span, origin=count.origin)
+            count = self._copy_count(name.value, count_node)
+            if count is None:
+                yield name, Node(UNKNOWN, count_node.span)
                 continue
             items = [
                 TemplateScope(self.scope.with_copy_index(name.value, i), self.origins, self.reporter, self.path).evaluate_tree(template)
-                for i in range(min(max(count.value, 0), MAX_COPY))
+                for i in range(count)
             ]
             yield name, Node(items, loop.span)
+
+    def _copy_count(self, loop: str, count_node: Node) -> int | None:
+        """A copy loop's count, or None when it is unknown or outside ARM's 0–800 (reported:
+        the deployment refuses it, and sigcheck will not invent a number of instances)."""
+        if self.reporter.budget.exceeded is not None:
+            return None  # no more instances once the file's budget is spent
+        count = self.evaluate(count_node)
+        if not count.known:
+            return None
+        if not isinstance(count.value, int) or isinstance(count.value, bool) or not 0 <= count.value <= MAX_COPY:
+            shown = count.described() if not isinstance(count.value, str) or len(count.value) < 40 else "this value"
+            self.reporter.findings.append(ARM_EXPRESSION_ERROR.at(
+                count.span, f"the count of copy loop '{loop}' is {shown}: ARM requires an integer from 0 to {MAX_COPY}"))
+            return None
+        return count.value
 
     # -- resources -----------------------------------------------------------------------------
     def instances(self, resource: Node) -> Iterator[TemplateScope]:
@@ -217,14 +265,18 @@ class TemplateScope:
             yield self
             return
         name = self.evaluate(loop.get_ci("name")) if loop.get_ci("name") is not None else None
-        count = self.evaluate(loop.get_ci("count")) if loop.get_ci("count") is not None else None
+        count_node = loop.get_ci("count")
         if name is None or not name.known or not isinstance(name.value, str):
             yield self
             return
-        if count is None or not isinstance(count.value, int) or isinstance(count.value, bool):
+        count = self._copy_count(name.value, count_node) if count_node is not None else None
+        if count is None:
+            # Unknown, or refused by ARM: one instance stands for all, with an unknown index.
             yield self._derived(self.scope.with_copy_index(name.value, UNKNOWN))
             return
-        for i in range(min(max(count.value, 0), MAX_COPY)):
+        for i in range(count):
+            if self.reporter.budget.exceeded is not None:
+                return  # the instances past the budget are not read (reported once)
             yield self._derived(self.scope.with_copy_index(name.value, i))
 
     def _derived(self, scope: Scope) -> TemplateScope:

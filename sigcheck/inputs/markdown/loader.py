@@ -4,7 +4,8 @@
 as PowerShell, `json` blocks as REST API examples, ARM templates or single ARM resources, and
 `http` blocks as REST requests — a request line in an `http` block followed by a `json` block
 makes one request, as documentation pages write them. Each block is handed to its loader as a
-text in which everything but the block is blank, so every location points into the Markdown file.
+part of the file that starts at the block's line, so every location points into the Markdown file
+and a page of thousands of blocks costs no more than their text.
 """
 
 from __future__ import annotations
@@ -77,23 +78,16 @@ def _kind(language: str) -> str | None:
     return None
 
 
-def _masked(text: str, pieces: list[tuple[int, int]]) -> str:
-    """`text` with everything outside `pieces` blanked, line breaks kept (so positions hold)."""
+def _part(text: str, pieces: list[tuple[int, int]]) -> str:
+    """The text from the first piece to the end of the last, what lies between them blanked
+    (line breaks kept, so positions hold). Pieces start at the beginning of a line."""
     out = []
-    pos = 0
+    pos = pieces[0][0]
     for start, end in pieces:
         out.append(re.sub(r"[^\r\n]", " ", text[pos:start]))
         out.append(text[start:end])
         pos = end
-    out.append(re.sub(r"[^\r\n]", " ", text[pos:]))
     return "".join(out)
-
-
-def _fast_masked(text: str, start: int, end: int) -> str:
-    """A cheaper mask for one piece: only the lines before it matter to positions."""
-    before = text[:start]
-    line_start = before.rfind("\n") + 1
-    return "\n" * before.count("\n") + " " * (start - line_start) + text[start:end]
 
 
 class _Reader:
@@ -105,6 +99,7 @@ class _Reader:
         while i < len(found):
             block = found[i]
             content = text[block.start:block.end]
+            part = SourceFile(source.path, content, block.first_line)
             try:
                 if block.kind == "http":
                     pieces = [(block.start, block.end)]
@@ -112,13 +107,13 @@ class _Reader:
                         following = found[i + 1]
                         pieces.append((following.start, following.end))
                         i += 1
-                    self._http(text, pieces, source.path, options, result)
+                    self._http(SourceFile(source.path, _part(text, pieces), block.first_line), options, result)
                 elif block.kind == "shell":
-                    self._shell(text, block, content, source.path, options, result)
+                    self._shell(part, options, result)
                 elif block.kind == "powershell":
-                    self._powershell(text, block, content, source.path, options, result)
+                    self._powershell(part, options, result)
                 elif block.kind == "json":
-                    self._json(text, block, content, source.path, options, result)
+                    self._json(part, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
                 pass
             i += 1
@@ -131,41 +126,39 @@ class _Reader:
         result.findings.extend(part.findings)
         result.comments.extend(part.comments)
 
-    def _http(self, text: str, pieces: list[tuple[int, int]], path: str, options: LoadOptions, result: LoadResult) -> None:
+    def _http(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import http as rest
 
-        joined = "".join(text[a:b] for a, b in pieces).lower()
-        if "galleries" not in joined:
+        if "galleries" not in part.text.lower():
             return
-        masked = _masked(text, pieces) if len(pieces) > 1 else _fast_masked(text, *pieces[0])
-        self._merge(result, rest.load(SourceFile(path, masked), options))
+        self._merge(result, rest.load(part, options))
 
-    def _shell(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+    def _shell(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.scripts import shell
 
-        if not shell.has_gallery_command(content):
+        if not shell.has_gallery_command(part.text):
             return
-        part = LoadResult()
-        shell.load_script(_fast_masked(text, block.start, block.end), path, options, part)
-        self._merge(result, part)
+        loaded = LoadResult()
+        shell.load_script(part.text, part.path, options, loaded, part.first_line)
+        self._merge(result, loaded)
 
-    def _powershell(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+    def _powershell(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.scripts import powershell
 
-        if not powershell.has_gallery_command(content):
+        if not powershell.has_gallery_command(part.text):
             return
-        part = LoadResult()
-        powershell.load_script(_fast_masked(text, block.start, block.end), path, options, part)
-        self._merge(result, part)
+        loaded = LoadResult()
+        powershell.load_script(part.text, part.path, options, loaded, part.first_line)
+        self._merge(result, loaded)
 
-    def _json(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+    def _json(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import examples as rest_examples
         from sigcheck.inputs.recognize import is_rest_example
 
+        path, content = part.path, part.text
         lowered = content.lower()
-        masked = _fast_masked(text, block.start, block.end)
         if is_rest_example(path + ".json", content):
-            self._merge(result, rest_examples.load(SourceFile(path, masked), options))
+            self._merge(result, rest_examples.load(part, options))
             return
         if "microsoft.compute/galleries" not in lowered:
             return
@@ -174,11 +167,11 @@ class _Reader:
 
         loader = arm.ArmLoader()
         if loader.claims(path + ".json", content):
-            self._merge(result, loader.load(SourceFile(path, masked), options))
+            self._merge(result, loader.load(part, options))
             return
         # A single resource (or a list of them), as documentation pages show them.
         try:
-            doc = parse(masked, path)
+            doc = parse(content, path, part.first_line)
         except JsonSyntaxError:
             return  # a fragment with `...` elisions: documentation, not a resource to check
         root = doc.root
@@ -191,7 +184,7 @@ class _Reader:
         from sigcheck.inputs.arm.scope import Reporter, TemplateScope
         from sigcheck.inputs.arm.normalize import resources_from_template
 
-        reporter = Reporter()
+        reporter = Reporter(budget=options.budget)
         scope = TemplateScope.for_template(template, path, reporter, {}, arm._eval_context(options.context))
         found = resources_from_template(template, path, scope, options.context)
         result.comments.extend(doc.comments)

@@ -51,7 +51,7 @@ class _Reader:
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         result = LoadResult()
         try:
-            doc = parse(source.text, source.path)
+            doc = parse(source.text, source.path, source.first_line)
         except JsonSyntaxError as exc:
             result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
             return result

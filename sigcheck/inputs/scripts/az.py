@@ -14,7 +14,6 @@ from functools import cache
 from typing import Any
 
 from sigcheck.model import facts
-from sigcheck.model.diagnostics import usage_error
 from sigcheck.model.findings import Finding
 from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
@@ -22,6 +21,7 @@ from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import build
 from sigcheck.inputs.rest.normalize import build_resource, parse_url
+from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature
 from sigcheck.syntax.words import Body, Word, arr, obj, parse_json_word, put, scalar
 
 AZ_VERSION = "2.91.0"
@@ -288,10 +288,8 @@ def normalize_az(
     _check_groups(parsed)
     builder = _Builder(parsed, command, command_span, whole, path, context, env, source_kind)
     resource = builder.build()
-    for span, message in parsed.problems:
-        result.findings.append(usage_error(span, message, spec["resource"], resource.full_name if resource else None))
-    if resource is not None:
-        result.resources.append(resource)
+    result.findings.extend(builder.binding.findings(resource))
+    result.resources.append(resource)
     return result
 
 
@@ -307,31 +305,28 @@ class _Builder:
         self.context = context
         self.env = env
         self.source_kind = source_kind
-        self.body = Body(whole)
         self.options = {o["dest"]: o for o in parsed.spec["options"]}
+        self.binding = Binding(parsed.spec, command_span, whole, problems=parsed.problems)
+        self.body = self.binding.body
+        for dest, option in self.options.items():
+            occ = parsed.last(dest)
+            if occ is not None:
+                self.binding.bound[dest] = Bound(option, occ.option.span, self.value_node(option, occ))
 
     def problem(self, span: Span, message: str) -> None:
-        self.p.problems.append((span, message))
+        self.binding.problem(span, message)
 
     def default_origin(self, what: str) -> str:
         return f"az CLI {AZ_VERSION} default: {what}"
 
-    # -- generic mapping ----------------------------------------------------------------
-    def simple(self) -> None:
-        for dest, option in self.options.items():
-            target = option.get("body")
-            occ = self.p.last(dest)
-            if not target:
-                continue
-            if occ is None:
-                if dest == "location":
-                    self.configured_location()
-                elif "default" in option:
-                    self.body.set(target, scalar(option["default"], self.command_span, self.default_origin(f"{option['names'][0]} not given")))
-                continue
-            node = self.value_node(option, occ)
-            if node is not None:
-                self.body.set(target, node, occ.option.span)
+    def absent(self, option: dict) -> Node | None:
+        """What the CLI sends for an option left out: the configured location, or its default."""
+        if option["dest"] == "location":
+            default = self.env.defaults.get("location")
+            return default.node(origin=f"az configure --defaults location={default.text}") if default is not None else None
+        if "default" in option:
+            return scalar(option["default"], self.command_span, self.default_origin(f"{option['names'][0]} not given"))
+        return None
 
     def value_node(self, option: dict, occ: Occurrence) -> Node | None:
         nargs = option.get("nargs", "1")
@@ -356,17 +351,6 @@ class _Builder:
             return None
         return word.node()
 
-    def configured_location(self) -> None:
-        default = self.env.defaults.get("location")
-        if default is not None:
-            self.body.set("location", default.node(origin=f"az configure --defaults location={default.text}"))
-
-    def name(self, dest: str) -> Located:
-        word = self.p.one(dest)
-        if word is None:
-            return Located(UNKNOWN, self.command_span, None, "name")
-        return Located(word.value, word.span, word.origin, "name")
-
     def api_version(self) -> Located | None:
         version = _tool_api_versions().get(self.command)
         if not version:
@@ -374,31 +358,16 @@ class _Builder:
         return Located(version, self.command_span, f"the API version az {self.command} sends (azure-cli {AZ_VERSION})", "apiVersion")
 
     # -- per command ----------------------------------------------------------------------
-    def build(self) -> m.Resource | None:
-        self.simple()
-        spec = self.p.spec
-        kind = spec["resource"]
+    def build(self) -> m.Resource:
+        self.binding.fill_body(list(self.options.values()), "dest", self.absent)
+        kind = self.p.spec["resource"]
         if kind == m.IMAGE_DEFINITION:
             self.image_definition()
         elif kind == m.IMAGE_VERSION:
             self.image_version()
         elif kind == m.APPLICATION_VERSION:
             self.application_version()
-        names = [self.name(d) for d in spec["names"]]
-        common: dict[str, Any] = {
-            "source_kind": self.source_kind,
-            "path": self.path,
-            "span": self.command_span,
-            "names": names,
-            "api_version": self.api_version(),
-            "context": self.context,
-        }
-        if spec.get("update"):
-            common["partial"] = True
-            if self.body.get("location") is None:
-                common["location"] = Located(UNKNOWN, self.command_span, None, "location")  # an update keeps it
-        cls = m.MODEL_BY_TYPE[kind.lower()]
-        return build(cls, common, self.body.root)
+        return self.binding.resource(self.source_kind, self.path, self.context, self.api_version())
 
     def image_definition(self) -> None:
         defaults = _tool_defaults()
@@ -431,14 +400,10 @@ class _Builder:
                     put(feature, "name", key.node(), key.span)
                     put(feature, "value", value.node(), value.span)
                     features.append(feature)
-        gen_value = gen.value if isinstance(gen.value, str) else None
-        if not features_unknown and not security_given and not drop_standard and gen_value is not None and gen_value.upper() == "V2" \
-                and defaults.get("securityType"):
-            feature = obj(self.command_span, self.default_origin("SecurityType added for a V2 definition"))
-            origin = self.default_origin("SecurityType added for a V2 definition without one")
-            put(feature, "name", scalar("SecurityType", self.command_span, origin), self.command_span)
-            put(feature, "value", scalar(defaults["securityType"], self.command_span, origin), self.command_span)
-            features.append(feature)
+        if not features_unknown and not security_given and not drop_standard and adds_default_security(gen, defaults):
+            features.append(default_security_feature(
+                self.command_span, defaults, self.default_origin("SecurityType added for a V2 definition without one"),
+                self.default_origin("SecurityType added for a V2 definition")))
         if features_unknown and occ is not None:
             # The whole list is an unresolved value: carried as such, so that rules see features
             # that cannot be read rather than none at all.

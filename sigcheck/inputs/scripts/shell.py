@@ -16,6 +16,7 @@ from sigcheck.inputs.recognize import az_gallery_command, shell_has_gallery_comm
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax import treesitter
+from sigcheck.syntax.budget import MAX_TEXT, Budget, BudgetExceeded, abbreviate
 from sigcheck.syntax.text import LineIndex
 from sigcheck.syntax.words import UNK, Word
 
@@ -29,10 +30,9 @@ has_gallery_command = shell_has_gallery_command
 
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     """The resources and findings of the az commands of one bash script."""
-    result = LoadResult()
-    load_script(source.text, source.path, options, result)
-    result.relevant = bool(result.resources or result.findings)
-    return result
+    from sigcheck.inputs.scripts.frontend import load_with
+
+    return load_with(load_script, source, options)
 
 
 class _Char:
@@ -49,11 +49,14 @@ class _Char:
 class _Reader:
     """Resolves the words of one bash file in document order."""
 
-    def __init__(self, text: str, index: LineIndex, offsets: Any) -> None:
+    def __init__(self, text: str, index: LineIndex, offsets: Any, budget: Budget) -> None:
         self.text = text
         self.index = index
         self.offsets = offsets
+        self.budget = budget
         self.variables: dict[str, tuple[str, int]] = {}
+        # Where the file's evaluation budget ran out (start, end, why), reported once.
+        self.exhausted: tuple[int, int, str] | None = None
 
     # -- characters of a node ------------------------------------------------------------
     def chars(self, node: Any, quoted: bool = False) -> list[_Char]:
@@ -160,7 +163,15 @@ class _Reader:
         value, line = found
         if UNK in value:
             return self._unknown(s, e, f"${name} (line {line}) is not a literal")
-        origin = f"${name} = '{value}' (line {line})"
+        try:
+            if len(value) > MAX_TEXT:
+                raise BudgetExceeded(f"${name} (line {line}) is longer than {MAX_TEXT:,} characters")
+            self.budget.grow(len(value))
+        except BudgetExceeded as exc:
+            if self.exhausted is None:
+                self.exhausted = (s, e, str(exc))
+            return self._unknown(s, e, f"${name} (line {line}) is too large to expand")
+        origin = f"${name} = '{abbreviate(value)}' (line {line})"
         return [_Char(ch, s, e, origin, not quoted) for ch in value]
 
     # -- words -----------------------------------------------------------------------------
@@ -201,16 +212,16 @@ class _Reader:
         self.variables[name] = (UNK, line)
 
 
-def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, first_line: int = 1) -> None:
     """Read every az command of a bash script into `result`."""
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
 
-    source = parse_script("bash", text, path, result, "shell scripts")
+    source = parse_script("bash", text, path, result, "shell scripts", first_line)
     if source is None:
         return
     offsets, index = source.offsets, source.index
-    reader = _Reader(text, index, offsets)
+    reader = _Reader(text, index, offsets, options.budget)
     env = AzEnv()
     for node in source.nodes():
         kind = node.type
@@ -245,6 +256,9 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) 
             outcome = normalize_az(args, az_word, index.span(s, e), path, options.context, env, "cli")
             result.resources.extend(outcome.resources)
             result.findings.extend(outcome.findings)
+    if reader.exhausted is not None:
+        s, e, why = reader.exhausted
+        source.error_at(s, e, f"shell variables not expanded: {why}; the values built from here on are unknown")
 
 
 def _error_region(node: Any, source: ScriptSource) -> None:
