@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install snapshots bench clean
+.PHONY: demo test install snapshots docs bench clean
 
 $(BIN)/sigcheck: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install
 
 snapshots: install
 	$(BIN)/python scripts/update_snapshots.py
+
+# The SARIF help texts derived from the rule pages (docs/rules/help.json): run after editing a page.
+docs: install
+	$(BIN)/python scripts/build_rule_help.py
 
 bench: install
 	$(BIN)/python bench/bench.py

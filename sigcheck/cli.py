@@ -1,22 +1,27 @@
-"""The command line: a thin shell over the engine. Exit codes: 0 clean, 1 findings at or above
---fail-on, 2 usage or internal error."""
+"""The command line: a thin shell over the library (`sigcheck.library.Linter`). Exit codes: 0 clean,
+1 findings at or above --fail-on, 2 usage or internal error. A loader or rule that crashed is an
+internal error (exit 2) and also a SIG008 finding in the report; a plugin that could not be loaded
+is only a SIG008 finding (an error: exit 1 under the default --fail-on)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import os
 import sys
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, NoReturn, Sequence
 
 from sigcheck import __version__
+
+if TYPE_CHECKING:
+    from sigcheck.engine.result import Formatter
+    from sigcheck.library import Linter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "note", "never")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep the message short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep the message short
         self.print_usage(sys.stderr)
         print(f"sigcheck: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR)
@@ -96,64 +101,43 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from sigcheck.engine.run import Engine, Options
-    from sigcheck.model.findings import Severity
-    from sigcheck.syntax.located import Located, Span
-    from sigcheck.model.resources import DeploymentContext
     from sigcheck.engine.registry import default_registry
+    from sigcheck.library import Linter, LintError
+    from sigcheck.model.findings import Severity
 
     registry = default_registry()
     formatter = registry.formatters.get(args.format)
     if formatter is None:
         print(f"sigcheck: error: unknown format '{args.format}' (one of: {', '.join(sorted(registry.formatters))})", file=sys.stderr)
         return EXIT_ERROR
-    unknown = [p for p in args.select + args.ignore + args.extend_select
-               if p != "ALL" and not any(rule_id.startswith(p) for rule_id in registry.rules)]
-    if unknown:
-        print(f"sigcheck: error: no rule matches {', '.join(unknown)} (see 'sigcheck rules')", file=sys.stderr)
-        return EXIT_ERROR
-    context = DeploymentContext()
-    if args.location:
-        context = DeploymentContext(location=Located(args.location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
-    options = Options(
-        select=args.select,
-        ignore=args.ignore,
-        extend_select=args.extend_select,
-        today=args.today or _dt.date.today(),
-        context=context,
-        parameters_file=args.parameters,
-    )
-    if args.parameters and not os.path.isfile(args.parameters):
-        print(f"sigcheck: error: parameter file '{args.parameters}' does not exist", file=sys.stderr)
-        return EXIT_ERROR
-    paths = args.paths or ["."]
-    problem = _configure(args, options, registry, paths)
-    if problem is not None:
-        print(f"sigcheck: error: {problem}", file=sys.stderr)
+    paths: list[str] = args.paths or ["."]
+    try:
+        linter = Linter(
+            select=args.select,
+            ignore=args.ignore,
+            extend_select=args.extend_select,
+            today=args.today,
+            location=args.location,
+            parameters=args.parameters,
+            config=args.config,
+            discover_from=(args.stdin_filename or ".") if paths == ["-"] else paths[0],
+            registry=registry,
+            base=args.base,
+        )
+    except LintError as exc:
+        print(f"sigcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.changed_only and not args.base:
+        linter.close()
         print("sigcheck: error: --changed-only needs --base REV (the revision the files are compared with)", file=sys.stderr)
         return EXIT_ERROR
-    if args.base is not None:
-        from sigcheck.engine.git import BaseRevision, GitError
-
-        try:
-            start = (args.stdin_filename or ".") if paths == ["-"] else paths[0]
-            options.base = BaseRevision.open(args.base, start if os.path.exists(start) else ".")
-        except GitError as exc:
-            print(f"sigcheck: error: --base {args.base}: {exc}", file=sys.stderr)
-            return EXIT_ERROR
-        # Comparing revisions is what --base asks for; an explicit --ignore SIG706 still wins.
-        options.extend_select = [*options.extend_select, "SIG706"]
     try:
-        return _run(args, options, registry, formatter, paths)
+        return _run(args, linter, formatter, paths)
     finally:
-        if options.base is not None:
-            options.base.close()
+        linter.close()
 
 
-def _run(args: argparse.Namespace, options: Any, registry: Any, formatter: Any, paths: list[str]) -> int:
-    from sigcheck.engine.run import Engine
+def _run(args: argparse.Namespace, linter: Linter, formatter: Formatter, paths: list[str]) -> int:
     from sigcheck.model.findings import Severity
 
     known_prints = None
@@ -165,23 +149,23 @@ def _run(args: argparse.Namespace, options: Any, registry: Any, formatter: Any, 
         except BaselineError as exc:
             print(f"sigcheck: error: {exc}", file=sys.stderr)
             return EXIT_ERROR
-    engine = Engine(registry, options)
     if "-" in paths:
         if paths != ["-"]:
             print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
             return EXIT_ERROR
-        result = engine.run_text(args.stdin_filename or "stdin.json", sys.stdin.buffer.read())
+        result = linter.lint_text(sys.stdin.buffer.read(), args.stdin_filename or "stdin.json")
     else:
-        result = engine.run(paths)
+        result = linter.lint_paths(paths)
     if known_prints is not None:
         from sigcheck.baseline import new_findings
 
-        result.findings = new_findings(result.findings, known_prints)
-    if args.changed_only:
+        result.findings = result.run.findings = new_findings(result.findings, known_prints)
+    base = linter.options.base
+    if args.changed_only and base is not None:
         # Both filters apply: a finding is reported when it is in a changed file and (with
         # --baseline) not in the baseline either.
-        result.findings = [f for f in result.findings if options.base.differs(f.span.path)]
-    report = formatter.render(result)
+        result.findings = result.run.findings = [f for f in result.findings if base.differs(f.span.path)]
+    report = formatter.render(result.run)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
@@ -191,32 +175,12 @@ def _run(args: argparse.Namespace, options: Any, registry: Any, formatter: Any, 
             return EXIT_ERROR
     else:
         sys.stdout.write(report)
-    for problem in engine.internal_errors:
+    for problem in result.internal_errors:
         print(f"sigcheck: error: {problem}", file=sys.stderr)
-    if engine.internal_errors:
+    if result.internal_errors:
         return EXIT_ERROR
     if args.fail_on == "never":
         return EXIT_CLEAN
     threshold = Severity.parse(args.fail_on)
     failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
-
-
-def _configure(args: argparse.Namespace, options: object, registry: object, paths: list[str]) -> str | None:
-    """Apply the configuration file (--config, else found upward from the first path) to
-    `options`; the problem with it, if any, as `file:line:col: message`."""
-    from sigcheck.config import ConfigError, configure, discover, load
-
-    if paths == ["-"]:
-        start = args.stdin_filename or "."
-    else:
-        start = paths[0]
-    try:
-        if args.config:
-            config = load(args.config, registry.rules)  # type: ignore[attr-defined]
-        else:
-            config = discover(start, registry.rules)  # type: ignore[attr-defined]
-    except ConfigError as exc:
-        return str(exc)
-    configure(options, config)
-    return None

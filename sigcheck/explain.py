@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sigcheck.engine.registry import default_registry
+from sigcheck.engine.rules import Rule
 from sigcheck.report.pages import doc_page
 
 
@@ -30,11 +32,16 @@ def list_rules(fmt: str) -> str:
 
 
 def explain(rule_id: str) -> str | None:
-    rule = default_registry().rules.get(rule_id.upper())
+    """A built-in rule's page as it is written (docs/rules/<ID>.md); for a plugin's rule, what
+    its metadata says and where its own documentation is."""
+    rule: Rule[Any] | None = default_registry().rules.get(rule_id.upper())
     if rule is None:
         return None
-    page = doc_page(rule.meta.id)
+    meta = rule.meta
+    page = doc_page(meta.id) if meta.origin == "sigcheck" else None
     if page is not None:
         return page if page.endswith("\n") else page + "\n"
-    meta = rule.meta
-    return f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\nDocs: {meta.help_uri}\n"
+    text = f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\n"
+    if meta.origin != "sigcheck":
+        text += f"Provided by: {meta.origin}\n"
+    return text + (f"Docs: {meta.help_uri}\n" if meta.help_uri else "")

@@ -7,7 +7,7 @@ import datetime as _dt
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sigcheck.engine.rules import CheckContext, Hit, Rule, identity
 from sigcheck.engine.git import BaseRevision
@@ -20,7 +20,7 @@ from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
 from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
 from sigcheck.model.resources import DeploymentContext, Resource
-from sigcheck.engine.registry import Registry
+from sigcheck.engine.registry import Registry, failure_span
 from sigcheck.engine.result import RunResult
 
 # ARM itself refuses templates over 4 MB; anything far beyond that is not a template a person
@@ -189,8 +189,10 @@ class Engine:
             try:
                 return loader.load(SourceFile(path, text), options)
             except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the other files
-                self.internal_errors.append(f"{path}: loader '{loader.name}' failed: {type(exc).__name__}: {exc}")
-                return None
+                problem = f"loader '{loader.name}' failed: {type(exc).__name__}: {exc}"
+                self.internal_errors.append(f"{path}: {problem}")
+                return LoadResult(findings=[diagnostics.plugin_error(
+                    Span(path, 1, 1, 1, 1), f"{problem} ({_where(exc)}); the file was not checked")])
             finally:
                 options.budget.pause()  # until the rules run on this file's resources
         return None
@@ -291,8 +293,11 @@ class Engine:
                     try:
                         findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
                     except Exception as exc:  # noqa: BLE001
-                        self.internal_errors.append(
-                            f"{res.path}: rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}")
+                        problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
+                        self.internal_errors.append(f"{res.path}: {problem}")
+                        findings.append(diagnostics.plugin_error(
+                            res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
+                            resource_type=res.type_name, resource_name=res.full_name))
                     finally:
                         if budget is not None:
                             budget.pause()
@@ -300,13 +305,20 @@ class Engine:
                 try:
                     findings.extend(self._finding(rule, res, hit) for res, hit in rule.check_run(resources, ctx))
                 except Exception as exc:  # noqa: BLE001
-                    self.internal_errors.append(f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}")
+                    problem = f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}"
+                    self.internal_errors.append(problem)
+                    findings.append(diagnostics.plugin_error(failure_span(exc), f"{problem}; {_owner(rule)}"))
         for res in late.values():
             seconds = self._budgets[res.path].seconds
             findings.append(diagnostics.parse_error(
                 res.span, f"checking stopped: the file took longer than its {seconds:g} s; rules were not run on "
                           "this resource and the ones after it"))
         return findings
+
+    def _plugin_errors(self) -> list[Finding]:
+        """The plugins that failed to load, reported by every run: copies, because a run marks
+        suppressions and configured severities on its findings."""
+        return [dataclasses.replace(f) for f in self.registry.plugin_errors]
 
     def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
         where = hit.where
@@ -344,6 +356,7 @@ class Engine:
             comments.extend(loaded.comments)
             earlier.update(self.load_base(path, loaded.resources))
         findings.extend(self.check(resources, earlier))
+        findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
         return self.result(findings, checked, len(resources), comments, resources)
@@ -366,7 +379,8 @@ class Engine:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
         earlier = self.load_base(path, loaded.resources)
-        return self.result(loaded.findings + self.check(loaded.resources, earlier), 1, len(loaded.resources),
+        return self.result(loaded.findings + self.check(loaded.resources, earlier) + self._plugin_errors(),
+                           1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
@@ -398,6 +412,18 @@ class Engine:
         kept.sort(key=Finding.sort_key)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
                          extra={"internal_errors": list(self.internal_errors), "sources": self.sources})
+
+
+def _where(exc: BaseException) -> str:
+    """Where foreign code raised, for the message of a SIG008 finding placed in the user's file."""
+    span = failure_span(exc)
+    return f"raised at {span.path}:{span.line}"
+
+
+def _owner(rule: Rule[Any]) -> str:
+    if rule.meta.origin == "sigcheck":
+        return "a defect of sigcheck: please report it"
+    return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:
