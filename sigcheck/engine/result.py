@@ -15,7 +15,6 @@ class RunResult:
     rules: list[Rule]  # every enabled rule, for tool metadata
     files_checked: int = 0
     resources_checked: int = 0
-    root: str = "."  # the folder relative paths are relative to
     extra: dict = field(default_factory=dict)
 
 

@@ -27,6 +27,7 @@ from sigcheck.engine.result import RunResult
 # wrote, and reading it would only make a pre-commit hook hang.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_MESSAGE = 1000
+MAX_PER_RULE = 500  # findings of one rule in one file before the rest are counted, not listed
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 
 
@@ -179,7 +180,7 @@ class Engine:
         return True
 
     # -- load ---------------------------------------------------------------
-    def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
+    def load_text(self, path: str, text: str) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
         text = unify_line_breaks(text)
         for loader in self.registry.loaders:
@@ -197,7 +198,7 @@ class Engine:
                 options.budget.pause()  # until the rules run on this file's resources
         return None
 
-    def load_file(self, path: str, explicit: bool) -> LoadResult | None:
+    def load_file(self, path: str) -> LoadResult | None:
         shown = display_path(path)
         try:
             size = os.path.getsize(path)
@@ -205,13 +206,13 @@ class Engine:
                 if not self._wanted_by_name(shown):
                     return None
                 return LoadResult(findings=[diagnostics.parse_error(
-                    Span(shown, 1, 1, 1, 1),
+                    Span.at(shown),
                     f"file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB sigcheck reads; not checked",
                 )])
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            return LoadResult(findings=[diagnostics.parse_error(Span(shown, 1, 1, 1, 1), f"cannot read file: {exc.strerror}")])
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown), f"cannot read file: {exc.strerror}")])
         if not data.strip():
             return None
         try:
@@ -219,10 +220,9 @@ class Engine:
         except DecodeError as exc:
             if not self._wanted_by_name(shown):
                 return None
-            return LoadResult(findings=[diagnostics.parse_error(
-                Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)])
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
         self.sources[shown] = text
-        return self.load_text(shown, text, explicit)
+        return self.load_text(shown, text)
 
     def _wanted_by_name(self, path: str) -> bool:
         """Whether some loader would read a file of this name (for files that are not text)."""
@@ -337,14 +337,13 @@ class Engine:
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
-        explicit = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
         earlier: dict[int, Resource] = {}
         checked = 0
         for path in files:
-            loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
+            loaded = self.load_file(path)
             if loaded is None:
                 continue
             self.internal_errors.extend(loaded.internal_errors)
@@ -369,7 +368,7 @@ class Engine:
             try:
                 text = decode(data)
             except DecodeError as exc:
-                finding = diagnostics.parse_error(Span(path, exc.line, exc.column, exc.line, exc.column), exc.message)
+                finding = diagnostics.parse_error(Span.at(path, exc.line, exc.column), exc.message)
                 return self.result([finding], 1, 0)
         else:
             text = data
@@ -410,8 +409,36 @@ class Engine:
             if override is not None:
                 finding.severity = override
         kept.sort(key=Finding.sort_key)
+        kept = _capped(kept)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
                          extra={"internal_errors": list(self.internal_errors), "sources": self.sources})
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_PER_RULE findings of one rule in one file, then one that counts the rest: a
+    file with 100,000 repeated keys needs fixing once, not reading 100,000 times. Suppressed
+    findings are kept (they are not shown as problems, and SARIF lists them)."""
+    counts: dict[tuple[str, str], int] = {}
+    out: list[Finding] = []
+    last: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        if finding.suppression is not None:
+            out.append(finding)
+            continue
+        key = (finding.span.path, finding.rule_id)
+        seen = counts[key] = counts.get(key, 0) + 1
+        if seen <= MAX_PER_RULE:
+            out.append(finding)
+            last[key] = finding
+    for key, count in counts.items():
+        if count > MAX_PER_RULE:
+            shown = last[key]
+            out.append(Finding(
+                shown.rule_id, shown.severity,
+                f"{count - MAX_PER_RULE:,} more {shown.rule_id} findings in this file are not listed "
+                f"(only the first {MAX_PER_RULE} are)", shown.span, property_path="summary"))
+    out.sort(key=Finding.sort_key)
+    return out
 
 
 def _where(exc: BaseException) -> str:

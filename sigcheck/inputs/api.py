@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Protocol
 
+from sigcheck.model import diagnostics
 from sigcheck.model.findings import Finding
 from sigcheck.syntax.budget import Budget
 from sigcheck.model.resources import DeploymentContext, Resource
+from sigcheck.syntax.jsonc import JsonDocument, JsonSyntaxError, parse
+from sigcheck.syntax.located import Span
 
 
 @dataclass
@@ -33,7 +36,7 @@ class LoadResult:
     resources: list[Resource] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     # Comments with their spans, for in-source suppressions: (Span, raw text with its marker).
-    comments: list = field(default_factory=list)
+    comments: list[tuple[Span, str]] = field(default_factory=list)
     # False when the file turned out to hold no gallery resource: skipped silently.
     relevant: bool = True
     # Defects of sigcheck met while loading (reported on stderr, exit 2), never the user's fault.
@@ -50,6 +53,16 @@ class Loader(Protocol):
 
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         """Read the file; never raise on bad input, report SIG001 findings instead."""
+
+
+def parse_json(source: SourceFile) -> JsonDocument | LoadResult:
+    """The file as located JSON (comments allowed), or, when it is not JSON, the result that says
+    so: one SIG001 at the fault. A broken file may hide gallery resources, and ARM would refuse
+    it anyway, so the fault is reported rather than the file skipped."""
+    try:
+        return parse(source.text, source.path, source.first_line)
+    except JsonSyntaxError as exc:
+        return LoadResult(findings=[diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}")])
 
 
 class LazyLoader:

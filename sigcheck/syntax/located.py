@@ -19,6 +19,11 @@ class Span:
         self.end_line = end_line
         self.end_column = end_column
 
+    @classmethod
+    def at(cls, path: str, line: int = 1, column: int = 1) -> Span:
+        """A point in a file; by default its start, where a problem of the whole file is shown."""
+        return cls(path, line, column, line, column)
+
     def __repr__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}-{self.end_line}:{self.end_column}"
 

@@ -105,6 +105,3 @@ class LineIndex:
         line, column = self.position(start)
         end_line, end_column = self.position(end)
         return Span(self.path, line, column, end_line, end_column)
-
-    def line_span(self, line: int, column: int = 1) -> Span:
-        return Span(self.path, line, column, line, column)

@@ -9,7 +9,6 @@ has its own span. Characters that cannot be known statically are `UNK`.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Iterable
 
 from sigcheck.syntax.jsonc import JsonSyntaxError, Node, parse
@@ -182,13 +181,6 @@ class Body:
             node = node.value.get(key)
         return node
 
-    def remove(self, dotted: str) -> None:
-        parent_path, _, key = dotted.rpartition(".")
-        parent = self.get(parent_path) if parent_path else self.root
-        if parent is not None and parent.is_object and key in parent.value:
-            del parent.value[key]
-            del parent.key_spans[key]
-
 
 def put(node: Node, key: str, value: Node, key_span: Span | None = None) -> Node:
     node.value[key] = value
@@ -293,12 +285,3 @@ def parse_json_word(word: Word) -> tuple[Node | None, JsonSyntaxError | None, li
             node.value = UNKNOWN
 
     return parse_json_mapped(text, word.index, to_file, on_scalar)
-
-
-def mask_outside(text: str, start: int, end: int) -> str:
-    """`text` with every character outside [start, end) blanked (newlines kept), so a parser
-    run on it reports positions of the original file."""
-    def blank(part: str) -> str:
-        return re.sub(r"[^\r\n]", " ", part)
-
-    return blank(text[:start]) + text[start:end] + blank(text[end:])

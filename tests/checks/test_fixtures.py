@@ -43,6 +43,8 @@ MARKED_ID = re.compile(r"(SIG\d{3})(?::(error|warning|note))?")
 SIDECAR_LINE = re.compile(r"^(\d+):(\d+)\s+(SIG\d{3})$")
 FIXTURE_NAME = re.compile(r"^(fires|clean)-[A-Za-z0-9][A-Za-z0-9._-]*$")
 RULE_DIR = re.compile(r"^SIG\d{3}$")
+# The folder's pinned output (scripts/update_snapshots.py), beside its fixtures.
+SNAPSHOTS = {"snapshot.txt", "snapshot.sarif"}
 
 
 def is_companion(path: Path) -> bool:
@@ -226,7 +228,7 @@ def test_fixture_files_follow_the_naming_convention() -> None:
         if p.suffix == ".expect" and not p.with_suffix("").exists():
             strays.append(f"{rel(p)} (a sidecar without its fixture)")
             continue
-        if is_companion(p):
+        if is_companion(p) or (p.name in SNAPSHOTS and p.parent.parent == FIXTURES):
             continue
         if not (p.parent.parent == FIXTURES and RULE_DIR.match(p.parent.name) and FIXTURE_NAME.match(p.name)):
             strays.append(rel(p))

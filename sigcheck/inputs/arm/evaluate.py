@@ -104,7 +104,7 @@ MAX_SCOPE_STEPS = 2_000_000
 # ARM's own limit on copy counts.
 MAX_COPY_COUNT = 800
 
-_PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
+PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "securestring": (str,),
     "int": (int,),
@@ -345,12 +345,6 @@ class Scope:
         child.copy_index[loop] = index
         child.current_loop = loop
         return child
-
-    def for_function(self, name: str) -> Scope:
-        """The scope of user function `name`'s body with every parameter UNKNOWN — to check the
-        body itself. Raises KeyError when no such function is declared."""
-        fn = self._shared.functions[name.lower()]
-        return self._derive(_FunctionFrame(fn.name, {p.lower(): UNKNOWN for p, _ in fn.params}), keep_copy=False)
 
     def parameter(self, name: str) -> Result:
         """The value of a parameter, as `parameters('name')` would give it."""
@@ -677,7 +671,7 @@ class _Evaluator:
             message = f"{function.name}() expects {len(function.params)} argument(s), got {len(args)}"
             return self.fail("arg-count", message, node.offset)
         for (name, declared), value, arg in zip(function.params, args, node.args):
-            allowed = _PARAMETER_TYPES.get(declared)
+            allowed = PARAMETER_TYPES.get(declared)
             if allowed and value is not None and not is_unknown(value) and (
                 not isinstance(value, allowed) or (declared == "int" and isinstance(value, bool))
             ):
@@ -759,13 +753,7 @@ class _Evaluator:
                 message = f"user-defined function '{frame.name}' has no parameter '{name}'"
                 raise EvalError("undeclared-parameter", message)
             return frame.args[name.lower()]
-        shared = self.scope._shared
-        entry = shared.parameters.get(name.lower())
-        if entry is None:
-            message = f"parameter '{name}' is not declared{_hint(name, shared.parameters)}"
-            raise EvalError("undeclared-parameter", message)
-        declared, value = entry
-        self.sources[f"parameter:{declared}"] = None
+        declared, value = self._declared("parameter", name, self.scope._shared.parameters)
         if isinstance(value, Deferred):
             key, label = ("parameter", declared.lower()), f"parameter '{declared}'"
             value = self.lazy(key, label, self.scope._root(), value.raw).value
@@ -775,14 +763,18 @@ class _Evaluator:
         frame = self.scope._function
         if frame is not None:
             raise EvalError("undeclared-variable", f"user-defined function '{frame.name}' cannot use variables")
-        shared = self.scope._shared
-        entry = shared.variables.get(name.lower())
-        if entry is None:
-            message = f"variable '{name}' is not declared{_hint(name, shared.variables)}"
-            raise EvalError("undeclared-variable", message)
-        declared, raw = entry
-        self.sources[f"variable:{declared}"] = None
+        declared, raw = self._declared("variable", name, self.scope._shared.variables)
         return self.lazy(("variable", declared.lower()), f"variable '{declared}'", self.scope._root(), raw).value
+
+    def _declared(self, kind: str, name: str, table: Mapping[str, tuple[str, Any]]) -> tuple[str, Any]:
+        """(name as declared, raw value) of a template `kind` ('parameter' or 'variable'), noted
+        as a source of the value being computed; the ARM error when it is not declared."""
+        entry = table.get(name.lower())
+        if entry is None:
+            error: IssueKind = "undeclared-parameter" if kind == "parameter" else "undeclared-variable"
+            raise EvalError(error, f"{kind} '{name}' is not declared{_hint(name, table)}")
+        self.sources[f"{kind}:{entry[0]}"] = None
+        return entry
 
     def copy_index(self, loop: str | None) -> Any:
         loop = loop if loop is not None else self.scope.current_loop

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import import_module
 
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.recognize import powershell_has_gallery_command, shell_has_gallery_command
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _SHELL = {"azurecli", "azurecli-interactive", "azure-cli", "azcli", "bash", "sh", "shell", "zsh", "console", "terminal"}
 _POWERSHELL = {"powershell", "azurepowershell", "azurepowershell-interactive", "pwsh", "ps1", "ps", "posh"}
 _JSON = {"json", "jsonc", "json5"}
 _HTTP = {"http", "rest", "https"}
+# Script blocks: the reader (imported when a block needs it) and the test that a block is worth reading.
+_SCRIPT_READERS = {
+    "shell": ("sigcheck.inputs.scripts.shell", shell_has_gallery_command),
+    "powershell": ("sigcheck.inputs.scripts.powershell", powershell_has_gallery_command),
+}
 
 
 @dataclass
@@ -108,10 +115,8 @@ class _Reader:
                         pieces.append((following.start, following.end))
                         i += 1
                     self._http(SourceFile(source.path, _part(text, pieces), block.first_line), options, result)
-                elif block.kind == "shell":
-                    self._shell(part, options, result)
-                elif block.kind == "powershell":
-                    self._powershell(part, options, result)
+                elif block.kind in _SCRIPT_READERS:
+                    self._script(block.kind, part, options, result)
                 elif block.kind == "json":
                     self._json(part, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
@@ -133,23 +138,10 @@ class _Reader:
             return
         self._merge(result, rest.load(part, options))
 
-    def _shell(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.inputs.scripts import shell
-
-        if not shell.has_gallery_command(part.text):
-            return
-        loaded = LoadResult()
-        shell.load_script(part.text, part.path, options, loaded, part.first_line)
-        self._merge(result, loaded)
-
-    def _powershell(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.inputs.scripts import powershell
-
-        if not powershell.has_gallery_command(part.text):
-            return
-        loaded = LoadResult()
-        powershell.load_script(part.text, part.path, options, loaded, part.first_line)
-        self._merge(result, loaded)
+    def _script(self, kind: str, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
+        module, has_gallery_command = _SCRIPT_READERS[kind]
+        if has_gallery_command(part.text):
+            self._merge(result, import_module(module).load(part, options))
 
     def _json(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import examples as rest_examples
@@ -181,12 +173,12 @@ class _Reader:
         if not any(r.get_ci("type") is not None and r.get_ci("apiVersion") is not None for r in resources):
             return
         template = Node({"resources": Node(resources, root.span)}, root.span, {"resources": root.span})
-        from sigcheck.inputs.arm.scope import Reporter, TemplateScope
+        from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
         from sigcheck.inputs.arm.normalize import resources_from_template
 
         reporter = Reporter(budget=options.budget)
-        scope = TemplateScope.for_template(template, path, reporter, {}, arm._eval_context(options.context))
-        found = resources_from_template(template, path, scope, options.context)
+        evaluator = NodeEvaluator.for_template(template, path, reporter, {}, arm._eval_context(options.context))
+        found = resources_from_template(template, path, evaluator, options.context)
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)
         result.resources.extend(found)

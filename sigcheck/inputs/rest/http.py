@@ -84,9 +84,9 @@ class _Variables:
             if any(r in on_stack or self._cache[r] is None for r in refs):
                 self._resolved(stack, on_stack, None)  # unknown, or part of a cycle
                 continue
-            text = _REFERENCE.sub(lambda m: self._cache[m.group(1)] or "", definition[0])
+            text: str | None = _REFERENCE.sub(lambda m: self._cache[m.group(1)] or "", definition[0])
             try:
-                self.budget.grow_text(len(text))
+                self.budget.grow_text(len(text or ""))
             except BudgetExceeded as exc:
                 if self.exhausted is None:
                     self.exhausted = (current, str(exc))
@@ -111,13 +111,18 @@ def _substituted(text: str, start: int, index: LineIndex, variables: _Variables)
     starts: list[int] = []
     ends: list[int] = []
     origins: list[str | None] = []
-    pos = 0
-    for match in _REFERENCE.finditer(text):
-        for i in range(pos, match.start()):
+
+    def written(lo: int, hi: int) -> None:
+        """Characters as written: each from its own place in the file."""
+        for i in range(lo, hi):
             chars.append(text[i])
             starts.append(start + i)
             ends.append(start + i + 1)
             origins.append(None)
+
+    pos = 0
+    for match in _REFERENCE.finditer(text):
+        written(pos, match.start())
         a, b = start + match.start(), start + match.end()
         value = variables.value(match.group(1))
         origin = variables.origin(match.group(1))
@@ -128,11 +133,7 @@ def _substituted(text: str, start: int, index: LineIndex, variables: _Variables)
             ends.append(b)
             origins.append(origin)
         pos = match.end()
-    for i in range(pos, len(text)):
-        chars.append(text[i])
-        starts.append(start + i)
-        ends.append(start + i + 1)
-        origins.append(None)
+    written(pos, len(text))
     return Word("".join(chars), starts, ends, origins, start, start + len(text), index)
 
 
@@ -152,7 +153,7 @@ class _Reader:
         variables = _Variables(definitions, options.budget)
 
         block: list[_Line] = []
-        for line in lines + [None]:  # type: ignore[list-item]
+        for line in [*lines, None]:
             if line is None or _SEPARATOR.match(line.text):
                 if block:
                     self._request(block, text, source.path, index, variables, options, result)

@@ -11,18 +11,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 from sigcheck.model import facts
 from sigcheck.model.findings import Finding
-from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import build
-from sigcheck.inputs.rest.normalize import build_resource, parse_url
+from sigcheck.model.ids import RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER, resource_id
+from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
 from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature
-from sigcheck.syntax.words import Body, Word, arr, obj, parse_json_word, put, scalar
+from sigcheck.syntax.words import Body, Word, arr, obj, put, scalar
 
 AZ_VERSION = "2.91.0"
 
@@ -419,9 +418,9 @@ class _Builder:
         if kind is None or not word.known or word.text.startswith("/"):
             return word.node()
         rg = self.p.one("resource_group") or self.env.defaults.get("group")
-        rg_text = rg.text if rg is not None and rg.known else "{resourceGroup}"
         provider = kind if "/" in kind else f"Microsoft.Compute/{kind}"
-        value = f"/subscriptions/{{subscriptionId}}/resourceGroups/{rg_text}/providers/{provider}/{word.text}"
+        value = resource_id(provider, [word.text], subscription=SUBSCRIPTION_PLACEHOLDER,
+                            resource_group=rg.text if rg is not None and rg.known else RESOURCE_GROUP_PLACEHOLDER)
         return word.node(value, origin=f"'{word.text}' resolved by az to {value}")
 
     def image_version(self) -> None:
@@ -673,6 +672,23 @@ def _parse_shorthand(word: Word) -> list[tuple[Span, list[tuple[Word, Word]]]] |
         while i < n and text[i].isspace():
             i += 1
 
+    def take(ch: str) -> bool:
+        """Past `ch` when it comes next (after white space)."""
+        nonlocal i
+        skip()
+        if i < n and text[i] == ch:
+            i += 1
+            return True
+        return False
+
+    def next_item(closer: str) -> bool:
+        """Past the comma or the `closer` after an item; True at the closer (the last item)."""
+        if take(","):
+            return False
+        if take(closer):
+            return True
+        raise ValueError
+
     def scalar_word(stops: str) -> Word:
         nonlocal i
         skip()
@@ -697,49 +713,24 @@ def _parse_shorthand(word: Word) -> list[tuple[Span, list[tuple[Word, Word]]]] |
         start = i
         i += 1  # {
         pairs = []
-        while True:
-            skip()
-            if i < n and text[i] == "}":
-                i += 1
-                break
+        while not take("}"):  # a trailing comma is allowed
             key = scalar_word(":,}")
-            skip()
-            if i >= n or text[i] != ":":
+            if not take(":"):
                 raise ValueError
-            i += 1
-            value = scalar_word(",}")
-            pairs.append((key, value))
-            skip()
-            if i < n and text[i] == ",":
-                i += 1
-                continue
-            if i < n and text[i] == "}":
-                i += 1
+            pairs.append((key, scalar_word(",}")))
+            if next_item("}"):
                 break
-            raise ValueError
         out.append((word.slice(start, i).span, pairs))
 
     try:
-        skip()
-        if i < n and text[i] == "[":
-            i += 1
-            while True:
+        if take("["):
+            while not take("]"):
                 skip()
-                if i < n and text[i] == "]":
-                    i += 1
-                    break
-                if i < n and text[i] == "{":
-                    parse_object()
-                else:
+                if i >= n or text[i] != "{":
                     raise ValueError
-                skip()
-                if i < n and text[i] == ",":
-                    i += 1
-                    continue
-                if i < n and text[i] == "]":
-                    i += 1
+                parse_object()
+                if next_item("]"):
                     break
-                raise ValueError
         elif i < n and text[i] == "{":
             parse_object()
         else:
@@ -812,12 +803,9 @@ def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: AzR
     body_word = _first(options, "--body", "-b")
     body = None
     if body_word is not None and not body_word.text.startswith("@"):
-        root, error, _ = parse_json_word(body_word)
-        if error is not None:
-            if body_word.known:
-                result.findings.append(diagnostics.parse_error(error.span, f"invalid JSON in az rest --body: {error.message}"))
+        body, readable = script_body(body_word, "az rest --body", result.findings)
+        if not readable:
             return
-        body = root
     span = url.span
     result.resources.append(build_resource(target.type_name, target.names, api_version, body, path, span, context, "rest",
                                            partial=method.text.lower() == "patch"))

@@ -17,13 +17,12 @@ from typing import Any
 
 from sigcheck.model import facts
 from sigcheck.model.findings import Finding
-from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
-from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model import resources as m
-from sigcheck.inputs.rest.normalize import build_resource, parse_url
+from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
 from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature, scalar_text
-from sigcheck.syntax.words import Body, arr, obj, parse_json_word, put, scalar
+from sigcheck.syntax.words import Body, arr, obj, put, scalar
 
 REST_CMDLET = "Invoke-AzRestMethod"
 
@@ -104,7 +103,7 @@ class _PowerShellBinder:
             return
         self.bound[name] = Bound(param, span, self._coerce(param, value))
 
-    def _coerce(self, param: dict, value: Node) -> Node:
+    def _coerce(self, param: dict[str, Any], value: Node) -> Node:
         kind = param.get("type", "string")
         if value.value is UNKNOWN:
             return value
@@ -119,20 +118,13 @@ class _PowerShellBinder:
                     number = int(str(raw).strip())
                 except ValueError:
                     number = None
-            if number is None:
-                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{raw}' to type 'System.Int32'."))
-                return Node(UNKNOWN, value.span, None, value.origin)
-            return Node(number, value.span, None, value.origin)
+            return self._converted(param, value, number, raw, "System.Int32")
         if kind == "datetime" and not (value.is_object or value.is_array):
             text = scalar_text(value)
             if text is None:
                 return value
-            date = _powershell_date(text)
-            if date is None:
-                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{text}' to type 'System.DateTime'."))
-                return Node(UNKNOWN, value.span, None, value.origin)
             # The cmdlet sends the DateTime it bound, in ISO 8601, whatever the string looked like.
-            return Node(date, value.span, None, value.origin)
+            return self._converted(param, value, _powershell_date(text), text, "System.DateTime")
         if kind == "string" and not (value.is_object or value.is_array):
             text = scalar_text(value)
             choices = param.get("choices")
@@ -142,6 +134,14 @@ class _PowerShellBinder:
         if kind == "hashtable[]" and value.is_object:
             return Node([value], value.span)
         return value
+
+    def _converted(self, param: dict[str, Any], value: Node, converted: Any, written: Any, type_name: str) -> Node:
+        """`value` converted to the parameter's type, or (`converted` None) UNKNOWN and the
+        binding error PowerShell gives."""
+        if converted is None:
+            self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{written}' to type '{type_name}'."))
+            converted = UNKNOWN
+        return Node(converted, value.span, None, value.origin)
 
     def _bind(self, items: list[Element]) -> None:
         positional: list[Element] = []
@@ -361,7 +361,8 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
             i += 1
     method = named.get("method")
     where = named.get("path") or named.get("uri")
-    if method is None or where is None or scalar_text(method.value) is None or scalar_text(method.value).upper() not in ("PUT", "PATCH"):
+    verb = scalar_text(method.value) if method is not None else None
+    if verb is None or where is None or verb.upper() not in ("PUT", "PATCH"):
         return
     if where.ast is None:
         return
@@ -377,15 +378,12 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
             body = variable.node if variable.node.is_object else None
         else:
             word = ev.word(_literal(ev, inner))
-            root, error, _ = parse_json_word(word)
-            if error is not None:
-                if word.known:
-                    result.findings.append(diagnostics.parse_error(error.span, f"invalid JSON in the -Payload of Invoke-AzRestMethod: {error.message}"))
+            body, readable = script_body(word, "the -Payload of Invoke-AzRestMethod", result.findings)
+            if not readable:
                 return
-            body = root
     # The payload is sent as written: a request like those of a `.http` file, not a body the cmdlets build.
     result.resources.append(build_resource(target.type_name, target.names, target.api_version, body, path, where.span, context,
-                                           "rest", partial=scalar_text(method.value).upper() == "PATCH"))
+                                           "rest", partial=verb.upper() == "PATCH"))
 
 
 def _literal(ev: Any, node: Any) -> Any:

@@ -9,11 +9,9 @@ PowerShell script to `sigcheck.inputs.scripts.az`, like those of a bash script.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sigcheck.inputs.recognize import gallery_cmdlet, powershell_has_gallery_command
-from sigcheck.model import diagnostics
+from sigcheck.inputs.recognize import gallery_cmdlet
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax.jsonc import Node
 from sigcheck.inputs.scripts.frontend import MAX_NESTING
@@ -31,9 +29,6 @@ _WRAPPERS = {
 }
 _MULTIPLIERS = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "pb": 1024 ** 5}
 _BACKTICK = {"0": "\0", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "e": "\x1b"}
-
-
-has_gallery_command = powershell_has_gallery_command
 
 
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:

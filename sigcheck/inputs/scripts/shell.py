@@ -9,11 +9,9 @@ written. `sigcheck.inputs.scripts.az` turns the words into model resources and S
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
-from sigcheck.inputs.recognize import az_gallery_command, shell_has_gallery_command
-from sigcheck.model import diagnostics
+from sigcheck.inputs.recognize import az_gallery_command
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax import treesitter
 from sigcheck.syntax.budget import MAX_TEXT, Budget, BudgetExceeded, abbreviate
@@ -24,8 +22,9 @@ if TYPE_CHECKING:
     from sigcheck.inputs.scripts.frontend import ScriptSource
 
 _MARKER = az_gallery_command()
+# What a backslash escapes inside double quotes (elsewhere it escapes any character).
+_IN_DOUBLE_QUOTES = '"\\$`\n'
 _EXPANSIONS = {"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion", "process_substitution"}
-has_gallery_command = shell_has_gallery_command
 
 
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:
@@ -63,7 +62,7 @@ class _Reader:
         t = node.type
         s, e = self.offsets.start(node), self.offsets.end(node)
         if t in ("word", "number"):
-            return self._unquoted(s, e)
+            return self._unescaped(s, e, None)
         if t == "raw_string":
             return [_Char(self.text[i], i, i + 1) for i in range(s + 1, max(s + 1, e - 1))]
         if t == "string":
@@ -93,23 +92,6 @@ class _Reader:
     def _unknown(self, s: int, e: int, origin: str | None = None) -> list[_Char]:
         return [_Char(UNK, s, e, origin)]
 
-    def _unquoted(self, s: int, e: int) -> list[_Char]:
-        out = []
-        i = s
-        text = self.text
-        while i < e:
-            ch = text[i]
-            if ch == "\\" and i + 1 < e:
-                if text[i + 1] == "\n":
-                    i += 2
-                    continue
-                out.append(_Char(text[i + 1], i, i + 2))
-                i += 2
-                continue
-            out.append(_Char(ch, i, i + 1))
-            i += 1
-        return out
-
     def _string(self, node: Any, s: int, e: int) -> list[_Char]:
         out: list[_Char] = []
         pos = s + 1
@@ -118,19 +100,22 @@ class _Reader:
             if child.type not in _EXPANSIONS:
                 continue
             cs, ce = self._range(child)
-            out.extend(self._dquoted(pos, cs))
+            out.extend(self._unescaped(pos, cs, _IN_DOUBLE_QUOTES))
             out.extend(self.chars(child, quoted=True))
             pos = ce
-        out.extend(self._dquoted(pos, end))
+        out.extend(self._unescaped(pos, end, _IN_DOUBLE_QUOTES))
         return out
 
-    def _dquoted(self, s: int, e: int) -> list[_Char]:
+    def _unescaped(self, s: int, e: int, escapable: str | None) -> list[_Char]:
+        """The characters of [s, e) with backslash escapes resolved: a backslash escapes any
+        character outside quotes (`escapable` None), only those of `escapable` inside double
+        quotes; a backslash before a line break joins the lines either way."""
         out = []
         i = s
         text = self.text
         while i < e:
             ch = text[i]
-            if ch == "\\" and i + 1 < e and text[i + 1] in '"\\$`\n':
+            if ch == "\\" and i + 1 < e and (escapable is None or text[i + 1] in escapable):
                 if text[i + 1] != "\n":
                     out.append(_Char(text[i + 1], i, i + 2))
                 i += 2
