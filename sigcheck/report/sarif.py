@@ -184,6 +184,7 @@ def build_log(result: RunResult) -> Any:
                 level=_LEVEL[f.severity],
                 message=so.Message(text=f.message),
                 locations=[location],
+                related_locations=_related(f, root),
                 partial_fingerprints={FINGERPRINT_KEY: print_},
                 suppressions=[so.Suppression(kind="inSource", justification=f.suppression, state="accepted")]
                 if f.suppression is not None else None,
@@ -216,6 +217,28 @@ def _provenance(where: Any) -> Any:
         branch=where.branch,
         mapped_to=so.ArtifactLocation(uri_base_id=SRCROOT),
     )
+
+
+def _related(finding: Finding, root: str | None = None) -> Any:
+    """Places that explain a finding (Finding.extra["related"]: (span, text) pairs), such as
+    the configuration line that set the policy it enforces."""
+    import sarif_om as so
+
+    related = finding.extra.get("related")
+    if not isinstance(related, list) or not related:
+        return None
+    out = []
+    for i, (span, text) in enumerate(related):
+        uri, base = _artifact(span.path, root)
+        out.append(so.Location(
+            id=i,
+            physical_location=so.PhysicalLocation(
+                artifact_location=so.ArtifactLocation(uri=uri, uri_base_id=base),
+                region=so.Region(start_line=span.line, start_column=span.column),
+            ),
+            message=so.Message(text=text),
+        ))
+    return out
 
 
 def _invocation(result: RunResult) -> Any:
