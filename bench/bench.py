@@ -8,7 +8,7 @@ start-up" subtracts the median of `sigcheck --version`. The load average is prin
 after: on a shared machine, figures taken under load are slower than the machine can do.
 
 Cases: the interpreter's floor (`python -c pass`), start-up, one small template, one .azcli and
-one .ps1 script, 1,000 plain templates and 1,000 templates with parameters and expressions (with
+one .ps1 script, a Terraform directory of 50 files (one module), 1,000 plain templates and 1,000 templates with parameters and expressions (with
 the default --jobs and with --jobs 1), the same with a cold and a warm content cache, and large
 templates: gallery-dense at 1, 4 and 16 MB, and 4 MB whose size is an unrelated resource or an
 unread `variables` block.
@@ -145,6 +145,57 @@ def large_variables(size: int) -> str:
                        "resources": [gallery_resources(0)[0]]}, indent=2)
 
 
+def terraform_module(folder: str, files: int = 50) -> None:
+    """A Terraform directory of `files` files that is one module: shared variables and locals,
+    and per file a gallery, a definition and a version whose regions come from for_each and
+    dynamic blocks."""
+    with open(os.path.join(folder, "variables.tf"), "w", encoding="utf-8") as handle:
+        handle.write('variable "location" {\n  default = "westeurope"\n}\n\n'
+                     'variable "replicas" {\n  default = { westeurope = 2, northeurope = 1, eastus2 = 1 }\n}\n\n'
+                     'locals {\n  prefix = "contoso"\n  version = "1.0.${formatdate("YYYYMMDD", "2026-01-02T00:00:00Z")}"\n}\n')
+    for i in range(1, files):
+        with open(os.path.join(folder, f"images{i:02d}.tf"), "w", encoding="utf-8") as handle:
+            handle.write(f'''resource "azurerm_shared_image_gallery" "g{i}" {{
+  name                = "${{local.prefix}}_gallery_{i}"
+  resource_group_name = "rg-images"
+  location            = var.location
+}}
+
+resource "azurerm_shared_image" "d{i}" {{
+  for_each            = toset(["linux{i}", "arm{i}"])
+  name                = each.key
+  gallery_name        = azurerm_shared_image_gallery.g{i}.name
+  resource_group_name = "rg-images"
+  location            = azurerm_shared_image_gallery.g{i}.location
+  os_type             = "Linux"
+  hyper_v_generation  = "V2"
+  trusted_launch_supported = true
+  identifier {{
+    publisher = upper(local.prefix)
+    offer     = "offer-${{each.key}}"
+    sku       = "22_04"
+  }}
+}}
+
+resource "azurerm_shared_image_version" "v{i}" {{
+  name                = local.version
+  gallery_name        = azurerm_shared_image_gallery.g{i}.name
+  image_name          = azurerm_shared_image.d{i}["linux{i}"].name
+  resource_group_name = "rg-images"
+  location            = var.location
+  managed_image_id    = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img{i}"
+  dynamic "target_region" {{
+    for_each = var.replicas
+    content {{
+      name                   = target_region.key
+      regional_replica_count = target_region.value
+      storage_account_type   = "Standard_ZRS"
+    }}
+  }}
+}}
+''')
+
+
 AZCLI = """#!/usr/bin/env bash
 set -euo pipefail
 RG=myGalleryRG
@@ -237,6 +288,8 @@ def generate(work: str, count: int, quick: bool) -> None:
     for n in (1, 4) if quick else (1, 4, 16):
         write(f"dense-{n}mb.json", large_gallery_dense(n * mb))
     write("unrelated-4mb.json", large_unrelated_resource(4 * mb))
+    os.makedirs(os.path.join(work, "terraform"))
+    terraform_module(os.path.join(work, "terraform"))
     write("variables-4mb.json", large_variables(4 * mb))
 
 
@@ -279,6 +332,7 @@ def main() -> int:
             Case("one small template", [*nc, one], target_s=0.12),
             Case("one .azcli script", [*nc, azcli], target_s=0.15),
             Case("one .ps1 script", [*nc, ps1], target_s=0.15),
+            Case("Terraform directory of 50 files (one module)", [*nc, os.path.join(work, "terraform")]),
             Case(f"{args.count} plain templates, default --jobs", [*nc, plain]),
             Case(f"{args.count} templates with expressions, default --jobs", [*nc, expr], target_s=1.5),
             Case(f"{args.count} templates with expressions, --jobs 1", [*nc, "--jobs", "1", expr]),

@@ -8,9 +8,13 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-from typing import NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from sigcheck import __version__
+
+if TYPE_CHECKING:
+    from sigcheck.engine.result import Formatter
+    from sigcheck.library import Linter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "note", "never")
@@ -51,13 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check files and directories")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads standard input)")
-    check.add_argument("--format", default="text", help="text, json, github or sarif (default: text)")
+    check.add_argument("--format", default="text", help="text, json, github, sarif or gitlab (default: text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--fail-on", default="error", choices=FAIL_LEVELS, help="lowest severity that fails the run (default: error)")
     check.add_argument("--select", type=_ids, default=[], metavar="IDS", help="only these rule ids or prefixes (comma-separated)")
     check.add_argument("--ignore", type=_ids, default=[], metavar="IDS", help="skip these rule ids or prefixes")
     check.add_argument("--extend-select", type=_ids, default=[], metavar="IDS", help="enable these in addition to the defaults")
     check.add_argument("--parameters", metavar="FILE", help="ARM parameter file for the templates checked (default: x.parameters.json beside x.json)")
+    check.add_argument("--var-file", action="append", default=[], dest="var_files", metavar="FILE",
+                       help="Terraform variables file for the configurations checked, as 'terraform plan -var-file' (repeatable)")
     check.add_argument("--location", metavar="REGION", help="the resource group's location, for resources that set none")
     check.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date the date rules compare with")
     check.add_argument("--stdin-filename", metavar="NAME", help="the file name to report (and detect the kind of) for '-'")
@@ -65,12 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="SARIF", help="report only findings that are not in this earlier SARIF report")
     check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (default: the number of cores; 1: in this process)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache of results (default folder: $SIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/sigcheck or ~/.cache/sigcheck)")
+    check.add_argument("--base", metavar="REV", help="compare with git revision REV: report properties the service refuses to change (SIG706)")
+    check.add_argument("--changed-only", action="store_true", help="with --base: report only findings in files that differ from REV")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--config", metavar="FILE", help="the configuration whose custom rules are listed too (default: found upward from here)")
 
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("rule_id", metavar="ID")
+    rule.add_argument("--config", metavar="FILE", help="the configuration whose custom rules are known too (default: found upward from here)")
 
     commands.add_parser("lsp", help="run the language server on standard input and output")
     return parser
@@ -85,12 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             from sigcheck.explain import list_rules
 
-            print(list_rules(args.format), end="")
+            custom, problem = _custom_rules(args)
+            if problem is not None:
+                print(f"sigcheck: error: {problem}", file=sys.stderr)
+                return EXIT_ERROR
+            print(list_rules(args.format, custom), end="")
             return EXIT_CLEAN
         if args.command == "rule":
             from sigcheck.explain import explain
 
             text = explain(args.rule_id)
+            if text is None:
+                text = _explain_custom(args)
             if text is None:
                 print(f"sigcheck: error: no rule '{args.rule_id}' (see 'sigcheck rules')", file=sys.stderr)
                 return EXIT_ERROR
@@ -132,6 +148,33 @@ def console() -> NoReturn:
     except (OSError, ValueError):
         pass
     os._exit(code)
+def _custom_rules(args: argparse.Namespace) -> tuple[list[Any], str | None]:
+    """The custom rules of the configuration (--config, else found upward from here), for
+    `sigcheck rules` and `sigcheck rule ID`; or the problem with the configuration."""
+    from sigcheck.config import ConfigError, discover, load
+    from sigcheck.engine.policy import custom_rule
+    from sigcheck.engine.registry import default_registry
+
+    known = default_registry().rules
+    try:
+        config = load(args.config, known) if args.config else discover(".", known)
+    except ConfigError as exc:
+        return [], str(exc)
+    if config.policy is None:
+        return [], None
+    return [custom_rule(d.meta()) for d in config.policy.custom.values()], None
+
+
+def _explain_custom(args: argparse.Namespace) -> str | None:
+    """`sigcheck rule CONTOSO001`: a custom rule of the configuration, as written there."""
+    custom, _problem = _custom_rules(args)
+    for found in custom:
+        meta = found.meta
+        if meta.id == args.rule_id.upper():
+            more = f"Docs: {meta.help_uri}\n" if meta.help_uri else ""
+            return (f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\n"
+                    f"Defined in: {meta.origin}\n{more}")
+    return None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -155,15 +198,30 @@ def _check(args: argparse.Namespace) -> int:
             today=args.today,
             location=args.location,
             parameters=args.parameters,
+            var_files=args.var_files,
             config=args.config,
             discover_from=(args.stdin_filename or ".") if paths == ["-"] else paths[0],
             registry=registry,
             jobs=args.jobs or cores(),
             cache_dir=None if args.no_cache else default_dir(),
+            base=args.base,
         )
     except LintError as exc:
         print(f"sigcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if args.changed_only and not args.base:
+        linter.close()
+        print("sigcheck: error: --changed-only needs --base REV (the revision the files are compared with)", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        return _run(args, linter, formatter, paths)
+    finally:
+        linter.close()
+
+
+def _run(args: argparse.Namespace, linter: Linter, formatter: Formatter, paths: list[str]) -> int:
+    from sigcheck.model.findings import Severity
+
     known_prints = None
     if args.baseline:
         from sigcheck.baseline import BaselineError, load
@@ -184,10 +242,19 @@ def _check(args: argparse.Namespace) -> int:
         from sigcheck.baseline import new_findings
 
         result.findings = result.run.findings = new_findings(result.findings, known_prints)
+    base = linter.options.base
+    if args.changed_only and base is not None:
+        # Both filters apply: a finding is reported when it is in a changed file and (with
+        # --baseline) not in the baseline either.
+        result.findings = result.run.findings = [f for f in result.findings if base.differs(f.span.path)]
     report = formatter.render(result.run)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(report)
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(report)
+        except OSError as exc:
+            print(f"sigcheck: error: cannot write the report to '{args.output}': {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
     else:
         sys.stdout.write(report)
     for problem in result.internal_errors:

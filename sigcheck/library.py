@@ -71,13 +71,15 @@ class Linter:
         today: _dt.date | str | None = None,
         location: str | None = None,
         parameters: str | None = None,
+        var_files: Iterable[str] = (),
         config: str | Literal[False] | None = None,
         discover_from: str = ".",
         registry: Registry | None = None,
         jobs: int = 1,
         cache_dir: str | None = None,
+        base: str | None = None,
     ) -> None:
-        from sigcheck.config import Config, ConfigError, configure, discover, load
+        from sigcheck.config import Config, ConfigError, configurations_above, configure, discover, load
         from sigcheck.engine.registry import default_registry
         from sigcheck.engine.run import Engine, Options
         from sigcheck.model.resources import DeploymentContext
@@ -85,10 +87,6 @@ class Linter:
 
         self.registry = registry if registry is not None else default_registry()
         selected, ignored, extended = _ids(select), _ids(ignore), _ids(extend_select)
-        unknown = [p for p in selected + ignored + extended
-                   if p != "ALL" and not any(rule_id.startswith(p) for rule_id in self.registry.rules)]
-        if unknown:
-            raise LintError(f"no rule matches {', '.join(unknown)} (see 'sigcheck rules')")
         if isinstance(today, str):
             try:
                 today = _dt.date.fromisoformat(today)
@@ -98,14 +96,18 @@ class Linter:
         if location:
             context = DeploymentContext(location=Located(location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
         options = Options(select=selected, ignore=ignored, extend_select=extended, today=today or _dt.date.today(),
-                          context=context, parameters_file=parameters)
+                          context=context, parameters_file=parameters, var_files=list(var_files))
         if parameters and not os.path.isfile(parameters):
             raise LintError(f"parameter file '{parameters}' does not exist")
+        for var_file in options.var_files:
+            if not os.path.isfile(var_file):
+                raise LintError(f"variables file '{var_file}' does not exist")
         try:
             if config is False:
                 found = Config()
             elif config is not None:
                 found = load(config, self.registry.rules)
+                found.explicit = True  # its policy governs every file checked
             else:
                 found = discover(discover_from, self.registry.rules)
         except ConfigError as exc:
@@ -113,8 +115,29 @@ class Linter:
         configure(options, found)
         options.jobs = max(1, jobs)
         options.cache_dir = cache_dir or None
+        options.configurations_above = configurations_above
+        # Checked once the configuration is read: its custom rules are rules too.
+        known = [*self.registry.rules, *(rule.meta.id for rule in options.extra_rules)]
+        unknown = [p for p in selected + ignored + extended
+                   if p != "ALL" and not any(rule_id.startswith(p) for rule_id in known)]
+        if unknown:
+            raise LintError(f"no rule matches {', '.join(unknown)} (see 'sigcheck rules')")
+        if base is not None:
+            from sigcheck.engine.git import BaseRevision, GitError
+
+            # Compare with git revision `base` (--base): SIG706 on, unless ignored explicitly.
+            try:
+                options.base = BaseRevision.open(base, discover_from if os.path.exists(discover_from) else ".")
+            except GitError as exc:
+                raise LintError(f"--base {base}: {exc}") from None
+            options.extend_select = [*options.extend_select, "SIG706"]
         self.options = options
         self.engine: Engine = Engine(self.registry, options)
+
+    def close(self) -> None:
+        """Remove the scratch copies of the base revision's files (with `base`)."""
+        if self.options.base is not None:
+            self.options.base.close()
 
     def lint_paths(self, paths: Sequence[str]) -> LintResult:
         """Check files and directories (walked, honouring the configuration's `exclude`)."""
@@ -128,8 +151,10 @@ class Linter:
         return self._result(self.engine.run_text(filename, text))
 
     def _result(self, run: RunResult) -> LintResult:
-        return LintResult(run.findings, run.rules, run.files_checked, run.resources_checked, run,
-                          list(self.engine.internal_errors))
+        # A folder's own configuration, read for the policy of its files, may be broken too.
+        scope = self.options.settings.get("policy", {}).get("scope")
+        problems = list(self.engine.internal_errors) + list(getattr(scope, "problems", ()))
+        return LintResult(run.findings, run.rules, run.files_checked, run.resources_checked, run, problems)
 
 
 def lint_paths(paths: Sequence[str], **options: Any) -> LintResult:

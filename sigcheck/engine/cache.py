@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from sigcheck.engine.outcome import FileOutcome
@@ -79,10 +79,24 @@ def _file_digest(path: str) -> str | None:
 class Store:
     """The entries of one run's configuration in one folder."""
 
-    def __init__(self, folder: str, prefix: bytes) -> None:
+    def __init__(self, folder: str, prefix: bytes,
+                 configurations_above: Callable[[str], list[str]] | None = None) -> None:
         self.folder = folder
         self.prefix = prefix
+        self.configurations_above = configurations_above
         self.writable = True
+        self._configs: dict[str, str] = {}  # folder -> the configurations above it, as digests
+
+    def _configurations(self, path: str) -> str:
+        """The configuration files above `path` (Options.configurations_above), by content."""
+        if self.configurations_above is None:
+            return ""
+        folder = os.path.dirname(os.path.abspath(path))
+        known = self._configs.get(folder)
+        if known is None:
+            known = self._configs[folder] = "\n".join(
+                f"{config}:{_file_digest(config)}" for config in self.configurations_above(path))
+        return known
 
     def key(self, path: str, shown: str) -> str | None:
         """The key of a file's outcome, None when the file cannot be read (not cached)."""
@@ -97,6 +111,7 @@ class Store:
             return None
         digest = hashlib.sha256(self.prefix)
         digest.update(shown.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(self._configurations(path).encode("utf-8", "surrogateescape") + b"\0")
         digest.update(data)
         # A template is read with the parameter file beside it (x.parameters.json).
         if path.lower().endswith(".json"):
@@ -142,12 +157,31 @@ class Store:
             self.writable = False
 
 
+def _settings(settings: dict[str, Any]) -> str:
+    """The rules' options as text for the key. The policy's scope (which configuration governs
+    each folder) is an object: named by the run's configuration it starts from; the folder
+    configurations it may read are in each file's key (Store.key)."""
+    plain = {}
+    for name, value in sorted(settings.items()):
+        if name == "policy" and isinstance(value, dict) and "scope" in value:
+            scope = value["scope"]
+            primary = getattr(scope, "primary_path", None)
+            value = {**value, "scope": (primary, _file_digest(primary) if primary else None,
+                                        getattr(scope, "fixed", None), sorted(getattr(scope, "registered", ())))}
+        plain[name] = value
+    return repr(plain)
+
+
 def open_for(engine: Engine) -> Store | None:
     """The store for this engine's configuration, None when it has no cache folder."""
     import hashlib
 
     folder = engine.options.cache_dir
     if not folder:
+        return None
+    if engine.options.base is not None or engine.options.extra_rules:
+        # Findings that compare with a git revision, or custom rules whose conditions the key
+        # cannot name: computed every run.
         return None
     if any(dist != "sigcheck" for dist in engine.registry.distributions.values()):
         # A plugin's code can change without its version changing, and sigcheck cannot tell
@@ -160,9 +194,10 @@ def open_for(engine: Engine) -> Store | None:
     described = repr((
         sorted((r.meta.id, r.meta.name, r.meta.origin, int(r.meta.severity)) for r in engine.rules),
         options.today.isoformat(), repr(options.context), options.parameters_file, parameters,
-        sorted(options.settings.items(), key=lambda kv: kv[0]),
+        list(options.var_files), [_file_digest(path) for path in options.var_files],
+        _settings(options.settings),
         sorted(engine.registry.distributions.items()),
         sorted(loader.name for loader in engine.registry.loaders),
     ))
     digest.update(described.encode("utf-8", "surrogateescape"))
-    return Store(folder, digest.digest())
+    return Store(folder, digest.digest(), options.configurations_above)

@@ -53,6 +53,9 @@ class FileOutcome:
     suppressions: list[Suppression] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)  # SIG006 of malformed suppressions
     owners: list[ResourceRef] = field(default_factory=list)  # resources with metadata suppressions
+    notes: list[tuple[Span, str]] = field(default_factory=list)  # LoadResult.notes
+    # Problems met reading the configurations of the file's folders (the policy scope's).
+    scope_problems: list[str] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
     resources: int = 0
     facts: dict[str, list[Any]] = field(default_factory=dict)  # run rule id -> facts in resource order

@@ -17,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 
 from sigcheck.engine.result import Formatter
-from sigcheck.engine.rules import Rule
+from sigcheck.engine.rules import AnyRule, Rule
 from sigcheck.inputs.api import Loader
 from sigcheck.model.diagnostics import plugin_error
 from sigcheck.model.findings import DOCS_URL, Finding
@@ -37,7 +37,10 @@ BUILTINS = {
     "sigcheck.inputs.rest": "sigcheck.inputs.rest",
     "sigcheck.inputs.scripts": "sigcheck.inputs.scripts",
     "sigcheck.inputs.markdown": "sigcheck.inputs.markdown",
+    "sigcheck.inputs.packer": "sigcheck.inputs.packer",
+    "sigcheck.inputs.terraform": "sigcheck.inputs.terraform",
     "sigcheck.checks": "sigcheck.checks.builtin",
+    "sigcheck.policy": "sigcheck.checks.policy",
     "sigcheck.report": "sigcheck.report.builtin",
 }
 HOOKS = ("sigcheck_loaders", "sigcheck_rules", "sigcheck_formatters")
@@ -62,7 +65,7 @@ T = TypeVar("T")
 @dataclass
 class Registry:
     loaders: list[Loader] = field(default_factory=list)
-    rules: dict[str, Rule[Any]] = field(default_factory=dict)
+    rules: dict[str, AnyRule] = field(default_factory=dict)
     formatters: dict[str, Formatter] = field(default_factory=dict)
     # Warnings about the set of plugins (clashing names), shown on stderr.
     problems: list[str] = field(default_factory=list)

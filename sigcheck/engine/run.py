@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule, _key
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, Rule, _key, identity
+from sigcheck.engine.git import BaseRevision
 from sigcheck.engine.outcome import FileOutcome, Key, ResourceRef
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
@@ -50,17 +51,26 @@ class Options:
     today: _dt.date = field(default_factory=_dt.date.today)
     context: DeploymentContext = field(default_factory=DeploymentContext)
     parameters_file: str | None = None
+    var_files: list[str] = field(default_factory=list)  # Terraform -var-file, in order
     # From the configuration file; the command line's select/ignore/extend-select apply on top.
     configured: RuleSelection = field(default_factory=RuleSelection)
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
-    settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> its options
+    # Rules the configuration defines (custom policy rules), registered for this run only.
+    extra_rules: list[AnyRule] = field(default_factory=list)
+    # `--base REV`: each checked file is also read at that revision, and its resources are paired
+    # with their earlier declarations for the rules that compare revisions (SIG706).
+    base: BaseRevision | None = None
     # Worker processes for a run over many files (1: in this process); output is the same.
     jobs: int = 1
     # The folder of the content cache (sigcheck.engine.cache), None for no cache.
     cache_dir: str | None = None
+    # The configuration files above a path (sigcheck.config.configurations_above): part of the
+    # cache's key, as each folder may have its own policy.
+    configurations_above: Callable[[str], list[str]] | None = None
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -70,7 +80,7 @@ def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
 ALWAYS_ON = "SIG001"
 
 
-def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
+def enabled_rules(registry: Registry, options: Options) -> list[AnyRule]:
     """Rules selected by select/extend-select/ignore (ids or prefixes), in id order: the
     configuration's layer first, then the command line's, so a flag overrides the file."""
     layers = [options.configured, RuleSelection(options.select, options.ignore, options.extend_select)]
@@ -133,6 +143,8 @@ def display_path(path: str) -> str:
 
 class Engine:
     def __init__(self, registry: Registry, options: Options) -> None:
+        if options.extra_rules:
+            registry = dataclasses.replace(registry, rules={**registry.rules, **{r.meta.id: r for r in options.extra_rules}})
         self.registry = registry
         self.options = options
         # Rules carry their configured severity, so reports describe the rules as they ran.
@@ -141,12 +153,14 @@ class Engine:
         self.internal_errors: list[str] = []
         # The loader that read the last file (None: none claimed it).
         self.claimed_by: Loader | None = None
+        # The text of every file read, by the path findings show: reports quote it (SARIF snippets).
+        self.sources: dict[str, str] = {}
         self._budgets: dict[str, Budget] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
     # -- configuration ------------------------------------------------------------
-    def _configured(self, rule: Rule) -> Rule:
+    def _configured(self, rule: AnyRule) -> AnyRule:
         severity = self.severity_override(rule.meta.id)
         if severity is None or severity == rule.meta.severity:
             return rule
@@ -226,6 +240,7 @@ class Engine:
             if not self._wanted_by_name(shown):
                 return None
             return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
+        self.sources[shown] = text
         return self.load_text(shown, text)
 
     def _wanted_by_name(self, path: str) -> bool:
@@ -235,12 +250,59 @@ class Engine:
     def _load_options(self, path: str) -> LoadOptions:
         # Each file gets its own budget; the rules run on its resources within the same deadline.
         budget = self._budgets[path] = Budget()
-        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget,
+                           var_files=list(self.options.var_files))
 
     # -- check --------------------------------------------------------------
-    def check(self, resources: Sequence[Resource]) -> list[Finding]:
+    def load_base(self, path: str, resources: Sequence[Resource]) -> dict[int, Resource]:
+        """With `--base`: the declarations at the base revision of the resources loaded from
+        `path`, read from the same file there (or the one git says it was renamed from) with the
+        same loaders and configuration, paired by type and names (case-insensitive). A resource
+        with an unknown name, or new in this revision, has no pair."""
+        base = self.options.base
+        if base is None or not resources:
+            return {}
+        old_path = base.old_path(path)
+        scratch = base.materialize(old_path) if old_path is not None else None
+        if scratch is None:
+            return {}
+        with open(scratch, "rb") as handle:
+            data = handle.read()
+        try:
+            text = decode(data)
+        except DecodeError:
+            return {}
+        errors = len(self.internal_errors)
+        loaded = self.load_text(scratch, text)
+        del self.internal_errors[errors:]  # trouble on the old side is not this run's to report
+        if loaded is None:
+            return {}
+        earlier: dict[tuple[str, tuple[str, ...]], Resource] = {}
+        for old in loaded.resources:
+            key = identity(old)
+            if key is not None and not old.is_response:
+                earlier.setdefault(key, old)
+        pairs = {}
+        for res in resources:
+            key = identity(res)
+            if key is not None and key in earlier and not res.is_response:
+                pairs[id(res)] = earlier[key]
+        return pairs
+
+    def _place(self, span: Span) -> str:
+        label = self.options.base.label(span.path) if self.options.base is not None else span.path
+        return f"{label}:{span.line}"
+
+    def _context(self, resources: Sequence[Resource], earlier: dict[int, Resource] | None = None,
+                 recording: bool = False) -> CheckContext:
+        kind = _Recording if recording else CheckContext
+        return kind(today=self.options.today, resources=resources, settings=self.options.settings,
+                    catalogue=[rule.meta for rule in self.registry.rules.values()],
+                    earlier=earlier or {}, earlier_place=self._place)
+
+    def check(self, resources: Sequence[Resource], earlier: dict[int, Resource] | None = None) -> list[Finding]:
         """Every enabled rule over `resources`, read as one run (their models at hand)."""
-        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
+        ctx = self._context(resources, earlier)
         _link_parents(resources, ctx)
         findings = self._check_resources(resources, ctx)
         facts = {rule.meta.id: self._facts(rule, resources) for rule in self._run_rules if rule.facts is not None}
@@ -332,26 +394,37 @@ class Engine:
             return self._outcome_of(path)
 
     def _outcome_of(self, path: str) -> FileOutcome | None:
+        scope_problems = getattr(self.options.settings.get("policy", {}).get("scope"), "problems", None)
+        seen = len(scope_problems) if scope_problems is not None else 0
+        result = self._outcome_alone(path)
+        if result is not None and scope_problems is not None:
+            result.scope_problems = list(scope_problems[seen:])
+        return result
+
+    def _outcome_alone(self, path: str) -> FileOutcome | None:
         errors = len(self.internal_errors)
         self.claimed_by = None
         loaded = self.load_file(path)
         if loaded is None:
             del self.internal_errors[errors:]
             return None
-        result = self._outcome(display_path(path), loaded, loaded.resources)
-        result.cacheable = bool(getattr(self.claimed_by, "cacheable", False))
+        cacheable = bool(getattr(self.claimed_by, "cacheable", False))
+        result = self._outcome(path, loaded, loaded.resources)
+        result.cacheable = cacheable
         result.internal_errors[:0] = self.internal_errors[errors:]
         del self.internal_errors[errors:]
         return result
 
-    def _outcome(self, shown: str, loaded: LoadResult, context: Sequence[Resource]) -> FileOutcome:
+    def _outcome(self, path: str, loaded: LoadResult, context: Sequence[Resource]) -> FileOutcome:
         """The outcome of a loaded file, its rules consulting the resources of `context`."""
         errors = len(self.internal_errors)
-        out = FileOutcome(shown, relevant=loaded.relevant, internal_errors=list(loaded.internal_errors))
+        out = FileOutcome(display_path(path), relevant=loaded.relevant, internal_errors=list(loaded.internal_errors))
         if not loaded.relevant:
             return out
         resources = loaded.resources
-        ctx = _Recording(today=self.options.today, resources=context, settings=self.options.settings)
+        out.notes = list(loaded.notes)
+        ctx = self._context(context, self.load_base(path, resources), recording=True)
+        assert isinstance(ctx, _Recording)
         ctx.watch()
         _link_parents(resources, ctx, missing=out.looks_up)
         out.findings = loaded.findings + self._check_resources(resources, ctx)
@@ -420,7 +493,7 @@ class Engine:
                 again = self.load_file(files[i])
                 loaded[i] = again if again is not None and again.relevant else LoadResult(relevant=False)
             context = [res for i in sorted(loaded) for res in loaded[i].resources]
-            redone = {i: self._outcome(display_path(files[i]), loaded[i], context) for i in dependent}
+            redone = {i: self._outcome(files[i], loaded[i], context) for i in dependent}
             more = {j for o in redone.values() for key in o.looks_up for j in declarers.get(key, ())} - loaded.keys()
             if not more:
                 break
@@ -433,7 +506,7 @@ class Engine:
         suppressions and configured severities on its findings."""
         return [dataclasses.replace(f) for f in self.registry.plugin_errors]
 
-    def _finding(self, rule: Rule[Any], res: Resource | ResourceRef, hit: Hit) -> Finding:
+    def _finding(self, rule: AnyRule, res: Resource | ResourceRef, hit: Hit) -> Finding:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path
@@ -445,6 +518,7 @@ class Engine:
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
+            extra={"related": list(hit.related)} if hit.related else {},
         )
 
     # -- whole runs -----------------------------------------------------------
@@ -458,11 +532,16 @@ class Engine:
         suppressions: list[suppress.Suppression] = []
         problems: list[Finding] = []
         owners: list[ResourceRef] = []
+        notes: list[tuple[Span, str]] = []
         facts: dict[str, list[Any]] = {}
         checked = resources = 0
+        scope_problems = getattr(self.options.settings.get("policy", {}).get("scope"), "problems", None)
         for outcome in outcomes:
             if outcome is None:
                 continue
+            if scope_problems is not None:
+                # Met in a worker or an earlier run: told once, in the order of the files.
+                scope_problems.extend(p for p in outcome.scope_problems if p not in scope_problems)
             self.internal_errors.extend(outcome.internal_errors)
             if not outcome.relevant:
                 continue
@@ -472,13 +551,30 @@ class Engine:
             suppressions.extend(outcome.suppressions)
             problems.extend(outcome.problems)
             owners.extend(outcome.owners)
+            notes.extend(outcome.notes)
             for rule_id, items in outcome.facts.items():
                 facts.setdefault(rule_id, []).extend(items)
         findings.extend(self._check_run(facts))
+        _annotate(findings, notes)
+        self._read_sources(files, findings)
         findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
         return self._finish(findings, checked, resources, suppressions, problems, owners)
+
+    def _read_sources(self, files: Sequence[str], findings: Sequence[Finding]) -> None:
+        """The text of the checked files that findings point into (reports quote it), read here:
+        files checked in workers or taken from the cache were not read by this process."""
+        shown = {display_path(path): path for path in files}
+        for path in {f.span.path for f in findings} - self.sources.keys():
+            real = shown.get(path)
+            if real is None:
+                continue
+            try:
+                with open(real, "rb") as handle:
+                    self.sources[path] = decode(handle.read())
+            except (OSError, DecodeError):
+                continue
 
     def _run_whole(self, files: Sequence[str], missing: Sequence[str]) -> RunResult:
         """Every file loaded in this process and checked as one run, models at hand: for a
@@ -486,6 +582,8 @@ class Engine:
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
+        notes: list[tuple[Span, str]] = []
+        earlier: dict[int, Resource] = {}
         checked = 0
         for path in files:
             loaded = self.load_file(path)
@@ -498,7 +596,10 @@ class Engine:
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
             comments.extend(loaded.comments)
-        findings.extend(self.check(resources))
+            notes.extend(loaded.notes)
+            earlier.update(self.load_base(path, loaded.resources))
+        findings.extend(self.check(resources, earlier))
+        _annotate(findings, notes)
         findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
@@ -516,6 +617,7 @@ class Engine:
                 return self.result([finding], 1, 0)
         else:
             text = data
+        self.sources[path] = text
         with collector_paused():
             return self._run_text(path, text)
 
@@ -524,8 +626,10 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        return self.result(loaded.findings + self.check(loaded.resources) + self._plugin_errors(),
-                           1, len(loaded.resources),
+        earlier = self.load_base(path, loaded.resources)
+        findings = loaded.findings + self.check(loaded.resources, earlier) + self._plugin_errors()
+        _annotate(findings, loaded.notes)
+        return self.result(findings, 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
@@ -568,7 +672,7 @@ class Engine:
         kept.sort(key=Finding.sort_key)
         kept = _capped(kept)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
-                         extra={"internal_errors": list(self.internal_errors)})
+                         extra={"internal_errors": list(self.internal_errors), "sources": self.sources})
 
 
 @contextmanager
@@ -619,10 +723,22 @@ def _where(exc: BaseException) -> str:
     return f"raised at {span.path}:{span.line}"
 
 
-def _owner(rule: Rule[Any]) -> str:
+def _owner(rule: AnyRule) -> str:
     if rule.meta.origin == "sigcheck":
         return "a defect of sigcheck: please report it"
     return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
+def _annotate(findings: list[Finding], notes: Sequence[tuple[Span, str]]) -> None:
+    """Append the loaders' notes to the findings at their spans (see LoadResult.notes)."""
+    if not notes:
+        return
+    by_place: dict[tuple[str, int, int], list[str]] = {}
+    for span, note in notes:
+        texts = by_place.setdefault(span.sort_key(), [])
+        if note not in texts:
+            texts.append(note)
+    for finding in findings:
+        for note in by_place.get(finding.span.sort_key(), ()):
+            finding.message = f"{finding.message} ({note})"
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext, missing: set[Key] | None = None) -> None:

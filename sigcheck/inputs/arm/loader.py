@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 
 from typing import TYPE_CHECKING
 
 from sigcheck.model import diagnostics
+from sigcheck.model.findings import Finding
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
 from sigcheck.syntax.located import UNKNOWN, Span
@@ -14,7 +16,7 @@ from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERS
 from sigcheck.syntax.jsonc import Node
 
 if TYPE_CHECKING:
-    from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
+    from sigcheck.inputs.arm.evaluate import DeploymentTarget
 
 # Kept equal to sigcheck.inputs.arm.normalize.DEPLOYMENTS (a test holds it), without importing the
 # evaluator: recognising a file (claims) must stay cheap for runs with no template in them.
@@ -55,19 +57,21 @@ class ArmLoader:
             result.relevant = False
             return result
         parameter_file = options.parameters_file or conventional_path(source.path)
-        values: dict = {}
+        values: dict[str, Any] = {}
         value_spans: dict[str, Span] = {}
         if parameter_file:
             values, problems = read_values(parameter_file, value_spans)
             result.findings.extend(problems)
         reporter = Reporter(budget=options.budget)
-        evaluator = NodeEvaluator.for_template(root, source.path, reporter, values, _eval_context(options.context))
+        evaluator = NodeEvaluator.for_template(root, source.path, reporter, values, _eval_target(options.context))
         evaluator.check_supplied(root, values, value_spans)
-        result.resources = resources_from_template(root, source.path, evaluator, options.context)
-        if not any(_concerns_galleries(res) for res in result.resources):
+        image_builder: list[Finding] = []
+        result.resources = resources_from_template(root, source.path, evaluator, options.context, image_builder)
+        if not any(_concerns_galleries(res) for res in result.resources) and not image_builder:
             return LoadResult(relevant=False)
         result.comments = doc.comments
         result.findings.extend(diagnostics.duplicate_key(key, first, again) for key, first, again in doc.duplicate_keys)
+        result.findings.extend(image_builder)
         result.findings.extend(reporter.findings)
         result.internal_errors.extend(reporter.internal)
         return result
@@ -107,11 +111,11 @@ def _concerns_galleries(res: Resource) -> bool:
     return False
 
 
-def _eval_context(context: DeploymentContext) -> EvalContext:
-    from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
+def _eval_target(context: DeploymentContext) -> DeploymentTarget:
+    from sigcheck.inputs.arm.evaluate import DeploymentTarget
 
     location = context.location.value if context.location is not None and context.location.known else UNKNOWN
-    return EvalContext(
+    return DeploymentTarget(
         subscription_id=context.subscription_id or UNKNOWN,
         resource_group=context.resource_group or UNKNOWN,
         location=location,

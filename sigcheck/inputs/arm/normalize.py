@@ -4,9 +4,11 @@ resources, `g/d/1.0.0` names, and nested deployments with inline templates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
+from sigcheck.inputs import imagebuilder
 from sigcheck.inputs.arm.nodes import NodeEvaluator
+from sigcheck.model.findings import Finding
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
@@ -20,15 +22,21 @@ class Declared:
     """A resource as the template declares it, before it becomes a model object."""
 
     type_name: str
-    names: list[Located]
+    names: list[Located[str]]
     node: Node
-    api_version: Located | None
+    api_version: Located[Any] | None
 
 
 
-def resources_from_template(root: Node, path: str, evaluator: NodeEvaluator, context: m.DeploymentContext) -> list[m.Resource]:
+def resources_from_template(root: Node, path: str, evaluator: NodeEvaluator, context: m.DeploymentContext,
+                            findings: list[Finding] | None = None) -> list[m.Resource]:
+    """The model resources of a template; Image Builder's own findings go to `findings`."""
     out: list[m.Resource] = []
+    image_templates: list[tuple[Declared, Node]] = []
     for declared, instance in _walk_template(root, evaluator, parent=None):
+        if declared.type_name.lower() == imagebuilder.IMAGE_TEMPLATES.lower():
+            image_templates.append((declared, instance.evaluate_tree(declared.node)))
+            continue
         cls = m.MODEL_BY_TYPE.get(declared.type_name.lower())
         if cls is None:
             continue
@@ -42,6 +50,14 @@ def resources_from_template(root: Node, path: str, evaluator: NodeEvaluator, con
             "context": context,
         }
         out.append(build(cls, common, body))
+    # After every resource: an image version takes its region from a definition declared anywhere.
+    for declared, body in image_templates:
+        name = declared.names[-1].value if declared.names and isinstance(declared.names[-1].value, str) else None
+        versions, problems = imagebuilder.image_versions(
+            body, declared.api_version, path, declared.node.span, context, known=out, template_name=name)
+        out.extend(versions)
+        if findings is not None:
+            findings.extend(problems)
     return out
 
 
@@ -78,7 +94,8 @@ def _walk_resource(node: Node, evaluator: NodeEvaluator, parent: Declared | None
         own = depth - (len(parent.names) if parent is not None and type_name.lower().startswith(parent.type_name.lower() + "/") else 0)
         segments = [instance.attribute(s) for s in segment_spans(name, max(1, own))] if name is not None else []
         names = (parent.names if parent is not None and own < depth else []) + segments
-        api = instance.evaluate(node.get_ci("apiVersion")) if node.get_ci("apiVersion") is not None else None
+        api_node = node.get_ci("apiVersion")
+        api = instance.evaluate(api_node) if api_node is not None else None
         declared = Declared(type_name, names, node, api)
         yield declared, instance
         children = node.get_ci("resources")

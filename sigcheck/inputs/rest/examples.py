@@ -10,6 +10,8 @@ gallery examples): the value is an API version all the same, so it is used, loca
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import re
 
@@ -18,7 +20,8 @@ from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
-from sigcheck.inputs.rest.normalize import build_resource, is_placeholder
+from sigcheck.inputs.rest.normalize import build_resource
+from sigcheck.syntax.placeholders import has_placeholder
 
 # Request-body parameter → (resource type, the name parameters, parent first).
 _BODIES = {
@@ -103,7 +106,7 @@ class _Reader:
         return result
 
     def _response(
-        self, body: Node, type_name: str | None, params: Node, name_keys: tuple[str, ...], api_version: Located | None,
+        self, body: Node, type_name: str | None, params: Node, name_keys: tuple[str, ...], api_version: Located[Any] | None,
         path: str, options: LoadOptions, result: LoadResult, listed: bool,
     ) -> None:
         if type_name is None or not body.is_object or body.get("properties") is None:
@@ -122,14 +125,14 @@ class _Reader:
         )
 
 
-def _located(node: Node, path: str) -> Located:
+def _located(node: Node, path: str) -> Located[Any]:
     value = node.value
-    if not isinstance(value, str) or is_placeholder(value):
+    if not isinstance(value, str) or has_placeholder(value):
         value = UNKNOWN
     return Located(value, node.span, None, path)
 
 
-def _names(params: Node, keys: tuple[str, ...], fallback: Span) -> list[Located]:
+def _names(params: Node, keys: tuple[str, ...], fallback: Span) -> list[Located[Any]]:
     out = []
     for key in keys:
         node = params.get(key)

@@ -5,6 +5,8 @@ management URL, the rest from the JSON body. Shared by `.http` files, REST API e
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
 from sigcheck.model import diagnostics
@@ -13,6 +15,7 @@ from sigcheck.model.findings import Finding
 from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.placeholders import has_placeholder
 from sigcheck.syntax.words import Word, parse_json_word
 
 # Child collections below Microsoft.Compute/galleries that sigcheck models.
@@ -30,18 +33,13 @@ class Target:
     """What a management URL addresses."""
 
     type_name: str
-    names: list[Located]
-    api_version: Located | None
+    names: list[Located[Any]]
+    api_version: Located[Any] | None
 
 
-def is_placeholder(text: str) -> bool:
-    """`{galleryName}` and similar template placeholders in documentation URLs."""
-    return text.startswith("{") and text.endswith("}")
-
-
-def _located(word: Word, what: str) -> Located:
+def _located(word: Word, what: str) -> Located[Any]:
     value = word.value
-    if isinstance(value, str) and (is_placeholder(value) or not value):
+    if isinstance(value, str) and (has_placeholder(value) or not value):
         value = UNKNOWN
     return Located(value, word.span, word.origin, what)
 
@@ -91,8 +89,8 @@ def script_body(word: Word, what: str, findings: list[Finding]) -> tuple[Node | 
 
 def build_resource(
     target_type: str,
-    names: list[Located],
-    api_version: Located | None,
+    names: list[Located[Any]],
+    api_version: Located[Any] | None,
     body: Node | None,
     path: str,
     span: Span,

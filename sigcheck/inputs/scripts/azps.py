@@ -11,20 +11,23 @@ synthesised from the evaluated arguments; hashtable entries keep the spans they 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sigcheck.model import facts
-from sigcheck.model.findings import Finding
+from sigcheck.model.findings import Finding, Severity
+from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model import resources as m
 from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
-from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature, scalar_text
+from sigcheck.inputs.scripts.binder import CommandResult, Binding, Bound, adds_default_security, default_security_feature, scalar_text
 from sigcheck.syntax.words import Body, arr, obj, put, scalar
 
 REST_CMDLET = "Invoke-AzRestMethod"
+# An entry of the parameter tables (rules/cli_options.json): JSON as written there.
+Spec = dict[str, Any]
 
 
 @dataclass
@@ -36,15 +39,9 @@ class Element:
     ast: Any = None  # the syntax node of an argument
 
 
-@dataclass
-class CmdletResult:
-    resources: list[m.Resource] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-
 @cache
-def _table() -> dict:
-    return facts.load("cli_options")["powershell"]
+def _table() -> Spec:
+    return facts.section("cli_options", "powershell")
 
 
 @cache
@@ -55,15 +52,42 @@ def _canonical() -> dict[str, str]:
 
 
 def cmdlet_name(name: str) -> str | None:
-    return _canonical().get(name.lower())
+    """The Az cmdlet a command name stands for; a retired AzureRM name (`New-AzureRmGallery`)
+    stands for its Az equivalent, whose parameters it shares (see `retired_module`)."""
+    found = _canonical().get(name.lower())
+    if found is None and retired_module(name) is not None:
+        verb, _, noun = name.partition("-")
+        found = _canonical().get(f"{verb}-az{noun[len('azurerm'):]}".lower())
+    return found
+
+
+def retired_module(name: str) -> dict[str, str] | None:
+    """The retired module a cmdlet name belongs to (AzureRM), from rules/cli_options.json."""
+    noun = name.partition("-")[2].lower()
+    for prefix, info in _table().get("retired_prefixes", {}).items():
+        if noun.startswith(prefix.lower()):
+            return dict(info)
+    return None
+
+
+def retired_warning(name: str, cmdlet: str, span: Span) -> Finding | None:
+    """SIG003 at warning severity for an AzureRM cmdlet: read as its Az equivalent, but retired."""
+    info = retired_module(name)
+    if info is None:
+        return None
+    finding = diagnostics.usage_error(
+        span, f"{name} is an {info['module']} cmdlet; {info['module']} was retired on {info['retired']} and is no longer "
+              f"maintained; it is read here with the parameters of {cmdlet} ({info['replacement']} module), which replaces it")
+    finding.severity = Severity.WARNING
+    return finding
 
 
 @cache
-def _defaults() -> dict:
-    return facts.load("api_versions")["default_image_definition_security_by_tool"]["powershell"]
+def _defaults() -> Spec:
+    return facts.section("api_versions", "default_image_definition_security_by_tool", "powershell")
 
 
-def _resolve(name: str, params: list[dict]) -> tuple[dict | None, str | None]:
+def _resolve(name: str, params: list[Spec]) -> tuple[Spec | None, str | None]:
     """The parameter `-name` binds to (exact name or alias, else unambiguous prefix)."""
     lowered = name.lower()
     for param in params:
@@ -229,6 +253,7 @@ def to_body(node: Node, top: dict[str, str] | None = None) -> Node:
     if not node.is_object:
         return node
     out = Node({}, node.span, {})
+    key_spans = node.key_spans or {}
     for key, value in node.items():
         lowered = key.lower()
         target = (top or {}).get(lowered) or _RENAMES.get(lowered) or _camel(key)
@@ -238,17 +263,17 @@ def to_body(node: Node, top: dict[str, str] | None = None) -> Node:
             found = parent.value.get(part)
             if found is None or not found.is_object:
                 found = Node({}, value.span, {})
-                put(parent, part, found, node.key_spans[key])
+                put(parent, part, found, key_spans[key])
             parent = found
-        put(parent, parts[-1], to_body(value), node.key_spans[key])
+        put(parent, parts[-1], to_body(value), key_spans[key])
     return out
 
 
 def normalize_cmdlet(
     cmdlet: str, items: list[Element], name_span: Span, whole: Span, path: str, context: m.DeploymentContext,
     piped: bool, evaluator: Any,
-) -> CmdletResult:
-    result = CmdletResult()
+) -> CommandResult:
+    result = CommandResult()
     if cmdlet == REST_CMDLET:
         _rest(items, whole, path, context, evaluator, result)
         return result
@@ -256,6 +281,7 @@ def normalize_cmdlet(
     binder = _PowerShellBinder(cmdlet, spec, items, name_span, whole)
     binder.check_required(piped)
     binding = binder.binding
+    binding.opaque = binder.unknown_splat
     binding.fill_body(spec["parameters"], "name")
     kind = spec["resource"]
     if kind == m.IMAGE_DEFINITION:
@@ -265,7 +291,8 @@ def normalize_cmdlet(
     # domain.md records no API version for Az.Compute (rules/api_versions.json)
     resource = binding.resource("powershell", path, context, None)
     result.findings.extend(binding.findings(resource))
-    result.resources.append(resource)
+    if not binding.rejected:
+        result.resources.append(resource)
     return result
 
 
@@ -319,7 +346,20 @@ def _key_span(node: Node, key: str) -> Span:
     return node.span
 
 
+_VERSION_PATHS = {
+    "TargetRegion": "properties.publishingProfile.targetRegions",
+    "TargetExtendedLocation": "properties.publishingProfile.targetExtendedLocations",
+    "OSDiskImage": "properties.storageProfile.osDiskImage",
+    "DataDiskImage": "properties.storageProfile.dataDiskImages",
+}
+
+
 def _version(binding: _PowerShellBinder, body: Body) -> None:
+    for parameter, path in _VERSION_PATHS.items():
+        given = binding.value(parameter)
+        if given is not None and given.value is UNKNOWN:
+            # An unset `$variable`: unknown here as for every other parameter, never "absent".
+            body.set(path, given, binding.key_span(parameter))
     regions = binding.value("TargetRegion")
     if regions is not None:
         listed = regions.value if regions.is_array else [regions]
@@ -345,7 +385,7 @@ def _version(binding: _PowerShellBinder, body: Body) -> None:
                  arr(data.span, [to_body(i) for i in data.value if i.is_object]), binding.key_span("DataDiskImage"))
 
 
-def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentContext, ev: Any, result: CmdletResult) -> None:
+def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentContext, ev: Any, result: CommandResult) -> None:
     """`Invoke-AzRestMethod -Path …/galleries/…?api-version=… -Method PUT -Payload …`."""
     named: dict[str, Element] = {}
     i = 0
