@@ -791,7 +791,7 @@ class _Recording(CheckContext):
     def watch(self) -> None:
         self.resources = _Watched(self.resources, self)
 
-    def find(self, type_name: str, names: Sequence[str]) -> list[Resource]:
+    def find(self, type_name: str, names: Sequence[object]) -> list[Resource]:
         key = _key(type_name, names)
         if key is not None:
             self.lookups.add(key)
