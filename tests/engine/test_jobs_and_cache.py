@@ -234,3 +234,25 @@ def test_only_loaders_that_read_the_file_alone_are_cached(tmp_path: Path, monkey
     monkeypatch.setattr(ArmLoader, "cacheable", True, raising=False)
     _lint([str(folder)], cache_dir=str(cache))
     assert len(_entries(cache)) == 1
+
+
+def test_folder_configuration_problems_are_told_for_any_jobs_and_from_the_cache(tmp_path: Path) -> None:
+    """A folder's own configuration is read where its files are checked (a worker, or an earlier
+    run): its problems still reach the run's result, once."""
+    (tmp_path / ".sigcheck.yaml").write_text("policy:\n  allowed-regions: [eastus]\n")
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / ".sigcheck.yaml").write_text("policy:\n  sharing: [Privat]\n")
+    for i in range(10):
+        (team / f"g{i}.json").write_text(_template(_gallery(f"team{i}")))
+    cache = str(tmp_path / "cache")
+
+    def problems(**options: Any) -> list[str]:
+        result = Linter(today=TODAY, discover_from=str(tmp_path), **options).lint_paths([str(tmp_path)])
+        return [p for p in result.internal_errors if "policy.sharing" in p]
+
+    one = problems(jobs=1)
+    assert len(one) == 1
+    assert problems(jobs=2) == one
+    assert problems(jobs=2, cache_dir=cache) == one
+    assert problems(jobs=2, cache_dir=cache) == one  # outcomes read back from the cache
