@@ -129,6 +129,8 @@ class Engine:
         self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
         self.internal_errors: list[str] = []
+        # id(resource) -> related locations (LoadResult.related) of the resources being checked.
+        self._related: dict[int, list[tuple[Span, str]]] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
@@ -241,14 +243,23 @@ class Engine:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path
+        message = hit.message
+        extra: dict[str, object] = {}
+        related = self._related.get(id(res))
+        if related:
+            # Declared in a module: say which caller it came through, and where (SARIF relatedLocations).
+            innermost_span, innermost = related[-1]
+            message = f"{message} (through {innermost}, line {innermost_span.line})"
+            extra["related_locations"] = [(rel_span, f"through {label}") for rel_span, label in related]
         return Finding(
             rule.meta.id,
             hit.severity or rule.meta.severity,
-            hit.message,
+            message,
             span,
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
+            extra=extra,
         )
 
     # -- whole runs -----------------------------------------------------------
@@ -269,6 +280,7 @@ class Engine:
             checked += 1
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
+            self._related.update(loaded.related)
             comments.extend(loaded.comments)
         findings.extend(self.check(resources))
         for path in missing:
@@ -291,6 +303,7 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
+        self._related.update(loaded.related)
         return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
