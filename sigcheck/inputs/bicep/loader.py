@@ -263,7 +263,9 @@ def _model(compiler: Compiler, info: ResInfo, scope: TemplateScope, context: m.D
         at = written.index("@")
         api_version = Located(info.api_version, compiler.span(target.start + 2 + at, target.end - 1))
     common = {
-        "source_kind": "bicep",
+        # A Bicep file is an ARM template deployment (Bicep compiles to one): the rules that apply
+        # to template deployments only (SIG601's template keys) test source_kind == "arm".
+        "source_kind": "arm",
         "path": compiler.path,
         "span": compiler.span(info.decl.start, info.decl.end),
         "names": names,
