@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 from sigcheck.inputs.arm.functions import BUILTINS, is_arm_function, suggest_function
 from sigcheck.inputs.bicep import syntax as s
-from sigcheck.model.diagnostics import ARM_EXPRESSION_ERROR
+from sigcheck.model.diagnostics import ARM_EXPRESSION_ERROR, duplicate_key
 from sigcheck.model.findings import Finding
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import Span
@@ -331,8 +331,14 @@ class Compiler:
             values: dict[str, Node] = {}
             spans: dict[str, Span] = {}
             loops: list[Node] = []
+            first_spans: dict[str, Span] = {}
             for prop in expr.props:
                 key_span = self.span(prop.key_start, prop.key_end)
+                if prop.key.lower() in first_spans:
+                    # Bicep refuses a property given twice; report it as for JSON templates.
+                    self.findings.append(duplicate_key(prop.key, first_spans[prop.key.lower()], key_span))
+                    continue
+                first_spans[prop.key.lower()] = key_span
                 if isinstance(prop.value, s.For) and prop.value.condition is None:
                     loops.append(self._property_copy(prop, prop.value, env))
                     continue

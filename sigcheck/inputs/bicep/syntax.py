@@ -585,8 +585,9 @@ class Parser:
             self.next()
             decl.value = self.expression()
         elif self.at("{"):
-            raise self.fail("expected '=' or a new line after the parameter type (a `param name type { … }` block is "
-                            "the 2020 v0.1 syntax, which Bicep no longer accepts)")
+            token = self.peek()
+            raise BicepSyntaxError("a parameter block `param name type { … }` is the 2020 v0.1 syntax, which Bicep "
+                                   "no longer accepts: write `param name type = default` and decorators", token.start, token.end)
         elif not self.at("nl") and not self.at("eof"):
             raise self.fail("expected '=' or a new line after the parameter type")
         return decl
