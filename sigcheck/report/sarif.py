@@ -125,6 +125,26 @@ def _artifact(path: str) -> tuple[str, str | None]:
     return path.replace(os.sep, "/"), SRCROOT
 
 
+def _related(so: Any, related: object) -> list[Any] | None:
+    """Finding.extra["related_locations"]: (Span, message) pairs, e.g. the Bicep `module`
+    declaration a finding inside a module came through."""
+    if not isinstance(related, list) or not related:
+        return None
+    out = []
+    for i, (span, text) in enumerate(related):
+        uri, base = _artifact(span.path)
+        out.append(so.Location(
+            id=i,
+            physical_location=so.PhysicalLocation(
+                artifact_location=so.ArtifactLocation(uri=uri, uri_base_id=base),
+                region=so.Region(start_line=span.line, start_column=span.column, end_line=span.end_line,
+                                 end_column=max(span.end_column, span.column)),
+            ),
+            message=so.Message(text=text),
+        ))
+    return out
+
+
 def build_log(result: RunResult) -> Any:
     import sarif_om as so
 
@@ -155,6 +175,7 @@ def build_log(result: RunResult) -> Any:
                 level=_LEVEL[f.severity],
                 message=so.Message(text=f.message),
                 locations=[location],
+                related_locations=_related(so, f.extra.get("related_locations")),
                 partial_fingerprints={FINGERPRINT_KEY: print_},
                 suppressions=[so.Suppression(kind="inSource", justification=f.suppression, state="accepted")]
                 if f.suppression is not None else None,

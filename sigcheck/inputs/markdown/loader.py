@@ -2,7 +2,7 @@
 
 `azurecli`/`bash`/`sh` blocks are read as az CLI scripts, `powershell`/`azurepowershell` blocks
 as PowerShell, `json` blocks as REST API examples, ARM templates or single ARM resources, and
-`http` blocks as REST requests — a request line in an `http` block followed by a `json` block
+`bicep` blocks as Bicep templates, `http` blocks as REST requests — a request line in an `http` block followed by a `json` block
 makes one request, as documentation pages write them. Each block is handed to its loader as a
 text in which everything but the block is blank, so every location points into the Markdown file.
 """
@@ -23,7 +23,7 @@ _HTTP = {"http", "rest", "https"}
 
 @dataclass
 class Block:
-    kind: str  # shell | powershell | json | http
+    kind: str  # shell | powershell | json | http | bicep
     start: int  # offset of the first content character
     end: int  # offset after the last content character
     first_line: int  # 1-based line of the first content line
@@ -72,6 +72,8 @@ def _kind(language: str) -> str | None:
         return "powershell"
     if language in _JSON:
         return "json"
+    if language == "bicep":
+        return "bicep"
     if language in _HTTP:
         return "http"
     return None
@@ -119,11 +121,23 @@ class _Reader:
                     self._powershell(text, block, content, source.path, options, result)
                 elif block.kind == "json":
                     self._json(text, block, content, source.path, options, result)
+                elif block.kind == "bicep":
+                    self._bicep(text, block, content, source.path, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
                 pass
             i += 1
         result.relevant = bool(result.resources or result.findings)
         return result
+
+    def _bicep(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+        if "microsoft.compute/" not in content.lower():
+            return
+        from sigcheck.inputs.bicep import loader as bicep
+
+        part = bicep.load(SourceFile(path, _fast_masked(text, block.start, block.end)), options)
+        if not part.relevant or not part.resources:
+            return  # a fragment (`...` elisions) or no gallery resource: documentation, not a template
+        self._merge(result, part)
 
     @staticmethod
     def _merge(result: LoadResult, part: LoadResult) -> None:
