@@ -477,20 +477,27 @@ class Compiler:
         return f"{_ARITHMETIC[op]}({left}, {right})"
 
     def _for_expression(self, loop: s.For, env: dict[str, str]) -> str:
-        """A loop used as a value: map() over the indexes (filter() first when it has a condition)."""
+        """A loop used as a value: map() with an (item, index) lambda, over the items themselves
+        (an index expression per item would recompute the array every time)."""
         self._lambda_count += 1
-        var = f"__i{self._lambda_count}"
+        item, index = f"__x{self._lambda_count}", f"__i{self._lambda_count}"
         iterable = self.arm(loop.iterable, env)
         inner = dict(env)
-        index = f"lambdaVariables({quote(var)})"
+        if loop.condition is None:
+            if loop.item is not None:
+                inner[loop.item] = f"lambdaVariables({quote(item)})"
+            if loop.index is not None:
+                inner[loop.index] = f"lambdaVariables({quote(index)})"
+            return f"map({iterable}, lambda({quote(item)}, {quote(index)}, {self.arm(loop.body, inner)}))"
+        # Filtered: the index stays the item's index in the whole array, as in Bicep.
+        pair = f"lambdaVariables({quote(item)})"
         if loop.item is not None:
-            inner[loop.item] = f"{iterable}[{index}]"
+            inner[loop.item] = f"{pair}.v"
         if loop.index is not None:
-            inner[loop.index] = index
-        indexes = f"range(0, length({iterable}))"
-        if loop.condition is not None:
-            indexes = f"filter({indexes}, lambda({quote(var)}, {self.arm(loop.condition, inner)}))"
-        return f"map({indexes}, lambda({quote(var)}, {self.arm(loop.body, inner)}))"
+            inner[loop.index] = f"{pair}.i"
+        pairs = f"map({iterable}, lambda('v', 'i', createObject('v', lambdaVariables('v'), 'i', lambdaVariables('i'))))"
+        kept = f"filter({pairs}, lambda({quote(item)}, {self.arm(loop.condition, inner)}))"
+        return f"map({kept}, lambda({quote(item)}, {self.arm(loop.body, inner)}))"
 
     def identifier(self, expr: s.Ident, env: dict[str, str]) -> str:
         name = expr.name

@@ -29,7 +29,7 @@ from sigcheck.syntax.text import DecodeError, LineIndex, decode
 
 MAX_MODULE_DEPTH = 8
 # Modules instantiated per file, all loops together: keeps a loop of modules calling loops bounded.
-MAX_MODULE_INSTANCES = 200
+MAX_MODULE_INSTANCES = 50
 MAX_READ = 4 * 1024 * 1024
 _STRIPPED = {"parent", "scope", "dependson"}
 
@@ -45,7 +45,11 @@ class Run:
     module_instances: int = 0
 
     def add(self, finding: Finding) -> None:
-        key = (finding.rule_id, finding.span.line, finding.span.column, finding.span.path + finding.message)
+        if "too much work" in finding.message:
+            # The per-file work budget ran out: say so once, where it first happened.
+            key = (finding.rule_id, 0, 0, finding.span.path + finding.message)
+        else:
+            key = (finding.rule_id, finding.span.line, finding.span.column, finding.span.path + finding.message)
         if key not in self.seen:
             self.seen.add(key)
             self.result.findings.append(finding)
