@@ -228,7 +228,8 @@ def convert(path: Path) -> str:
         w.emit("", "}", res.span.end_line)
         children = res.get_ci("resources")
         if children is not None and children.is_array:
-            queue.extend((c, type_, name_node.value if name_node is not None else "") for c in children.value)
+            own_name = name_override or (name_node.value if name_node is not None else "")
+            queue.extend((c, type_, own_name) for c in children.value)
     w.standalone(10**9, "")
     return "\n".join(w.lines) + "\n"
 

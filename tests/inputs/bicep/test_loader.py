@@ -72,7 +72,7 @@ resource g 'Microsoft.Compute/galleries@2024-03-03' = {
 """)
     [gallery] = result.resources
     assert [n.value for n in gallery.names] == ["contoso_gallery_7"]
-    assert gallery.names[0].origin == "default of parameter 'prefix'; variable 'name'" or "variable 'name'" in str(gallery.names[0].origin)
+    assert gallery.names[0].origin == "default of parameters 'prefix', 'count'; variable 'name'"
     assert value(gallery.location) == "westeurope"
     tags = gallery.body.get("tags").plain()  # type: ignore[union-attr]
     assert tags == {"a": "default", "b": UNKNOWN, "c": "yes", "d": "Standard_ZRS", "e": 4}
