@@ -1,5 +1,6 @@
 """Speed figures quoted in the README: one-template wall time (interpreter start-up included)
-and templates per second over a generated set of 1,000 templates.
+and templates per second over a generated set of 1,000 templates, for ARM JSON and for the same
+templates written in Bicep.
 
 Run: `make bench` (or `.venv/bin/python bench/bench.py [--count 1000] [--runs 7]`).
 """
@@ -45,6 +46,44 @@ def template(i: int) -> dict:
     }
 
 
+def bicep_template(i: int) -> str:
+    """The same three resources written in Bicep, with a parameter, a loop and a nested child."""
+    return f"""param location string = 'eastus'
+param regions array = ['eastus', 'westeurope', 'westus2']
+
+resource gallery 'Microsoft.Compute/galleries@2024-03-03' = {{
+  name: 'gallery{i}'
+  location: location
+  properties: {{ description: 'images {i}' }}
+
+  resource definition 'images@2024-03-03' = {{
+    name: 'def{i}'
+    location: location
+    properties: {{
+      osType: 'Linux'
+      osState: 'Generalized'
+      hyperVGeneration: 'V2'
+      identifier: {{ publisher: 'Contoso', offer: 'offer{i}', sku: '22_04' }}
+      features: [{{ name: 'SecurityType', value: 'TrustedLaunchSupported' }}]
+    }}
+  }}
+}}
+
+resource version 'Microsoft.Compute/galleries/images/versions@2024-03-03' = {{
+  parent: gallery::definition
+  name: '1.0.{i}'
+  location: location
+  properties: {{
+    publishingProfile: {{
+      targetRegions: [for r in regions: {{ name: r, regionalReplicaCount: 2, storageAccountType: 'Standard_ZRS' }}]
+      replicaCount: 1
+    }}
+    storageProfile: {{ source: {{ id: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img{i}' }} }}
+  }}
+}}
+"""
+
+
 def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
     times = []
     for _ in range(runs):
@@ -66,16 +105,27 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.join(ROOT, "sigcheck")], check=False, env=env)
     work = tempfile.mkdtemp(prefix="sigcheck-bench-")
     try:
+        arm_work, bicep_work = os.path.join(work, "arm"), os.path.join(work, "bicep")
+        os.mkdir(arm_work)
+        os.mkdir(bicep_work)
         for i in range(args.count):
-            with open(os.path.join(work, f"t{i:04d}.json"), "w", encoding="utf-8") as handle:
+            with open(os.path.join(arm_work, f"t{i:04d}.json"), "w", encoding="utf-8") as handle:
                 json.dump(template(i), handle, indent=2)
-        one = os.path.join(work, "t0000.json")
+            with open(os.path.join(bicep_work, f"t{i:04d}.bicep"), "w", encoding="utf-8") as handle:
+                handle.write(bicep_template(i))
+        one = os.path.join(arm_work, "t0000.json")
         timed([sigcheck, "check", one], 1, env)  # warm the file cache
         single = timed([sigcheck, "check", one], args.runs, env)
-        many = timed([sigcheck, "check", work], max(3, args.runs // 2), env)
+        many = timed([sigcheck, "check", arm_work], max(3, args.runs // 2), env)
         best_many = min(many)
         print(f"one template (wall, incl. start-up): median {statistics.median(single):.3f} s, best {min(single):.3f} s over {args.runs} runs")
         print(f"{args.count} templates: best {best_many:.2f} s -> {args.count / best_many:.0f} templates/s")
+        one_bicep = os.path.join(bicep_work, "t0000.bicep")
+        timed([sigcheck, "check", one_bicep], 1, env)
+        single_bicep = timed([sigcheck, "check", one_bicep], args.runs, env)
+        many_bicep = min(timed([sigcheck, "check", bicep_work], max(3, args.runs // 2), env))
+        print(f"one Bicep file (wall, incl. start-up): median {statistics.median(single_bicep):.3f} s, best {min(single_bicep):.3f} s over {args.runs} runs")
+        print(f"{args.count} Bicep files: best {many_bicep:.2f} s -> {args.count / many_bicep:.0f} files/s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
