@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from sigcheck.inputs.arm.functions import BUILTINS, is_arm_function, suggest_function
 from sigcheck.inputs.bicep import syntax as s
@@ -140,6 +140,7 @@ class Compiler:
         self.extra_functions: dict[str, dict[str, Any]] = {}  # namespace -> members (imported functions)
         self.target_scope = "resourceGroup"
         self._lambda_count = 0
+        self.function_namespace = FUNCTION_NAMESPACE  # where this file's own functions are declared
         self._inline_vars = False  # for imported files: variables are inlined, not variables('x')
         self._inlining: list[str] = []
         self._collect()
@@ -263,7 +264,7 @@ class Compiler:
         other = Compiler(program, text, resolved, read_relative, self.loading + (self.path,))
         other._inline_vars = True
         namespace = f"{FUNCTION_NAMESPACE}{len(self.extra_functions) + 1}"
-        other._function_namespace = namespace  # type: ignore[attr-defined]
+        other.function_namespace = namespace
         imported = Imported()
         members: dict[str, Any] = {}
         for key, fn in other.funcs.items():
@@ -549,7 +550,7 @@ class Compiler:
         key = name.lower()
         args = expr.args
         if key in self.funcs:
-            namespace = getattr(self, "_function_namespace", FUNCTION_NAMESPACE)
+            namespace = self.function_namespace
             fn = self.funcs[key]
             if len(args) != len(fn.params):
                 return self.problem(start, expr.end, f"'{name}' takes {len(fn.params)} argument(s), not {len(args)}")
@@ -723,7 +724,3 @@ def _plain_yaml(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
-
-
-def names_in(exprs: Iterable[s.Expr]) -> list[str]:
-    return [e.name for e in exprs if isinstance(e, s.Ident)]

@@ -18,7 +18,7 @@ from sigcheck.inputs.arm.loader import _concerns_galleries, _eval_context
 from sigcheck.inputs.arm.parameters import read_values
 from sigcheck.inputs.arm.scope import MAX_COPY, Reporter, TemplateScope
 from sigcheck.inputs.bicep import syntax as s
-from sigcheck.inputs.bicep.compile import UNKNOWN_EXPR, Compiler, ResInfo, quote
+from sigcheck.inputs.bicep.compile import Compiler, ResInfo, quote
 from sigcheck.model import diagnostics
 from sigcheck.model import resources as m
 from sigcheck.model.findings import Finding, Severity
@@ -261,7 +261,7 @@ def _model(compiler: Compiler, info: ResInfo, scope: TemplateScope, context: m.D
     names = _names(compiler, info, scope)
     target = info.decl.target
     assert target is not None
-    api_version = None
+    api_version: Located[str] | None = None
     written = target.literal or ""
     if "@" in written:
         at = written.index("@")
@@ -293,7 +293,7 @@ def _body(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> Node:
     return scope.evaluate_tree(Node(values, compiled.span, spans))
 
 
-def _names(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> list[Located]:
+def _names(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> list[Located[Any]]:
     """Every name segment (parents first), each located at the name expression that gives it."""
     chain: list[tuple[ResInfo, s.Expr | None, dict[str, str]]] = []
     current: tuple[ResInfo, s.Expr | None] | None = (info, None)
@@ -304,7 +304,7 @@ def _names(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> list[Loca
         chain.append((res, index, own_env))
         current = compiler.parent_of(res)
         env = own_env
-    names: list[Located] = []
+    names: list[Located[Any]] = []
     for res, index, own_env in reversed(chain):
         prop = res.body.get("name") if res.body is not None else None
         if prop is None:
@@ -370,4 +370,4 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
         _load_template(path, text, program, values, run, via + [(where, label)], depth + 1)
 
 
-__all__ = ["load", "UNKNOWN_EXPR"]
+__all__ = ["load", "read_local"]

@@ -199,7 +199,7 @@ class Expr:
     def __init__(self, start: int, end: int, *children: Expr | None) -> None:
         self.start = start
         self.end = end
-        self.depth = 1 + max((c.depth for c in children if c is not None), default=0)
+        self.depth: int = 1 + max((c.depth for c in children if c is not None), default=0)
         if self.depth > MAX_DEPTH:
             raise BicepSyntaxError(f"expression nested more than {MAX_DEPTH} levels deep", start, end)
 
@@ -453,6 +453,7 @@ _CONTINUES = {"?", "??", "&&", "||"}
 
 class Parser:
     def __init__(self, text: str) -> None:
+        self.text = text
         self.tokens, self.comments = tokenize(text)
         self.pos = 0
         # '(' where newlines are insignificant, '{'/'['/'' where they separate items.
@@ -776,7 +777,9 @@ class Parser:
         return Str(start, token.end, parts)
 
     def text_between(self, start: int) -> str:
-        return ""  # filled by the caller that holds the text (see parse())
+        """The source from offset `start` to the end of the last token read."""
+        end = self.tokens[self.pos - 1].end
+        return self.text[start:end] if end > start else ""
 
     # types: read for their shape only (nullable or not); their content does not matter here
     def type_expression(self) -> bool:
@@ -1146,13 +1149,6 @@ class Parser:
 def parse(text: str) -> Program:
     """The declarations of a .bicep or .bicepparam file; raises BicepSyntaxError at the first error."""
     parser = Parser(text)
-    original = parser.text_between
-
-    def text_between(start: int) -> str:
-        end = parser.tokens[parser.pos - 1].end
-        return text[start:end] if end > start else original(start)
-
-    parser.text_between = text_between  # type: ignore[method-assign]
     try:
         return parser.program()
     except RecursionError:  # the caps above should make this unreachable
