@@ -120,12 +120,14 @@ class Compiler:
     """One Bicep file's declarations compiled to located ARM template values."""
 
     def __init__(self, program: s.Program, text: str, path: str, read_file: Callable[[str], str | None],
-                 loading: tuple[str, ...] = ()) -> None:
+                 loading: tuple[str, ...] = (), partial: bool = False) -> None:
         self.program = program
         self.path = path
         self.lines = LineIndex(path, text)
         self.read_file = read_file  # a local file's text relative to this file, or None
         self.loading = loading  # files being compiled above this one (imports), for cycles
+        # Some declarations were lost to a syntax error: a name not found may be one of them.
+        self.partial = partial
         self.findings: list[Finding] = []
         self.unresolved: list[tuple[Span, str]] = []  # (where, what): SIG002 material
         self.params: dict[str, s.Decl] = {}
@@ -252,7 +254,7 @@ class Compiler:
             self.unresolved.append((self.espan(decl.target), f"the imported file '{target}' (not found)"))
             return Imported()
         try:
-            program = s.parse(text)
+            program = s.parse_strict(text)
         except s.BicepSyntaxError:
             self.unresolved.append((self.espan(decl.target), f"the imported file '{target}' (it does not parse)"))
             return Imported()
@@ -515,6 +517,8 @@ class Compiler:
             return self.imported_values[key]
         if key in self.resources or key in self.modules:
             return UNKNOWN_EXPR  # a resource or module as a whole value
+        if self.partial:
+            return UNKNOWN_EXPR
         return self.problem(expr.start, expr.end, f"'{name}' is not declared in this file (no param, var, resource or module of that name)")
 
     def inline_var(self, key: str) -> str:

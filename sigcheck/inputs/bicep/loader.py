@@ -79,6 +79,8 @@ def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     except s.BicepSyntaxError as exc:
         span = LineIndex(source.path, source.text).span(exc.start, exc.end)
         return LoadResult(findings=[diagnostics.parse_error(span, f"invalid Bicep: {exc.message}")])
+    if program.errors:
+        run.add(_syntax_error(source.path, source.text, program.errors[0]))
     if source.path.lower().endswith(".bicepparam"):
         return _load_parameters_file(source, program, run)
     values = _parameter_values(source.path, options, run)
@@ -89,8 +91,15 @@ def load(source: SourceFile, options: LoadOptions) -> LoadResult:
 def _finish(run: Run) -> LoadResult:
     result = run.result
     if not any(_concerns_galleries(res) for res in result.resources):
-        return LoadResult(relevant=False)
+        # A broken file may hide gallery resources: its syntax error is still reported.
+        broken = [f for f in result.findings if f.rule_id == "SIG001"]
+        return LoadResult(findings=broken, comments=result.comments) if broken else LoadResult(relevant=False)
     return result
+
+
+def _syntax_error(path: str, text: str, exc: s.BicepSyntaxError) -> Finding:
+    """SIG001 at the first error; the declarations that parsed are still checked, the others unknown."""
+    return diagnostics.parse_error(LineIndex(path, text).span(exc.start, exc.end), f"invalid Bicep: {exc.message}")
 
 
 def _comments(program: s.Program, lines: LineIndex) -> list[tuple[Span, str]]:
@@ -122,7 +131,7 @@ def _bicepparam_values(path: str, run: Run) -> dict[str, tuple[Any, str]]:
         run.add(diagnostics.parse_error(Span(shown, 1, 1, 1, 1), "cannot read the .bicepparam file"))
         return {}
     try:
-        program = s.parse(text)
+        program = s.parse_strict(text)
     except s.BicepSyntaxError as exc:
         run.add(diagnostics.parse_error(LineIndex(shown, text).span(exc.start, exc.end), f"invalid Bicep: {exc.message}"))
         return {}
@@ -171,6 +180,8 @@ def _load_parameters_file(source: SourceFile, program: s.Program, run: Run) -> L
         span = LineIndex(template_path, template_text).span(exc.start, exc.end)
         run.add(diagnostics.parse_error(span, f"invalid Bicep: {exc.message}"))
         return run.result
+    if template.errors:
+        run.add(_syntax_error(template_path, template_text, template.errors[0]))
     run.result.comments.extend(_comments(program, lines))
     _load_template(template_path, template_text, template, values, run, via=[], depth=0)
     return _finish(run)
@@ -184,7 +195,7 @@ def _load_template(path: str, text: str, program: s.Program, values: dict[str, t
     if path not in run.comment_files:
         run.comment_files.add(path)
         run.result.comments.extend(_comments(program, lines))
-    compiler = Compiler(program, text, path, lambda rel: read_local(path, rel))
+    compiler = Compiler(program, text, path, lambda rel: read_local(path, rel), partial=bool(program.errors))
     reporter = Reporter()
     root = compiler.template()
     scope = TemplateScope.for_template(root, path, reporter, values, _eval_context(run.options.context))
@@ -334,7 +345,7 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
         run.add(unresolved(compiler.espan(decl.target), f"module '{decl.name}' ('{target}' not found)"))
         return
     try:
-        program = s.parse(text)
+        program = s.parse_strict(text)
     except s.BicepSyntaxError as exc:
         run.add(diagnostics.parse_error(LineIndex(path, text).span(exc.start, exc.end), f"invalid Bicep: {exc.message}"))
         return

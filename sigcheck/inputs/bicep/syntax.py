@@ -21,6 +21,11 @@ from typing import Union
 MAX_NESTING = 40  # brackets, parentheses, braces and interpolations inside each other
 MAX_DEPTH = 120  # depth of an expression tree (long operator chains count)
 MAX_INTERPOLATION = 16
+MAX_ERRORS = 20
+DECLARATION_KEYWORDS = frozenset({
+    "param", "var", "resource", "module", "output", "func", "type", "import", "using", "targetScope",
+    "metadata", "extension", "provider", "assert",
+})
 
 
 class BicepSyntaxError(Exception):
@@ -434,6 +439,9 @@ def decorator_name(expr: Expr) -> str:
 class Program:
     decls: list[Decl]
     comments: list[tuple[int, int, str]]
+    # Syntax errors met (the first is what the user is told); declarations after an error are
+    # read again from the next line that starts a declaration.
+    errors: list[BicepSyntaxError] = field(default_factory=list)
 
 
 # -- parser ----------------------------------------------------------------------------------
@@ -520,12 +528,36 @@ class Parser:
     # program
     def program(self) -> Program:
         decls: list[Decl] = []
+        errors: list[BicepSyntaxError] = []
         self.skip_newlines()
         while not self.at("eof"):
-            decls.append(self.declaration())
-            self.end_of_statement()
+            start = self.pos
+            try:
+                decl = self.declaration()
+                self.end_of_statement()
+                decls.append(decl)
+            except BicepSyntaxError as exc:
+                errors.append(exc)
+                if len(errors) >= MAX_ERRORS:
+                    break
+                self.recover(start)
             self.skip_newlines()
-        return Program(decls, self.comments)
+        return Program(decls, self.comments, errors)
+
+    def recover(self, start: int) -> None:
+        """Resume at the next line after the failed declaration's first that starts, in column 1,
+        with a declaration keyword or a decorator (a declaration is never indented)."""
+        self.contexts = [""]
+        tokens, text = self.tokens, self.text
+        pos = start + 1
+        while tokens[pos].kind != "eof":
+            token = tokens[pos]
+            at_line_start = token.start == 0 or text[token.start - 1] == "\n"
+            if at_line_start and tokens[pos - 1].kind == "nl" and (
+                    token.kind == "@" or (token.kind == "ident" and token.value in DECLARATION_KEYWORDS)):
+                break
+            pos += 1
+        self.pos = pos
 
     def decorators(self) -> list[Expr]:
         out: list[Expr] = []
@@ -1147,10 +1179,20 @@ class Parser:
 
 
 def parse(text: str) -> Program:
-    """The declarations of a .bicep or .bicepparam file; raises BicepSyntaxError at the first error."""
+    """The declarations of a .bicep or .bicepparam file. A lexical error (an unterminated string or
+    comment) raises BicepSyntaxError; a syntax error in a declaration is recorded in
+    `Program.errors` and reading resumes at the next declaration."""
     parser = Parser(text)
     try:
         return parser.program()
     except RecursionError:  # the caps above should make this unreachable
         token = parser.tokens[min(parser.pos, len(parser.tokens) - 1)]
         raise BicepSyntaxError("nested too deeply to read", token.start, token.end) from None
+
+
+def parse_strict(text: str) -> Program:
+    """parse(), raising the first syntax error instead of recovering from it."""
+    program = parse(text)
+    if program.errors:
+        raise program.errors[0]
+    return program

@@ -46,6 +46,7 @@ def test_every_resource_declaration_of_the_corpus_is_read() -> None:
         if path.name.startswith("2020-11-bicep-v0.1-syntax"):
             continue  # the obsolete syntax: one SIG001 each, below
         program = s.parse(text)
+        assert program.errors == [], path.name
         expected = len(DECLARATION.findall(BLOCK_COMMENT.sub("", text)))
         assert declared_resources(program) == expected, path.name
         read += expected
@@ -65,7 +66,7 @@ def test_the_2020_syntax_files_are_one_parse_error_each() -> None:
 
 def error_at(text: str) -> tuple[int, int, str]:
     with pytest.raises(s.BicepSyntaxError) as caught:
-        s.parse(text)
+        s.parse_strict(text)
     line, column = LineIndex("x", text).position(caught.value.start)
     return line, column, caught.value.message
 
@@ -143,3 +144,21 @@ output o string = 'x'
     assert kinds.count("param") == 3 and kinds.count("type") == 1 and kinds.count("import") == 2
     multi = next(d for d in program.decls if d.name == "multi")
     assert isinstance(multi.value, s.Str) and multi.value.literal == "raw ${not interpolated}\n"
+
+
+def test_declarations_after_a_syntax_error_are_still_read(tmp_path: Path) -> None:
+    text = """param ok string = 'fine'
+var broken = (1 +
+resource g 'Microsoft.Compute/galleries@2024-03-03' = {
+  name: 'after-error'
+  location: missingBecauseOfTheError
+}
+"""
+    path = tmp_path / "main.bicep"
+    path.write_text(text, encoding="utf-8")
+    result = loader.load(SourceFile(str(path), text), LoadOptions())
+    assert [(f.rule_id, f.span.line) for f in result.findings] == [("SIG001", 3)]
+    [gallery] = result.resources
+    assert gallery.names[0].value == "after-error"
+    # A name the error may have swallowed is unknown, not an error of its own.
+    assert gallery.location is not None and gallery.location.known is False
