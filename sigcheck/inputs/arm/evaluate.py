@@ -334,6 +334,12 @@ class Scope:
     def context(self) -> DeploymentContext:
         return self._shared.context
 
+    @property
+    def work(self) -> int:
+        """Expression nodes evaluated so far by this scope and every scope derived from it (for a
+        caller that shares one budget among several templates, as Bicep modules do)."""
+        return self._shared.steps
+
     def with_copy_index(self, loop: str, index: int) -> Scope:
         """This scope inside iteration `index` of copy loop `loop` (also the default loop)."""
         child = self._derive()

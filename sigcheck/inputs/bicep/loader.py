@@ -20,6 +20,7 @@ from sigcheck.inputs.arm.scope import MAX_COPY, Reporter, TemplateScope
 from sigcheck.inputs.bicep import syntax as s
 from sigcheck.inputs.bicep.compile import Compiler, ResInfo, quote
 from sigcheck.model import diagnostics
+from sigcheck.model.diagnostics import ARM_EXPRESSION_ERROR
 from sigcheck.model import resources as m
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.model.from_body import build, segment_spans
@@ -30,6 +31,9 @@ from sigcheck.syntax.text import DecodeError, LineIndex, decode
 MAX_MODULE_DEPTH = 8
 # Modules instantiated per file, all loops together: keeps a loop of modules calling loops bounded.
 MAX_MODULE_INSTANCES = 50
+# One file's evaluation budget, its modules included (each template alone is also bounded by the
+# ARM evaluator's own per-scope budget).
+MAX_FILE_WORK = 2_000_000
 MAX_READ = 4 * 1024 * 1024
 _STRIPPED = {"parent", "scope", "dependson"}
 
@@ -43,6 +47,8 @@ class Run:
     seen: set[tuple[str, int, int, str]] = field(default_factory=set)
     comment_files: set[str] = field(default_factory=set)
     module_instances: int = 0
+    loading: list[str] = field(default_factory=list)  # absolute paths of the templates being read, outermost first
+    work: int = 0  # expression nodes evaluated, over the file and its modules
 
     def add(self, finding: Finding) -> None:
         if "too much work" in finding.message:
@@ -191,6 +197,15 @@ def _load_parameters_file(source: SourceFile, program: s.Program, run: Run) -> L
 
 def _load_template(path: str, text: str, program: s.Program, values: dict[str, tuple[Any, str]], run: Run,
                    via: list[tuple[Span, str]], depth: int) -> None:
+    run.loading.append(os.path.abspath(path))
+    try:
+        _read_template(path, text, program, values, run, via, depth)
+    finally:
+        run.loading.pop()
+
+
+def _read_template(path: str, text: str, program: s.Program, values: dict[str, tuple[Any, str]], run: Run,
+                   via: list[tuple[Span, str]], depth: int) -> None:
     lines = LineIndex(path, text)
     if path not in run.comment_files:
         run.comment_files.add(path)
@@ -209,6 +224,7 @@ def _load_template(path: str, text: str, program: s.Program, values: dict[str, t
                     run.result.resources.append(resource)
                     if via:
                         run.result.related[id(resource)] = list(via)
+    run.work += scope.scope.work
     for decl in compiler.modules.values():
         _load_module(compiler, decl, scope, run, via, depth)
     for finding in compiler.findings + reporter.findings:
@@ -337,8 +353,12 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
         run.add(unresolved(compiler.espan(decl.target), f"module '{decl.name}' from the registry ('{target}')"))
         return
     path = os.path.normpath(os.path.join(os.path.dirname(compiler.path), target))
-    if depth >= MAX_MODULE_DEPTH or any(label.endswith(f"'{path}'") for _, label in via):
-        run.add(unresolved(compiler.espan(decl.target), f"module '{decl.name}' (modules nested more than {MAX_MODULE_DEPTH} deep, or a cycle)"))
+    if os.path.abspath(path) in run.loading:
+        run.add(ARM_EXPRESSION_ERROR.at(compiler.espan(decl.target), f"module '{decl.name}' deploys '{target}', which is "
+                                                                        "already being deployed above it (a module cycle)"))
+        return
+    if depth >= MAX_MODULE_DEPTH:
+        run.add(unresolved(compiler.espan(decl.target), f"module '{decl.name}' (modules nested more than {MAX_MODULE_DEPTH} deep)"))
         return
     text = read_local(compiler.path, target)
     if text is None:
@@ -365,8 +385,10 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
     label = f"module '{decl.name}' of {compiler.path}"
     for inst in _loop_scopes(compiler, loop, decl.name, {}, env, condition, scope):
         run.module_instances += 1
-        if run.module_instances > MAX_MODULE_INSTANCES:
-            run.add(unresolved(where, f"module '{decl.name}' (more than {MAX_MODULE_INSTANCES} module instances)"))
+        if run.module_instances > MAX_MODULE_INSTANCES or run.work > MAX_FILE_WORK:
+            run.add(ARM_EXPRESSION_ERROR.at(where, f"module '{decl.name}' is not evaluated: the file and its modules take "
+                                                   "too much work to evaluate (more module instances or expression steps "
+                                                   "than sigcheck allows one file)"))
             return
         values: dict[str, tuple[Any, str]] = {}
         if params_node is not None:

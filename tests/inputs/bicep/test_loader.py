@@ -360,3 +360,15 @@ def test_files_without_galleries_are_not_relevant(tmp_path: Path, name: str) -> 
         write(tmp_path, {"t.bicep": text})
         text = "using 't.bicep'\n"
     assert load(tmp_path, text, name=name).relevant is False
+
+
+def test_module_cycles_and_fan_out_are_bounded(tmp_path: Path) -> None:
+    gallery = "resource g 'Microsoft.Compute/galleries@2024-03-03' = {\n  name: 'cycle_gallery'\n  location: 'westeurope'\n}\n"
+    cycle = load(tmp_path, "module m './main.bicep' = [for i in range(0, 100): {\n  name: 'm${i}'\n}]\n" + gallery)
+    assert [f.rule_id for f in cycle.findings] == ["SIG005"] and "module cycle" in cycle.findings[0].message
+    assert len(cycle.resources) == 1
+    fan = load(tmp_path, "module m './leaf.bicep' = [for i in range(0, 100): {\n  name: 'm${i}'\n  params: { n: i }\n}]\n", {
+        "leaf.bicep": "param n int\nresource g 'Microsoft.Compute/galleries@2024-03-03' = {\n  name: 'leaf${n}'\n  location: 'westeurope'\n}\n",
+    }, name="fan.bicep")
+    assert len(fan.resources) == loader.MAX_MODULE_INSTANCES
+    assert [f.rule_id for f in fan.findings] == ["SIG005"] and "too much work" in fan.findings[0].message
