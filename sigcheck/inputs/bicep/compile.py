@@ -41,8 +41,14 @@ _UNKNOWN_FUNCTIONS = {
 }  # fmt: skip
 _LOADERS = {"loadtextcontent", "loadjsoncontent", "loadyamlcontent", "loadfileasbase64"}
 _SIMPLE_TYPES = {"string": "string", "int": "int", "bool": "bool", "array": "array", "object": "object"}
-_COMPARISONS = {"<": "less", "<=": "lessOrEquals", ">": "greater", ">=": "greaterOrEquals"}
-_ARITHMETIC = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod"}
+# Each Bicep operator as the ARM function call the compiler writes for it.
+_BINARY_FORMS = {
+    "??": "coalesce({0}, {1})", "&&": "and({0}, {1})", "||": "or({0}, {1})",
+    "==": "equals({0}, {1})", "!=": "not(equals({0}, {1}))",
+    "=~": "equals(toLower({0}), toLower({1}))", "!~": "not(equals(toLower({0}), toLower({1})))",
+    "<": "less({0}, {1})", "<=": "lessOrEquals({0}, {1})", ">": "greater({0}, {1})", ">=": "greaterOrEquals({0}, {1})",
+    "+": "add({0}, {1})", "-": "sub({0}, {1})", "*": "mul({0}, {1})", "/": "div({0}, {1})", "%": "mod({0}, {1})",
+}  # fmt: skip
 
 
 def quote(text: str) -> str:
@@ -460,24 +466,7 @@ class Compiler:
         return "shallowMerge(createArray(" + ", ".join(text for _, text in ordered) + "))"
 
     def _binary(self, expr: s.Binary, env: dict[str, str]) -> str:
-        left, right, op = self.arm(expr.left, env), self.arm(expr.right, env), expr.op
-        if op == "??":
-            return f"coalesce({left}, {right})"
-        if op == "&&":
-            return f"and({left}, {right})"
-        if op == "||":
-            return f"or({left}, {right})"
-        if op == "==":
-            return f"equals({left}, {right})"
-        if op == "!=":
-            return f"not(equals({left}, {right}))"
-        if op == "=~":
-            return f"equals(toLower({left}), toLower({right}))"
-        if op == "!~":
-            return f"not(equals(toLower({left}), toLower({right})))"
-        if op in _COMPARISONS:
-            return f"{_COMPARISONS[op]}({left}, {right})"
-        return f"{_ARITHMETIC[op]}({left}, {right})"
+        return _BINARY_FORMS[expr.op].format(self.arm(expr.left, env), self.arm(expr.right, env))
 
     def _for_expression(self, loop: s.For, env: dict[str, str]) -> str:
         """A loop used as a value: map() with an (item, index) lambda, over the items themselves
@@ -589,7 +578,13 @@ class Compiler:
         if not expr.args or not isinstance(expr.args[0], s.Str) or expr.args[0].literal is None:
             return self.problem(expr.start, expr.end, f"'{name}' needs a literal file path as its first argument")
         relative = expr.args[0].literal
+        if os.path.isabs(relative) or ":" in relative or relative.startswith("\\"):
+            # Bicep reads files relative to the template; anything else (an absolute path, a URL) is
+            # not read here either.
+            return self.problem(expr.args[0].start, expr.args[0].end, f"'{name}' reads files relative to the template, not '{relative}'")
         text = self.read_file(relative)
+        if text is not None and len(text) > MAX_LOADED_FILE:
+            text = None
         if text is None:
             self.unresolved.append((self.espan(expr.args[0]), f"the file '{relative}' read by {name}() (not found or too large)"))
             return UNKNOWN_EXPR
