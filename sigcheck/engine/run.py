@@ -265,6 +265,7 @@ class Engine:
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
+        self._related = {}  # an engine may serve several runs (the language server): ids are per run
         explicit = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
         findings: list[Finding] = []
         resources: list[Resource] = []
@@ -303,7 +304,7 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        self._related.update(loaded.related)
+        self._related = dict(loaded.related)
         return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 

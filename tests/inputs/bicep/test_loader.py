@@ -372,3 +372,16 @@ def test_module_cycles_and_fan_out_are_bounded(tmp_path: Path) -> None:
     }, name="fan.bicep")
     assert len(fan.resources) == loader.MAX_MODULE_INSTANCES
     assert [f.rule_id for f in fan.findings] == ["SIG005"] and "too much work" in fan.findings[0].message
+
+
+def test_loaded_files_must_be_relative(tmp_path: Path) -> None:
+    result = load(tmp_path, """
+resource g 'Microsoft.Compute/galleries@2024-03-03' = {
+  name: 'abs_gallery'
+  location: 'westeurope'
+  tags: { a: loadTextContent('/etc/hostname'), b: loadTextContent('https://example.com/x.txt') }
+}
+""")
+    assert [f.rule_id for f in result.findings] == ["SIG005", "SIG005"]
+    [g] = result.resources
+    assert g.body.get("tags").plain() == {"a": UNKNOWN, "b": UNKNOWN}  # type: ignore[union-attr]
