@@ -37,8 +37,9 @@ FUNCTION_NAMESPACE = "__bicep"
 # Bicep functions that are not ARM functions and whose value is not known statically.
 _UNKNOWN_FUNCTIONS = {
     "getsecret", "readenvironmentvariable", "externalinput", "builduri", "parseuri", "deployer",
-    "loadresourcefunction", "loaddirectoryfilecontent",
+    "loadresourcefunction", "loaddirectoryfilecontent", "fail",
 }  # fmt: skip
+_SCOPE_FUNCTIONS = {"resourcegroup", "subscription", "managementgroup"}
 _LOADERS = {"loadtextcontent", "loadjsoncontent", "loadyamlcontent", "loadfileasbase64"}
 _SIMPLE_TYPES = {"string": "string", "int": "int", "bool": "bool", "array": "array", "object": "object"}
 # Each Bicep operator as the ARM function call the compiler writes for it.
@@ -422,12 +423,7 @@ class Compiler:
         if isinstance(expr, s.Member):
             return self.member(expr, env)
         if isinstance(expr, s.Index):
-            target = self.resource_ref(expr.obj)
-            if target is not None:
-                return UNKNOWN_EXPR  # a whole resource (or module) instance as a value
-            obj = self.arm(expr.obj, env)
-            index = self.arm(expr.index, env)
-            return f"tryGet({obj}, {index})" if expr.safe else f"{obj}[{index}]"
+            return self.access(expr, env)
         if isinstance(expr, s.ChildRef):
             return UNKNOWN_EXPR
         if isinstance(expr, s.Lambda):
@@ -556,6 +552,17 @@ class Compiler:
             return self.arm(args[0], env)
         if key in _LOADERS:
             return self.load_file(key, name, expr, env)
+        if key == "nameof":
+            target = args[0] if len(args) == 1 else None
+            if isinstance(target, s.Ident):
+                return quote(target.name)
+            if isinstance(target, s.Member):
+                return quote(target.name)
+            return self.problem(start, expr.end, "'nameof' takes one symbol or property reference")
+        if key in _SCOPE_FUNCTIONS and args:
+            for arg in args:
+                self.arm(arg, env)
+            return UNKNOWN_EXPR  # another deployment scope (resourceGroup('rg'), subscription('id'))
         if key in _UNKNOWN_FUNCTIONS:
             for arg in args:
                 self.arm(arg, env)  # still report problems inside the arguments
@@ -575,8 +582,12 @@ class Compiler:
 
     def load_file(self, key: str, name: str, expr: s.Call, env: dict[str, str]) -> str:
         """loadTextContent & co.: read at compile time, as Bicep does, relative to this file."""
-        if not expr.args or not isinstance(expr.args[0], s.Str) or expr.args[0].literal is None:
-            return self.problem(expr.start, expr.end, f"'{name}' needs a literal file path as its first argument")
+        if not expr.args:
+            return self.problem(expr.start, expr.end, f"'{name}' needs a file path")
+        if not isinstance(expr.args[0], s.Str) or expr.args[0].literal is None:
+            # A path built from compile-time constants: not followed here.
+            self.unresolved.append((self.espan(expr.args[0]), f"the file read by {name}() (its path is computed)"))
+            return UNKNOWN_EXPR
         relative = expr.args[0].literal
         if os.path.isabs(relative) or ":" in relative or relative.startswith("\\"):
             # Bicep reads files relative to the template; anything else (an absolute path, a URL) is
@@ -626,6 +637,12 @@ class Compiler:
         return None
 
     def member(self, expr: s.Member, env: dict[str, str]) -> str:
+        return self.access(expr, env)
+
+    def special(self, expr: s.Member | s.Index, env: dict[str, str]) -> str | None:
+        """What a member of an import namespace, a module or a resource compiles to, else None."""
+        if isinstance(expr, s.Index):
+            return UNKNOWN_EXPR if self.resource_ref(expr.obj) is not None else None
         owner = expr.obj
         if isinstance(owner, s.Ident) and owner.name not in env:
             key = owner.name.lower()
@@ -634,24 +651,47 @@ class Compiler:
             if key in self.modules and key not in self.params and key not in self.vars:
                 return UNKNOWN_EXPR  # module outputs are computed by the deployment
         ref = self.resource_ref(owner) if not (isinstance(owner, s.Ident) and owner.name in env) else None
-        if ref is not None:
-            info, index = ref
-            prop = expr.name
-            if prop == "name":
-                return self.resource_name(info, index, env)
-            if prop == "type":
-                return quote(info.type_name)
-            if prop == "apiVersion":
-                return quote(info.api_version)
-            if prop == "id":
-                return self.resource_id(info, index, env)
-            return UNKNOWN_EXPR  # properties, location, … are read back from the deployment
-        obj = self.arm(owner, env)
-        if expr.safe:
-            return f"tryGet({obj}, {quote(expr.name)})"
-        if expr.name.isidentifier():
-            return f"{obj}.{expr.name}"
-        return f"{obj}[{quote(expr.name)}]"
+        if ref is None:
+            return None
+        info, index = ref
+        prop = expr.name
+        if prop == "name":
+            return self.resource_name(info, index, env)
+        if prop == "type":
+            return quote(info.type_name)
+        if prop == "apiVersion":
+            return quote(info.api_version)
+        if prop == "id":
+            return self.resource_id(info, index, env)
+        return UNKNOWN_EXPR  # properties, location, … are read back from the deployment
+
+    def access(self, expr: s.Member | s.Index, env: dict[str, str]) -> str:
+        """A chain of `.name` and `[index]` accesses. After a safe one (`.?`, `[?`) every later
+        access is safe too, as Bicep compiles `a.?b.c` to `tryGet(a, 'b', 'c')`."""
+        steps: list[s.Member | s.Index] = []
+        node: s.Expr = expr
+        base: str | None = None
+        while isinstance(node, (s.Member, s.Index)):
+            base = self.special(node, env)
+            if base is not None:
+                break
+            steps.append(node)
+            node = node.obj
+        if base is None:
+            base = self.arm(node, env)
+        text = base
+        safe_keys: list[str] | None = None
+        for step in reversed(steps):
+            key = quote(step.name) if isinstance(step, s.Member) else self.arm(step.index, env)
+            if safe_keys is None and step.safe:
+                safe_keys = []
+            if safe_keys is not None:
+                safe_keys.append(key)
+            elif isinstance(step, s.Member) and step.name.isidentifier():
+                text = f"{text}.{step.name}"
+            else:
+                text = f"{text}[{key}]"
+        return f"tryGet({text}, {', '.join(safe_keys)})" if safe_keys else text
 
     def own_env(self, info: ResInfo, index: s.Expr | None, env: dict[str, str]) -> dict[str, str]:
         """The environment to compile `info`'s own properties in, seen from `env`."""

@@ -30,7 +30,7 @@ from sigcheck.syntax.text import DecodeError, LineIndex, decode
 
 MAX_MODULE_DEPTH = 8
 # Modules instantiated per file, all loops together: keeps a loop of modules calling loops bounded.
-MAX_MODULE_INSTANCES = 50
+MAX_MODULE_INSTANCES = 300
 # One file's evaluation budget, its modules included (each template alone is also bounded by the
 # ARM evaluator's own per-scope budget).
 MAX_FILE_WORK = 2_000_000
@@ -352,6 +352,9 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
     if target.startswith(("br:", "br/", "ts:", "ts/")):
         run.add(unresolved(compiler.espan(decl.target), f"module '{decl.name}' from the registry ('{target}')"))
         return
+    if not target.lower().endswith(".bicep"):
+        run.add(unresolved(compiler.espan(decl.target), f"module '{decl.name}' (an ARM template module, '{target}', is not followed)"))
+        return
     path = os.path.normpath(os.path.join(os.path.dirname(compiler.path), target))
     if os.path.abspath(path) in run.loading:
         run.add(ARM_EXPRESSION_ERROR.at(compiler.espan(decl.target), f"module '{decl.name}' deploys '{target}', which is "
@@ -386,7 +389,7 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
     for inst in _loop_scopes(compiler, loop, decl.name, {}, env, condition, scope):
         run.module_instances += 1
         if run.module_instances > MAX_MODULE_INSTANCES or run.work > MAX_FILE_WORK:
-            run.add(ARM_EXPRESSION_ERROR.at(where, f"module '{decl.name}' is not evaluated: the file and its modules take "
+            run.add(ARM_EXPRESSION_ERROR.at(where, "modules from here on are not evaluated: the file and its modules take "
                                                    "too much work to evaluate (more module instances or expression steps "
                                                    "than sigcheck allows one file)"))
             return
@@ -395,6 +398,8 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
             passed = inst.evaluate_tree(params_node)
             if passed.is_object:
                 for name, value in passed.items():
+                    if value.value is None:
+                        continue  # ARM reads a null parameter value as none given: the default applies
                     values[name] = (value.plain(), f"parameter '{name}' passed by module '{decl.name}'")
             else:  # parameters given as one expression: each one unknown
                 for other in program.decls:

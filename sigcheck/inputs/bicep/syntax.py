@@ -456,7 +456,7 @@ _BINARY: dict[str, int] = {
     "*": 7, "/": 7, "%": 7,
 }  # fmt: skip
 # Operators that may start a continuation line (nothing else can start a statement or property).
-_CONTINUES = {"?", "??", "&&", "||"}
+_CONTINUES = {"?", "??", "&&", "||", "|"}
 
 
 class Parser:
@@ -664,6 +664,7 @@ class Parser:
         self.leave()
         self.type_expression()
         self.expect("=>", "'=>'")
+        self.skip_newlines()
         decl.value = self.expression()
         return decl
 
@@ -695,8 +696,8 @@ class Parser:
                     self.next()
                     alias = self.expect("ident", "an alias")
                 decl.imports.append((str(name.value), str(alias.value)))
-                if not self.at("}"):
-                    self.expect(",", "',' or '}'")
+                if self.at(","):  # or a new line, skipped here
+                    self.next()
             self.next()
             self.leave()
         if not self.at_word("from"):
@@ -816,6 +817,7 @@ class Parser:
     # types: read for their shape only (nullable or not); their content does not matter here
     def type_expression(self) -> bool:
         nullable = False
+        self.continues("|")  # `type t =` followed by `| 'a'` lines
         while True:
             token = self.peek()
             if token.kind == "|":
@@ -852,7 +854,7 @@ class Parser:
                     nullable = True
                 else:
                     break
-            if self.at("|") or (self.contexts[-1] == "(" and self.peek().kind == "|"):
+            if self.continues("|"):
                 continue
             return nullable
 
@@ -911,11 +913,12 @@ class Parser:
         if token.kind == "ident" and self.peek(1).kind == "=>":
             self.next()
             self.next()
+            self.skip_newlines()
             return Lambda(token.start, [str(token.value)], self.expression())
         if token.kind != "(":
             return None
         # (a, b) => …: look ahead without consuming
-        pos = self.pos
+        pos = self._peek_pos()
         names: list[str] = []
         j = pos + 1
         while self.tokens[j].kind == "nl":
@@ -942,6 +945,7 @@ class Parser:
         if self.tokens[j].kind != "=>":
             return None
         self.pos = j + 1
+        self.skip_newlines()
         return Lambda(token.start, names, self.expression())
 
     def binary(self, min_prec: int) -> Expr:

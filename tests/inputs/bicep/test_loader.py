@@ -367,7 +367,7 @@ def test_module_cycles_and_fan_out_are_bounded(tmp_path: Path) -> None:
     cycle = load(tmp_path, "module m './main.bicep' = [for i in range(0, 100): {\n  name: 'm${i}'\n}]\n" + gallery)
     assert [f.rule_id for f in cycle.findings] == ["SIG005"] and "module cycle" in cycle.findings[0].message
     assert len(cycle.resources) == 1
-    fan = load(tmp_path, "module m './leaf.bicep' = [for i in range(0, 100): {\n  name: 'm${i}'\n  params: { n: i }\n}]\n", {
+    fan = load(tmp_path, "module m './leaf.bicep' = [for i in range(0, 400): {\n  name: 'm${i}'\n  params: { n: i }\n}]\n", {
         "leaf.bicep": "param n int\nresource g 'Microsoft.Compute/galleries@2024-03-03' = {\n  name: 'leaf${n}'\n  location: 'westeurope'\n}\n",
     }, name="fan.bicep")
     assert len(fan.resources) == loader.MAX_MODULE_INSTANCES
@@ -385,3 +385,33 @@ resource g 'Microsoft.Compute/galleries@2024-03-03' = {
     assert [f.rule_id for f in result.findings] == ["SIG005", "SIG005"]
     [g] = result.resources
     assert g.body.get("tags").plain() == {"a": UNKNOWN, "b": UNKNOWN}  # type: ignore[union-attr]
+
+
+def test_safe_access_chains_null_module_params_and_scopes(tmp_path: Path) -> None:
+    result = load(tmp_path, """
+param config object?
+module m './g.bicep' = {
+  name: 'm'
+  scope: resourceGroup('other-rg')
+  params: {
+    galleryName: 'nulls_gallery'
+    location: config.?region
+    description: config.?subnet.name ?? 'none'
+  }
+}
+""", {"g.bicep": """
+param galleryName string
+param location string = 'westeurope'
+param description string
+resource g 'Microsoft.Compute/galleries@2024-03-03' = {
+  name: galleryName
+  location: location
+  properties: { description: length(description) > 3 ? description : fail('too short') }
+}
+"""})
+    assert result.findings == []
+    [g] = result.resources
+    # `config.?region` is null: ARM reads a null parameter value as none given, so the default applies.
+    assert value(g.location) == "westeurope"
+    assert g.location.origin == "default of parameter 'location'"  # type: ignore[union-attr]
+    assert g.body.get("properties").get("description").value == "none"  # type: ignore[union-attr]
