@@ -320,6 +320,11 @@ def test_sarif_related_location_for_module_findings(tmp_path: Path, run_cli: Any
     assert related["physicalLocation"]["region"]["startLine"] == 1
     assert related["physicalLocation"]["artifactLocation"]["uri"].endswith("main.bicep")
     assert "module 'm'" in related["message"]["text"]
+    schema = Path(__file__).resolve().parents[3].parent / "shared" / "sarif" / "sarif-schema-2.1.0.json"
+    if schema.exists():  # the official SARIF 2.1.0 schema, when ../shared is beside the checkout
+        from jsonschema import Draft4Validator
+
+        assert list(Draft4Validator(json.loads(schema.read_text())).iter_errors(log)) == []
 
 
 def test_module_checked_on_its_own_reports_where_it_is(tmp_path: Path, run_cli: Any) -> None:
