@@ -41,11 +41,13 @@ AVM_VALUES: dict[str, dict[str, Any]] = {
     },
 }
 
-# Not of one revision: the JSON is the fork's hand-written template at 46ff92f, the Bicep the
-# decompiled form at ca049ef (the Bicep team's 2021 fork). The decompiler kept every resource,
-# value and expression, and no template changed between the two commits in anything a rule reads,
-# so the findings are expected equal. Both are checked with the JSON's azuredeploy.parameters.json
-# (the JSON finds it by convention; the Bicep file, with no .bicepparam, is given it).
+# Not of one revision: the JSON is the fork's hand-written template at commit 46ff92f, the Bicep
+# the decompiled form at ca049ef (anthony-c-martin's 2021 fork, where the Bicep team decompiled the
+# quickstarts); the corpus does not hold the JSON of ca049ef. The Bicep keeps every resource, value
+# and expression of the JSON (checked by hand for these four), so the findings are expected equal;
+# if a future corpus refresh makes them differ, this test names the pair. Both are checked with
+# the JSON's azuredeploy.parameters.json (the JSON finds it by convention; the Bicep file, having
+# no .bicepparam, is given it with --parameters).
 FORK_PAIRS = ["101-sig-create", "101-sig-image-definition-create", "101-sig-image-version-create", "101-vm-from-sig"]
 
 
