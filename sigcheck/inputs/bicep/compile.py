@@ -107,10 +107,6 @@ class ResInfo:
     outer_env: dict[str, str] = field(default_factory=dict)  # env without this resource's own loop
 
     @property
-    def symbol(self) -> str:
-        return self.decl.name
-
-    @property
     def loop_name(self) -> str:
         return self.decl.name
 
@@ -288,7 +284,7 @@ class Compiler:
         return imported
 
     # -- the template skeleton ---------------------------------------------------------------------
-    def template(self, include_params: bool = True) -> Node:
+    def template(self) -> Node:
         """{parameters, variables, functions} as a located Node, for TemplateScope.for_template."""
         params: dict[str, Node] = {}
         param_spans: dict[str, Span] = {}
