@@ -196,16 +196,16 @@ def _load_parameters_file(source: SourceFile, program: s.Program, run: Run) -> L
 # -- templates and modules ------------------------------------------------------------------------
 
 def _load_template(path: str, text: str, program: s.Program, values: dict[str, tuple[Any, str]], run: Run,
-                   via: list[tuple[Span, str]], depth: int) -> None:
+                   via: list[tuple[Span, str]], depth: int, elsewhere: bool = False) -> None:
     run.loading.append(os.path.abspath(path))
     try:
-        _read_template(path, text, program, values, run, via, depth)
+        _read_template(path, text, program, values, run, via, depth, elsewhere)
     finally:
         run.loading.pop()
 
 
 def _read_template(path: str, text: str, program: s.Program, values: dict[str, tuple[Any, str]], run: Run,
-                   via: list[tuple[Span, str]], depth: int) -> None:
+                   via: list[tuple[Span, str]], depth: int, elsewhere: bool) -> None:
     lines = LineIndex(path, text)
     if path not in run.comment_files:
         run.comment_files.add(path)
@@ -213,7 +213,10 @@ def _read_template(path: str, text: str, program: s.Program, values: dict[str, t
     compiler = Compiler(program, text, path, lambda rel: read_local(path, rel), partial=bool(program.errors))
     reporter = Reporter()
     root = compiler.template()
-    scope = TemplateScope.for_template(root, path, reporter, values, _eval_context(run.options.context))
+    # A module deployed to another scope (`scope: resourceGroup('rg')`) knows nothing of the
+    # configured resource group, subscription or location.
+    context = _eval_context(m.DeploymentContext() if elsewhere else run.options.context)
+    scope = TemplateScope.for_template(root, path, reporter, values, context)
     for info in compiler.all_resources:
         if info.parent is not None:
             continue
@@ -226,7 +229,7 @@ def _read_template(path: str, text: str, program: s.Program, values: dict[str, t
                         run.result.related[id(resource)] = list(via)
     run.work += scope.scope.work
     for decl in compiler.modules.values():
-        _load_module(compiler, decl, scope, run, via, depth)
+        _load_module(compiler, decl, scope, run, via, depth, elsewhere)
     for finding in compiler.findings + reporter.findings:
         run.add(finding)
     for span, what in compiler.unresolved:
@@ -344,7 +347,7 @@ def _names(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> list[Loca
 
 
 def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Run,
-                 via: list[tuple[Span, str]], depth: int) -> None:
+                 via: list[tuple[Span, str]], depth: int, elsewhere: bool) -> None:
     target = decl.target.literal if decl.target is not None else None
     if decl.target is None or target is None:
         return
@@ -383,6 +386,11 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
     env: dict[str, str] = {}
     if loop is not None:
         compiler._bind_loop(env, loop, f"copyIndex({quote(decl.name)})", {})
+    target_scope = body.get("scope")
+    if target_scope is not None and not _is_own_resource_group(target_scope.value):
+        elsewhere = True
+    if compiler.target_scope.lower() != "resourcegroup":
+        elsewhere = True  # deployed from a subscription or wider: the module's resource group is another
     params = body.get("params")
     params_node = compiler.node(params.value, env) if params is not None else None
     label = f"module '{decl.name}' of {compiler.path}"
@@ -405,7 +413,16 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
                 for other in program.decls:
                     if other.keyword == "param":
                         values[other.name] = (UNKNOWN, f"parameter '{other.name}' passed by module '{decl.name}'")
-        _load_template(path, text, program, values, run, via + [(where, label)], depth + 1)
+        _load_template(path, text, program, values, run, via + [(where, label)], depth + 1, elsewhere)
+
+
+def _is_own_resource_group(expr: s.Expr) -> bool:
+    """`resourceGroup()` (or `az.resourceGroup()`) without arguments: the caller's own resource group."""
+    if not isinstance(expr, s.Call) or expr.args:
+        return False
+    callee = expr.callee
+    name = callee.name if isinstance(callee, (s.Ident, s.Member)) else ""
+    return name == "resourceGroup"
 
 
 __all__ = ["load", "read_local"]

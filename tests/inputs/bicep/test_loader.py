@@ -12,7 +12,7 @@ import pytest
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.inputs.bicep import loader
 from sigcheck.model.resources import DeploymentContext
-from sigcheck.syntax.located import UNKNOWN, Located
+from sigcheck.syntax.located import UNKNOWN, Located, Span
 
 GALLERY = "Microsoft.Compute/galleries"
 
@@ -420,3 +420,13 @@ resource g 'Microsoft.Compute/galleries@2024-03-03' = {
     assert value(g.location) == "westeurope"
     assert g.location.origin == "default of parameter 'location'"  # type: ignore[union-attr]
     assert g.body.get("properties").get("description").value == "none"  # type: ignore[union-attr]
+
+
+def test_module_deployed_elsewhere_does_not_inherit_the_location(tmp_path: Path) -> None:
+    module = "resource g 'Microsoft.Compute/galleries@2024-03-03' = {\n  name: 'where_gallery'\n  location: resourceGroup().location\n}\n"
+    context = DeploymentContext(location=Located("uksouth", Span("<--location>", 1, 1, 1, 1)))
+    for scope, expected in (("resourceGroup()", "uksouth"), ("resourceGroup('other-rg')", None)):
+        main = f"module m './g.bicep' = {{\n  name: 'm'\n  scope: {scope}\n}}\n"
+        [g] = load(tmp_path, main, {"g.bicep": module}, context=context).resources
+        assert g.location is not None
+        assert (g.location.value if g.location.known else None) == expected
