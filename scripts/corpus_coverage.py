@@ -31,7 +31,7 @@ def main() -> int:
     files, _ = discover(args.paths)
     counts = {"resources": 0, "names": 0, "location": 0, "versions": 0, "target_regions": 0, "all": 0}
     for path in files:
-        loaded = engine.load_file(path, explicit=True)
+        loaded = engine.load_file(path)
         if loaded is None or not getattr(loaded, "relevant", True):
             continue
         for res in loaded.resources:

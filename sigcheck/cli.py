@@ -1,13 +1,14 @@
-"""The command line: a thin shell over the engine. Exit codes: 0 clean, 1 findings at or above
---fail-on, 2 usage or internal error."""
+"""The command line: a thin shell over the library (`sigcheck.library.Linter`). Exit codes: 0 clean,
+1 findings at or above --fail-on, 2 usage or internal error. A loader or rule that crashed is an
+internal error (exit 2) and also a SIG008 finding in the report; a plugin that could not be loaded
+is only a SIG008 finding (an error: exit 1 under the default --fail-on)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import os
 import sys
-from typing import Sequence
+from typing import Any, NoReturn, Sequence
 
 from sigcheck import __version__
 
@@ -16,7 +17,7 @@ FAIL_LEVELS = ("error", "warning", "note", "never")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep the message short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep the message short
         self.print_usage(sys.stderr)
         print(f"sigcheck: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR)
@@ -56,9 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--config", metavar="FILE", help="the configuration whose custom rules are listed too (default: found upward from here)")
 
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("rule_id", metavar="ID")
+    rule.add_argument("--config", metavar="FILE", help="the configuration whose custom rules are known too (default: found upward from here)")
 
     commands.add_parser("lsp", help="run the language server on standard input and output")
     return parser
@@ -73,12 +76,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             from sigcheck.explain import list_rules
 
-            print(list_rules(args.format), end="")
+            custom, problem = _custom_rules(args)
+            if problem is not None:
+                print(f"sigcheck: error: {problem}", file=sys.stderr)
+                return EXIT_ERROR
+            print(list_rules(args.format, custom), end="")
             return EXIT_CLEAN
         if args.command == "rule":
             from sigcheck.explain import explain
 
             text = explain(args.rule_id)
+            if text is None:
+                text = _explain_custom(args)
             if text is None:
                 print(f"sigcheck: error: no rule '{args.rule_id}' (see 'sigcheck rules')", file=sys.stderr)
                 return EXIT_ERROR
@@ -94,41 +103,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
-def _check(args: argparse.Namespace) -> int:
-    from sigcheck.engine.run import Engine, Options
-    from sigcheck.model.findings import Severity
-    from sigcheck.syntax.located import Located, Span
-    from sigcheck.model.resources import DeploymentContext
+def _custom_rules(args: argparse.Namespace) -> tuple[list[Any], str | None]:
+    """The custom rules of the configuration (--config, else found upward from here), for
+    `sigcheck rules` and `sigcheck rule ID`; or the problem with the configuration."""
+    from sigcheck.config import ConfigError, discover, load
+    from sigcheck.engine.policy import custom_rule
     from sigcheck.engine.registry import default_registry
+
+    known = default_registry().rules
+    try:
+        config = load(args.config, known) if args.config else discover(".", known)
+    except ConfigError as exc:
+        return [], str(exc)
+    if config.policy is None:
+        return [], None
+    return [custom_rule(d.meta()) for d in config.policy.custom.values()], None
+
+
+def _explain_custom(args: argparse.Namespace) -> str | None:
+    """`sigcheck rule CONTOSO001`: a custom rule of the configuration, as written there."""
+    custom, _problem = _custom_rules(args)
+    for found in custom:
+        meta = found.meta
+        if meta.id == args.rule_id.upper():
+            more = f"Docs: {meta.help_uri}\n" if meta.help_uri else ""
+            return (f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\n"
+                    f"Defined in: {meta.origin}\n{more}")
+    return None
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sigcheck.engine.registry import default_registry
+    from sigcheck.library import Linter, LintError
+    from sigcheck.model.findings import Severity
 
     registry = default_registry()
     formatter = registry.formatters.get(args.format)
     if formatter is None:
         print(f"sigcheck: error: unknown format '{args.format}' (one of: {', '.join(sorted(registry.formatters))})", file=sys.stderr)
         return EXIT_ERROR
-    unknown = [p for p in args.select + args.ignore + args.extend_select
-               if p != "ALL" and not any(rule_id.startswith(p) for rule_id in registry.rules)]
-    if unknown:
-        print(f"sigcheck: error: no rule matches {', '.join(unknown)} (see 'sigcheck rules')", file=sys.stderr)
-        return EXIT_ERROR
-    context = DeploymentContext()
-    if args.location:
-        context = DeploymentContext(location=Located(args.location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
-    options = Options(
-        select=args.select,
-        ignore=args.ignore,
-        extend_select=args.extend_select,
-        today=args.today or _dt.date.today(),
-        context=context,
-        parameters_file=args.parameters,
-    )
-    if args.parameters and not os.path.isfile(args.parameters):
-        print(f"sigcheck: error: parameter file '{args.parameters}' does not exist", file=sys.stderr)
-        return EXIT_ERROR
-    paths = args.paths or ["."]
-    problem = _configure(args, options, registry, paths)
-    if problem is not None:
-        print(f"sigcheck: error: {problem}", file=sys.stderr)
+    paths: list[str] = args.paths or ["."]
+    try:
+        linter = Linter(
+            select=args.select,
+            ignore=args.ignore,
+            extend_select=args.extend_select,
+            today=args.today,
+            location=args.location,
+            parameters=args.parameters,
+            config=args.config,
+            discover_from=(args.stdin_filename or ".") if paths == ["-"] else paths[0],
+            registry=registry,
+        )
+    except LintError as exc:
+        print(f"sigcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     known_prints = None
     if args.baseline:
@@ -139,50 +167,29 @@ def _check(args: argparse.Namespace) -> int:
         except BaselineError as exc:
             print(f"sigcheck: error: {exc}", file=sys.stderr)
             return EXIT_ERROR
-    engine = Engine(registry, options)
     if "-" in paths:
         if paths != ["-"]:
             print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
             return EXIT_ERROR
-        result = engine.run_text(args.stdin_filename or "stdin.json", sys.stdin.buffer.read())
+        result = linter.lint_text(sys.stdin.buffer.read(), args.stdin_filename or "stdin.json")
     else:
-        result = engine.run(paths)
+        result = linter.lint_paths(paths)
     if known_prints is not None:
         from sigcheck.baseline import new_findings
 
-        result.findings = new_findings(result.findings, known_prints)
-    report = formatter.render(result)
+        result.findings = result.run.findings = new_findings(result.findings, known_prints)
+    report = formatter.render(result.run)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(report)
     else:
         sys.stdout.write(report)
-    for problem in engine.internal_errors:
+    for problem in result.internal_errors:
         print(f"sigcheck: error: {problem}", file=sys.stderr)
-    if engine.internal_errors:
+    if result.internal_errors:
         return EXIT_ERROR
     if args.fail_on == "never":
         return EXIT_CLEAN
     threshold = Severity.parse(args.fail_on)
     failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
-
-
-def _configure(args: argparse.Namespace, options: object, registry: object, paths: list[str]) -> str | None:
-    """Apply the configuration file (--config, else found upward from the first path) to
-    `options`; the problem with it, if any, as `file:line:col: message`."""
-    from sigcheck.config import ConfigError, configure, discover, load
-
-    if paths == ["-"]:
-        start = args.stdin_filename or "."
-    else:
-        start = paths[0]
-    try:
-        if args.config:
-            config = load(args.config, registry.rules)  # type: ignore[attr-defined]
-        else:
-            config = discover(start, registry.rules)  # type: ignore[attr-defined]
-    except ConfigError as exc:
-        return str(exc)
-    configure(options, config)
-    return None

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Sequence
 
 from sigcheck.engine.registry import default_registry
+from sigcheck.engine.rules import Rule
 from sigcheck.report.pages import doc_page
 
 
-def list_rules(fmt: str) -> str:
-    rules = sorted(default_registry().rules.values(), key=lambda r: r.meta.id)
+def list_rules(fmt: str, extra: Sequence[Rule[Any]] = ()) -> str:
+    """The installed rules and `extra` ones (the configuration's custom rules), by id."""
+    rules = sorted([*default_registry().rules.values(), *extra], key=lambda r: r.meta.id)
     if fmt == "json":
         return json.dumps([
             {
@@ -30,11 +33,16 @@ def list_rules(fmt: str) -> str:
 
 
 def explain(rule_id: str) -> str | None:
-    rule = default_registry().rules.get(rule_id.upper())
+    """A built-in rule's page as it is written (docs/rules/<ID>.md); for a plugin's rule, what
+    its metadata says and where its own documentation is."""
+    rule: Rule[Any] | None = default_registry().rules.get(rule_id.upper())
     if rule is None:
         return None
-    page = doc_page(rule.meta.id)
+    meta = rule.meta
+    page = doc_page(meta.id) if meta.origin == "sigcheck" else None
     if page is not None:
         return page if page.endswith("\n") else page + "\n"
-    meta = rule.meta
-    return f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\nDocs: {meta.help_uri}\n"
+    text = f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\n"
+    if meta.origin != "sigcheck":
+        text += f"Provided by: {meta.origin}\n"
+    return text + (f"Docs: {meta.help_uri}\n" if meta.help_uri else "")

@@ -1,7 +1,7 @@
 """`sigcheck lsp`: a language server over stdio that publishes sigcheck's findings as diagnostics.
 
-Every open document is checked by the same engine as `sigcheck check`, through
-`Engine.run_text(path, text)`, with the configuration found upward from the document (as the
+Every open document is checked as `sigcheck check` checks a file, through the library's
+`Linter.lint_text(text, path)`, with the configuration found upward from the document (as the
 command line finds it). Documents that no loader claims get an empty diagnostic list.
 
 pygls costs about 0.4 s to import, so it is imported inside `build_server` only: this module's
@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.syntax.located import Span
+
+if TYPE_CHECKING:
+    from sigcheck.library import Linter, LintResult
 
 # LSP DiagnosticSeverity: 1 Error, 2 Warning, 3 Information, 4 Hint.
 LSP_SEVERITY = {Severity.ERROR: 1, Severity.WARNING: 2, Severity.NOTE: 3}
@@ -46,49 +49,44 @@ def lsp_range(lines: list[str], span: Span) -> tuple[tuple[int, int], tuple[int,
 
 
 class EngineCache:
-    """One engine per configuration file, rebuilt when the file changes."""
+    """One linter per configuration file, rebuilt when the file changes."""
 
     def __init__(self) -> None:
-        self._engines: dict[tuple[str | None, float], Any] = {}
+        self._linters: dict[tuple[str | None, float], tuple[Linter, str | None]] = {}
 
-    def engine_for(self, path: str) -> tuple[Any, str | None]:
-        """The engine for a document at `path`, and a configuration error to show, if any."""
-        from sigcheck.config import ConfigError, Config, configure, find_config, load
-        from sigcheck.engine.run import Engine, Options
-        from sigcheck.engine.registry import default_registry
+    def engine_for(self, path: str) -> tuple[Linter, str | None]:
+        """The linter for a document at `path`, and a configuration error to show, if any."""
+        from sigcheck.config import find_config
+        from sigcheck.library import Linter, LintError
 
-        registry = default_registry()
         config_path = find_config(path)
         try:
             mtime = os.path.getmtime(config_path) if config_path else 0.0
         except OSError:
             mtime = 0.0
         key = (config_path, mtime)
-        cached = self._engines.get(key)
+        cached = self._linters.get(key)
         if cached is not None:
             return cached
         problem = None
-        config = Config()
-        if config_path is not None:
-            try:
-                config = load(config_path, registry.rules)
-            except ConfigError as exc:
-                problem = f"sigcheck: {exc} (checking with the defaults)"
-        options = Options(today=_dt.date.today())
-        configure(options, config)
-        # Several projects may be open at once; only a changed configuration replaces its engine.
-        self._engines = {k: v for k, v in self._engines.items() if k[0] != config_path}
-        self._engines[key] = (Engine(registry, options), problem)
-        return self._engines[key]
+        try:
+            linter = Linter(config=config_path or False, today=_dt.date.today())
+        except LintError as exc:
+            problem = f"sigcheck: {exc} (checking with the defaults)"
+            linter = Linter(config=False, today=_dt.date.today())
+        # Several projects may be open at once; only a changed configuration replaces its linter.
+        self._linters = {k: v for k, v in self._linters.items() if k[0] != config_path}
+        self._linters[key] = (linter, problem)
+        return self._linters[key]
 
 
-def findings_for(engines: EngineCache, path: str, text: str) -> tuple[list[Finding], Any, str | None]:
-    """The unsuppressed findings in the document at `path` with content `text`."""
-    engine, problem = engines.engine_for(path)
-    engine.internal_errors.clear()
-    result = engine.run_text(path, text)
-    findings = [f for f in result.findings if f.suppression is None and f.span.path == path]
-    return findings, engine, problem
+def findings_for(engines: EngineCache, path: str, text: str) -> tuple[list[Finding], LintResult, str | None]:
+    """The unsuppressed findings in the document at `path` with content `text`, the whole result
+    (its rules and sigcheck's own failures) and a configuration problem to show, if any."""
+    linter, problem = engines.engine_for(path)
+    result = linter.lint_text(text, path)
+    findings = [f for f in result.unsuppressed if f.span.path == path]
+    return findings, result, problem
 
 
 def build_server() -> Any:
@@ -116,17 +114,15 @@ def build_server() -> Any:
     def publish(ls: LanguageServer, uri: str) -> None:
         document = ls.workspace.get_text_document(uri)
         path = to_fs_path(uri) or uri
-        findings, engine, problem = findings_for(engines, path, document.source)
+        findings, result, problem = findings_for(engines, path, document.source)
         if problem and problem not in shown:
             shown.add(problem)
             ls.window_show_message(t.ShowMessageParams(type=t.MessageType.Error, message=problem))
-        for error in engine.internal_errors:
+        for error in result.internal_errors:
             ls.window_log_message(t.LogMessageParams(type=t.MessageType.Error, message=f"sigcheck: {error}"))
         lines = document.source.split("\n")
-        rules = engine.registry.rules
-        diagnostics = [
-            diagnostic(f, lines, rules[f.rule_id].meta.help_uri if f.rule_id in rules else None) for f in findings
-        ]
+        help_uris = {rule.meta.id: rule.meta.help_uri for rule in result.rules}
+        diagnostics = [diagnostic(f, lines, help_uris.get(f.rule_id) or None) for f in findings]
         ls.text_document_publish_diagnostics(
             t.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
         )

@@ -7,23 +7,26 @@ import datetime as _dt
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
-from sigcheck.syntax.text import DecodeError, decode
+from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
+from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
 from sigcheck.model.resources import DeploymentContext, Resource
-from sigcheck.engine.registry import Registry
+from sigcheck.engine.registry import Registry, failure_span
 from sigcheck.engine.result import RunResult
 
 # ARM itself refuses templates over 4 MB; anything far beyond that is not a template a person
 # wrote, and reading it would only make a pre-commit hook hang.
 MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_MESSAGE = 1000
+MAX_PER_RULE = 500  # findings of one rule in one file before the rest are counted, not listed
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 
 
@@ -50,7 +53,9 @@ class Options:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
-    settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> its options
+    # Rules the configuration defines (custom policy rules), registered for this run only.
+    extra_rules: list[AnyRule] = field(default_factory=list)
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -60,7 +65,7 @@ def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
 ALWAYS_ON = "SIG001"
 
 
-def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
+def enabled_rules(registry: Registry, options: Options) -> list[AnyRule]:
     """Rules selected by select/extend-select/ignore (ids or prefixes), in id order: the
     configuration's layer first, then the command line's, so a flag overrides the file."""
     layers = [options.configured, RuleSelection(options.select, options.ignore, options.extend_select)]
@@ -123,19 +128,22 @@ def display_path(path: str) -> str:
 
 class Engine:
     def __init__(self, registry: Registry, options: Options) -> None:
+        if options.extra_rules:
+            registry = dataclasses.replace(registry, rules={**registry.rules, **{r.meta.id: r for r in options.extra_rules}})
         self.registry = registry
         self.options = options
         # Rules carry their configured severity, so reports describe the rules as they ran.
         self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
         self.internal_errors: list[str] = []
+        self._budgets: dict[str, Budget] = {}
         # id(resource) -> related locations (LoadResult.related) of the resources being checked.
         self._related: dict[int, list[tuple[Span, str]]] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
     # -- configuration ------------------------------------------------------------
-    def _configured(self, rule: Rule) -> Rule:
+    def _configured(self, rule: AnyRule) -> AnyRule:
         severity = self.severity_override(rule.meta.id)
         if severity is None or severity == rule.meta.severity:
             return rule
@@ -172,19 +180,25 @@ class Engine:
         return True
 
     # -- load ---------------------------------------------------------------
-    def load_text(self, path: str, text: str, explicit: bool = True) -> LoadResult | None:
+    def load_text(self, path: str, text: str) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
+        text = unify_line_breaks(text)
         for loader in self.registry.loaders:
             if not loader.claims(path, text):
                 continue
+            options = self._load_options(path)
             try:
-                return loader.load(SourceFile(path, text), self._load_options())
+                return loader.load(SourceFile(path, text), options)
             except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the other files
-                self.internal_errors.append(f"{path}: loader '{loader.name}' failed: {type(exc).__name__}: {exc}")
-                return None
+                problem = f"loader '{loader.name}' failed: {type(exc).__name__}: {exc}"
+                self.internal_errors.append(f"{path}: {problem}")
+                return LoadResult(findings=[diagnostics.plugin_error(
+                    Span(path, 1, 1, 1, 1), f"{problem} ({_where(exc)}); the file was not checked")])
+            finally:
+                options.budget.pause()  # until the rules run on this file's resources
         return None
 
-    def load_file(self, path: str, explicit: bool) -> LoadResult | None:
+    def load_file(self, path: str) -> LoadResult | None:
         shown = display_path(path)
         try:
             size = os.path.getsize(path)
@@ -192,13 +206,13 @@ class Engine:
                 if not self._wanted_by_name(shown):
                     return None
                 return LoadResult(findings=[diagnostics.parse_error(
-                    Span(shown, 1, 1, 1, 1),
+                    Span.at(shown),
                     f"file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB sigcheck reads; not checked",
                 )])
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            return LoadResult(findings=[diagnostics.parse_error(Span(shown, 1, 1, 1, 1), f"cannot read file: {exc.strerror}")])
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown), f"cannot read file: {exc.strerror}")])
         if not data.strip():
             return None
         try:
@@ -206,51 +220,78 @@ class Engine:
         except DecodeError as exc:
             if not self._wanted_by_name(shown):
                 return None
-            return LoadResult(findings=[diagnostics.parse_error(
-                Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)])
-        return self.load_text(shown, text, explicit)
+            return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
+        return self.load_text(shown, text)
 
     def _wanted_by_name(self, path: str) -> bool:
         """Whether some loader would read a file of this name (for files that are not text)."""
         return any(loader.claims(path, "") for loader in self.registry.loaders) or path.lower().endswith(".json")
 
-    def _load_options(self) -> LoadOptions:
-        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file)
+    def _load_options(self, path: str) -> LoadOptions:
+        # Each file gets its own budget; the rules run on its resources within the same deadline.
+        budget = self._budgets[path] = Budget()
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
-        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
+        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings,
+                           catalogue=[rule.meta for rule in self.registry.rules.values()])
         _link_parents(resources, ctx)
         findings: list[Finding] = []
+        late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
         for rule in self.rules:
             if rule.check is not None:
                 for res in resources:
                     if res.is_response or not isinstance(res, rule.meta.applies_to):
                         continue
+                    budget = self._budgets.get(res.path)
+                    if res.path in late or (budget is not None and budget.out_of_time()):
+                        late.setdefault(res.path, res)
+                        continue
+                    if budget is not None:
+                        budget.resume()
                     try:
                         findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
                     except Exception as exc:  # noqa: BLE001
-                        self.internal_errors.append(
-                            f"{res.path}: rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}")
+                        problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
+                        self.internal_errors.append(f"{res.path}: {problem}")
+                        findings.append(diagnostics.plugin_error(
+                            res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
+                            resource_type=res.type_name, resource_name=res.full_name))
+                    finally:
+                        if budget is not None:
+                            budget.pause()
             if rule.check_run is not None:
                 try:
                     findings.extend(self._finding(rule, res, hit) for res, hit in rule.check_run(resources, ctx))
                 except Exception as exc:  # noqa: BLE001
-                    self.internal_errors.append(f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}")
+                    problem = f"rule {rule.meta.id} failed: {type(exc).__name__}: {exc}"
+                    self.internal_errors.append(problem)
+                    findings.append(diagnostics.plugin_error(failure_span(exc), f"{problem}; {_owner(rule)}"))
+        for res in late.values():
+            seconds = self._budgets[res.path].seconds
+            findings.append(diagnostics.parse_error(
+                res.span, f"checking stopped: the file took longer than its {seconds:g} s; rules were not run on "
+                          "this resource and the ones after it"))
         return findings
 
-    def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
+    def _plugin_errors(self) -> list[Finding]:
+        """The plugins that failed to load, reported by every run: copies, because a run marks
+        suppressions and configured severities on its findings."""
+        return [dataclasses.replace(f) for f in self.registry.plugin_errors]
+
+    def _finding(self, rule: AnyRule, res: Resource, hit: Hit) -> Finding:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path
         message = hit.message
-        extra: dict[str, object] = {}
-        related = self._related.get(id(res))
-        if related:
+        places = list(hit.related)
+        through = self._related.get(id(res))
+        if through:
             # Declared in a module: say which caller it came through, and where (SARIF relatedLocations).
-            innermost_span, innermost = related[-1]
+            innermost_span, innermost = through[-1]
             message = f"{message} (through {innermost}, line {innermost_span.line})"
-            extra["related_locations"] = [(rel_span, f"through {label}") for rel_span, label in related]
+            places += [(rel_span, f"through {label}") for rel_span, label in through]
         return Finding(
             rule.meta.id,
             hit.severity or rule.meta.severity,
@@ -259,20 +300,19 @@ class Engine:
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
-            extra=extra,
+            extra={"related": places} if places else {},
         )
 
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
         self._related = {}  # an engine may serve several runs (the language server): ids are per run
-        explicit = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
-            loaded = self.load_file(path, explicit=os.path.abspath(path) in explicit)
+            loaded = self.load_file(path)
             if loaded is None:
                 continue
             self.internal_errors.extend(loaded.internal_errors)
@@ -284,6 +324,7 @@ class Engine:
             self._related.update(loaded.related)
             comments.extend(loaded.comments)
         findings.extend(self.check(resources))
+        findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
         return self.result(findings, checked, len(resources), comments, resources)
@@ -296,7 +337,7 @@ class Engine:
             try:
                 text = decode(data)
             except DecodeError as exc:
-                finding = diagnostics.parse_error(Span(path, exc.line, exc.column, exc.line, exc.column), exc.message)
+                finding = diagnostics.parse_error(Span.at(path, exc.line, exc.column), exc.message)
                 return self.result([finding], 1, 0)
         else:
             text = data
@@ -305,7 +346,8 @@ class Engine:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
         self._related = dict(loaded.related)
-        return self.result(loaded.findings + self.check(loaded.resources), 1, len(loaded.resources),
+        return self.result(loaded.findings + self.check(loaded.resources) + self._plugin_errors(),
+                           1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
@@ -328,12 +370,55 @@ class Engine:
                 kept.append(finding)
         kept = suppress.apply(kept, comments, models, known=self.registry.rules.keys(), active=self.active)
         for finding in kept:
+            if len(finding.message) > MAX_MESSAGE:
+                # A value quoted in a message can be as long as the file allows; a report line cannot.
+                finding.message = abbreviate(finding.message, MAX_MESSAGE)
             override = self.severity_override(finding.rule_id)
             if override is not None:
                 finding.severity = override
         kept.sort(key=Finding.sort_key)
+        kept = _capped(kept)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
                          extra={"internal_errors": list(self.internal_errors)})
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_PER_RULE findings of one rule in one file, then one that counts the rest: a
+    file with 100,000 repeated keys needs fixing once, not reading 100,000 times. Suppressed
+    findings are kept (they are not shown as problems, and SARIF lists them)."""
+    counts: dict[tuple[str, str], int] = {}
+    out: list[Finding] = []
+    last: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        if finding.suppression is not None:
+            out.append(finding)
+            continue
+        key = (finding.span.path, finding.rule_id)
+        seen = counts[key] = counts.get(key, 0) + 1
+        if seen <= MAX_PER_RULE:
+            out.append(finding)
+            last[key] = finding
+    for key, count in counts.items():
+        if count > MAX_PER_RULE:
+            shown = last[key]
+            out.append(Finding(
+                shown.rule_id, shown.severity,
+                f"{count - MAX_PER_RULE:,} more {shown.rule_id} findings in this file are not listed "
+                f"(only the first {MAX_PER_RULE} are)", shown.span, property_path="summary"))
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def _where(exc: BaseException) -> str:
+    """Where foreign code raised, for the message of a SIG008 finding placed in the user's file."""
+    span = failure_span(exc)
+    return f"raised at {span.path}:{span.line}"
+
+
+def _owner(rule: AnyRule) -> str:
+    if rule.meta.origin == "sigcheck":
+        return "a defect of sigcheck: please report it"
+    return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:

@@ -27,7 +27,9 @@ from sigcheck.model.findings import Finding
 from sigcheck.syntax.located import Span
 from sigcheck.model.resources import Resource
 
-_DIRECTIVE = re.compile(r"(?<![\w-])sigcheck-disable(?P<kind>[\w-]*)(?P<rest>.*)", re.DOTALL)
+# Any case: `SIGCHECK-DISABLE-LINE` is what the writer meant, and ignoring it silently would hide
+# the finding's return the day the comment is reformatted.
+_DIRECTIVE = re.compile(r"(?<![\w-])sigcheck-disable(?P<kind>[\w-]*)(?P<rest>.*)", re.DOTALL | re.IGNORECASE)
 _RULE_ID = re.compile(r"[A-Za-z]+[0-9]+")
 _OPENERS = ("//", "/*", "<#", "<!--", "#")
 _CLOSERS = ("*/", "#>", "-->")
@@ -76,7 +78,7 @@ def parse_comment(span: Span, text: str, known: Collection[str]) -> Suppression 
     found = _DIRECTIVE.search(_comment_body(text))
     if found is None:
         return None
-    kind = found.group("kind")
+    kind = found.group("kind").lower()
     if kind not in _KINDS:
         return _invalid(span, f"unknown directive 'sigcheck-disable{kind}': use sigcheck-disable-line or "
                               "sigcheck-disable-next-line")
@@ -160,7 +162,7 @@ def apply(
     suppressions: list[Suppression] = []
     problems: list[Finding] = []
     for span, text in comments:
-        if "sigcheck-disable" not in text:
+        if "sigcheck-disable" not in text.lower():
             continue
         parsed = parse_comment(span, text, known)
         if isinstance(parsed, Suppression):
@@ -195,10 +197,10 @@ def apply(
         if matching and finding.suppression is None:
             finding.suppression = matching[0].reason
 
-    used: dict[tuple, set[str]] = {}
+    used: dict[tuple[str, int, int], set[str]] = {}
     for s in suppressions:
         used.setdefault(s.key, set()).update(s.used)
-    seen: set[tuple] = set()
+    seen: set[tuple[tuple[str, int, int], str]] = set()
     for s in suppressions:
         for rule_id in s.ids:
             if (s.key, rule_id) in seen or rule_id in used[s.key] or not active(rule_id, s.span.path):
@@ -214,7 +216,7 @@ def apply(
                 resource_type=s.resource.type_name if s.resource is not None else None,
                 resource_name=s.resource.full_name if s.resource is not None else None,
             ))
-    unique: dict[tuple, Finding] = {}
+    unique: dict[tuple[str, str, int, int, str], Finding] = {}
     for p in problems:
         unique.setdefault((p.rule_id, p.span.path, p.span.line, p.span.column, p.message), p)
     return findings + [p for p in unique.values() if active(p.rule_id, p.span.path)]

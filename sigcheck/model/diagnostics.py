@@ -41,13 +41,25 @@ UNUSED_SUPPRESSION = RuleMeta(
     "A suppression names a rule that reports nothing where the suppression applies.",
     emitted_by_pipeline=True,
 )
+PLUGIN_ERROR = RuleMeta(
+    "SIG008", "plugin-error", Severity.ERROR,
+    "A plugin could not be loaded, or a loader or rule raised an exception, so part of the check did not run.",
+    emitted_by_pipeline=True,
+)
 
 PIPELINE_DIAGNOSTICS = (PARSE_ERROR, INVALID_CLI_USAGE, DUPLICATE_KEY, ARM_EXPRESSION_ERROR,
-                        INVALID_SUPPRESSION, UNUSED_SUPPRESSION)
+                        INVALID_SUPPRESSION, UNUSED_SUPPRESSION, PLUGIN_ERROR)
 
 
 def parse_error(span: Span, message: str) -> Finding:
     return PARSE_ERROR.at(span, message)
+
+
+def plugin_error(span: Span, message: str, resource_type: str | None = None,
+                 resource_name: str | None = None) -> Finding:
+    """A crash of foreign (or our own) code met while checking: where it failed, in the plugin's
+    source or at the resource being checked."""
+    return PLUGIN_ERROR.at(span, message, resource_type=resource_type, resource_name=resource_name)
 
 
 def duplicate_key(path: str, first: Span, again: Span) -> Finding:

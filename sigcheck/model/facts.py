@@ -17,7 +17,3 @@ def load(name: str) -> Any:
     """The parsed JSON data file `rules/<name>.json` (name may contain '/')."""
     with open(os.path.join(_ROOT, f"{name}.json"), encoding="utf-8") as handle:
         return json.load(handle)
-
-
-def data_path(name: str) -> str:
-    return os.path.join(_ROOT, name)

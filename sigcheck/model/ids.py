@@ -1,10 +1,40 @@
-"""Resource ids: matching a reference such as a version's source to a resource declared nearby."""
+"""Resource ids: the text of one built from its parts, and matching a reference such as a
+version's source to a resource declared nearby."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from sigcheck.syntax.located import Located
+
+# What the text of an id shows for a part that is not known: for display, never for matching.
+SUBSCRIPTION_PLACEHOLDER = "{subscriptionId}"
+RESOURCE_GROUP_PLACEHOLDER = "{resourceGroupName}"
+
+
+def provider_path(type_name: str, names: Sequence[str]) -> str:
+    """`Microsoft.Compute/galleries/g/images/i`: the namespace, then each type segment and its name."""
+    segments = type_name.split("/")
+    return segments[0] + "".join(f"/{segment}/{name}" for segment, name in zip(segments[1:], names))
+
+
+def resource_id(
+    type_name: str,
+    names: Sequence[str],
+    *,
+    subscription: str | None = None,
+    resource_group: str | None = None,
+    parent: str | None = None,
+) -> str:
+    """The text of a resource id: below `parent` (an extension resource), else in
+    `resource_group` of `subscription`, in `subscription`, or at the tenant (neither given)."""
+    path = provider_path(type_name, names)
+    if parent is not None:
+        return f"{parent}/providers/{path}"
+    scope = "" if subscription is None else f"/subscriptions/{subscription}"
+    if resource_group is not None:
+        scope += f"/resourceGroups/{resource_group}"
+    return f"{scope}/providers/{path}"
 
 
 def reference_target(value: Any) -> tuple[str, list[str]] | None:
@@ -35,7 +65,7 @@ def reference_target(value: Any) -> tuple[str, list[str]] | None:
     return f"{namespace}/{'/'.join(types)}", names
 
 
-def reference_of(item: Located | None, types: Iterable[str]) -> tuple[str, list[str]] | None:
+def reference_of(item: Located[Any] | None, types: Iterable[str]) -> tuple[str, list[str]] | None:
     """The (type, names) of a known located id when it points at one of `types` (compared
     ignoring case, as ARM does), else None."""
     if item is None or not item.known:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sigcheck.model.findings import Finding
 from sigcheck.engine.result import RunResult
 
 
-def finding_dict(finding: Finding) -> dict:
+def finding_dict(finding: Finding) -> dict[str, Any]:
     span = finding.span
     return {
         "rule": finding.rule_id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from typing import Any
 
 from sigcheck import INFORMATION_URI, __version__
@@ -69,52 +68,28 @@ def fingerprints(findings: list[Finding]) -> list[str]:
     return out
 
 
-def _sections(page: str) -> dict[str, str]:
-    """A rule page's paragraphs by heading: "" is the summary under the title."""
-    sections: dict[str, list[str]] = {"": []}
-    current = ""
-    for line in page.splitlines()[1:]:
-        if line.startswith("## "):
-            current = line[3:].strip()
-            sections[current] = []
-        elif not line.startswith("**Severity:**"):
-            sections[current].append(line)
-    return {k: "\n".join(v).strip() for k, v in sections.items()}
-
-
-def _first_paragraph(text: str) -> str:
-    return " ".join(text.split("\n\n", 1)[0].split())
-
-
 def _descriptor(rule: Any, level: str) -> Any:
-    """A rule's reportingDescriptor; descriptions and help come from its docs page when it has
-    one (the page `sigcheck rule ID` prints), so code scanning shows the same text."""
+    """A rule's reportingDescriptor. A built-in rule's descriptions and help are derived from its
+    docs page (the page `sigcheck rule ID` prints; see scripts/build_rule_help.py), so code
+    scanning shows the same text; a plugin's rule has its summary and its own help URI."""
     import sarif_om as so
 
-    from sigcheck.report.pages import doc_page
+    from sigcheck.report.pages import rule_help
 
     meta = rule.meta
-    page = doc_page(meta.id)
-    full, help_text, help_markdown = meta.summary, f"{meta.summary} See {meta.help_uri}", None
-    if page is not None:
-        sections = _sections(page)
-        checks = sections.get("What it checks", "")
-        why = sections.get("Why it matters", "")
-        if checks:
-            full = _first_paragraph(checks)
-        help_text = "\n\n".join(p for p in (meta.summary, _first_paragraph(checks), _first_paragraph(why)) if p)
-        help_text += f"\n\nSee {meta.help_uri}"
-        body = page.split("\n", 1)[1].strip()
-        # Links between rule pages are relative; code scanning shows the text away from them.
-        body = re.sub(r"\]\(([A-Za-z0-9]+\.md)\)", lambda m: f"]({meta.help_uri.rsplit('/', 1)[0]}/{m.group(1)})", body)
-        help_markdown = body + f"\n\n[{meta.id} documentation]({meta.help_uri})"
+    texts = rule_help(meta.id) if meta.origin == "sigcheck" else None
+    if texts is not None:
+        full, help_text, help_markdown = texts["fullDescription"], texts["help"], texts["helpMarkdown"]
+    else:
+        full, help_markdown = meta.summary, None
+        help_text = f"{meta.summary} See {meta.help_uri}" if meta.help_uri else meta.summary
     return so.ReportingDescriptor(
         id=meta.id,
         name=meta.name,
         short_description=so.MultiformatMessageString(text=meta.summary),
         full_description=so.MultiformatMessageString(text=full),
         help=so.MultiformatMessageString(text=help_text, markdown=help_markdown),
-        help_uri=meta.help_uri,
+        help_uri=meta.help_uri or None,
         default_configuration=so.ReportingConfiguration(level=level),
     )
 
@@ -123,26 +98,6 @@ def _artifact(path: str) -> tuple[str, str | None]:
     if os.path.isabs(path):
         return "file://" + path.replace(os.sep, "/"), None
     return path.replace(os.sep, "/"), SRCROOT
-
-
-def _related(so: Any, related: object) -> list[Any] | None:
-    """Finding.extra["related_locations"]: (Span, message) pairs, e.g. the Bicep `module`
-    declaration a finding inside a module came through."""
-    if not isinstance(related, list) or not related:
-        return None
-    out = []
-    for i, (span, text) in enumerate(related):
-        uri, base = _artifact(span.path)
-        out.append(so.Location(
-            id=i,
-            physical_location=so.PhysicalLocation(
-                artifact_location=so.ArtifactLocation(uri=uri, uri_base_id=base),
-                region=so.Region(start_line=span.line, start_column=span.column, end_line=span.end_line,
-                                 end_column=max(span.end_column, span.column)),
-            ),
-            message=so.Message(text=text),
-        ))
-    return out
 
 
 def build_log(result: RunResult) -> Any:
@@ -175,7 +130,7 @@ def build_log(result: RunResult) -> Any:
                 level=_LEVEL[f.severity],
                 message=so.Message(text=f.message),
                 locations=[location],
-                related_locations=_related(so, f.extra.get("related_locations")),
+                related_locations=_related(f),
                 partial_fingerprints={FINGERPRINT_KEY: print_},
                 suppressions=[so.Suppression(kind="inSource", justification=f.suppression, state="accepted")]
                 if f.suppression is not None else None,
@@ -195,6 +150,28 @@ def build_log(result: RunResult) -> Any:
         original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + (cwd if cwd.startswith("/") else "/" + cwd))},
     )
     return so.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
+
+
+def _related(finding: Finding) -> Any:
+    """Places that explain a finding (Finding.extra["related"]: (span, text) pairs), such as
+    the configuration line that set the policy it enforces."""
+    import sarif_om as so
+
+    related = finding.extra.get("related")
+    if not isinstance(related, list) or not related:
+        return None
+    out = []
+    for i, (span, text) in enumerate(related):
+        uri, base = _artifact(span.path)
+        out.append(so.Location(
+            id=i,
+            physical_location=so.PhysicalLocation(
+                artifact_location=so.ArtifactLocation(uri=uri, uri_base_id=base),
+                region=so.Region(start_line=span.line, start_column=span.column),
+            ),
+            message=so.Message(text=text),
+        ))
+    return out
 
 
 def _invocation(result: RunResult) -> Any:

@@ -61,17 +61,19 @@ class Node:
         """The member `key` of an object node (exact key), or None."""
         if self.key_spans is None:
             return None
-        return self.value.get(key)
+        found: Node | None = self.value.get(key)
+        return found
 
     def get_ci(self, key: str) -> Node | None:
         """The member `key` compared case-insensitively, as ARM compares property names."""
         if self.key_spans is None:
             return None
-        found = self.value.get(key)
+        found: Node | None = self.value.get(key)
         if found is not None:
             return found
         lowered = key.lower()
-        for name, node in self.value.items():
+        members: dict[str, Node] = self.value
+        for name, node in members.items():
             if name.lower() == lowered:
                 return node
         return None
@@ -125,9 +127,10 @@ def _describe(token: str) -> str:
     return f"'{token[:20]}'"
 
 
-def parse(text: str, path: str) -> JsonDocument:
-    """Parse `text`; raises JsonSyntaxError with the span of the fault."""
-    index = LineIndex(path, text)
+def parse(text: str, path: str, first_line: int = 1) -> JsonDocument:
+    """Parse `text` (which starts at line `first_line` of the file); raises JsonSyntaxError
+    with the span of the fault."""
+    index = LineIndex(path, text, first_line)
     doc = JsonDocument(root=None, index=index)
     stack: list[_Frame] = []
     match = _TOKEN.match
@@ -215,7 +218,7 @@ def parse(text: str, path: str) -> JsonDocument:
         if kind == "string":
             value: Any = token[1:-1] if "\\" not in token else _unescape(token, start, fail)
         elif kind == "number":
-            value = float(token) if any(c in token for c in ".eE") else int(token)
+            value = _number(token)
         else:
             value = _WORDS[token]
         if expect == "key":
@@ -262,7 +265,7 @@ def _expectation(expect: str) -> str:
 
 def _unescape(token: str, start: int, fail: Any) -> str:
     try:
-        value = json.loads(token)
+        value: str = json.loads(token)
     except json.JSONDecodeError as exc:
         raise fail(f"invalid escape in string: {exc.msg}", start + exc.pos, start + exc.pos + 2) from None
     if _SURROGATE.search(value):
@@ -273,3 +276,18 @@ def _unescape(token: str, start: int, fail: Any) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class LongNumber(str):
+    """An integer literal too long for Python to convert (over 4,300 digits): kept as its text,
+    so that reading it neither fails nor takes quadratic time. No gallery value is that long."""
+
+    __slots__ = ()
+
+
+def _number(token: str) -> Any:
+    if any(c in token for c in ".eE"):
+        return float(token)
+    if len(token) > 4000:
+        return LongNumber(token)
+    return int(token)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+# Covariant: a located string is a located value of any type (nothing assigns `value` after
+# construction).
+T_co = TypeVar("T_co", covariant=True)
 
 
 class Span:
@@ -18,6 +21,11 @@ class Span:
         self.column = column
         self.end_line = end_line
         self.end_column = end_column
+
+    @classmethod
+    def at(cls, path: str, line: int = 1, column: int = 1) -> Span:
+        """A point in a file; by default its start, where a problem of the whole file is shown."""
+        return cls(path, line, column, line, column)
 
     def __repr__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}-{self.end_line}:{self.end_column}"
@@ -58,7 +66,7 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
-class Located(Generic[T]):
+class Located(Generic[T_co]):
     """A value (or UNKNOWN) with the span it was written at.
 
     `origin` says where an evaluated value came from ("default of parameter 'region'"), for
@@ -68,7 +76,7 @@ class Located(Generic[T]):
 
     __slots__ = ("value", "span", "origin", "path")
 
-    def __init__(self, value: T, span: Span, origin: str | None = None, path: str = "") -> None:
+    def __init__(self, value: T_co, span: Span, origin: str | None = None, path: str = "") -> None:
         self.value = value
         self.span = span
         self.origin = origin

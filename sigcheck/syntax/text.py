@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import codecs
 from bisect import bisect_right
 
@@ -44,12 +46,27 @@ def decode(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode(data[len(bom):], encoding)
-    encoding = _sniff_utf16(data)
-    if encoding:
-        return _decode(data, encoding)
+    sniffed = _sniff_utf16(data)
+    if sniffed:
+        return _decode(data, sniffed)
     if b"\x00" in data[:8192]:
         raise DecodeError("binary file (contains NUL bytes), not text")
     return _decode(data, "utf-8")
+
+
+def unify_line_breaks(text: str) -> str:
+    """Lone carriage returns (classic Mac line ends, or mixed into a file) as line feeds.
+
+    One character for one, so every offset stays where it was; every reader after this point
+    (the JSON parser, tree-sitter, line indexes) then agrees with editors on where lines are.
+    CRLF is left alone: every reader treats it as one line break already.
+    """
+    if "\r" not in text:
+        return text
+    return _LONE_CR.sub("\n", text)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -65,10 +82,13 @@ def _decode(data: bytes, encoding: str) -> str:
 class LineIndex:
     """Maps character offsets in a text to 1-based line and column."""
 
-    __slots__ = ("path", "_starts")
+    __slots__ = ("path", "first_line", "_starts")
 
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, first_line: int = 1) -> None:
+        """`first_line` is the line of the file `text` starts at, for a part of a file (a
+        Markdown code block) read on its own: its positions are still the file's."""
         self.path = path
+        self.first_line = first_line
         starts = [0]
         find = text.find
         pos = find("\n")
@@ -79,12 +99,9 @@ class LineIndex:
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
+        return line + self.first_line - 1, offset - self._starts[line - 1] + 1
 
     def span(self, start: int, end: int) -> Span:
         line, column = self.position(start)
         end_line, end_column = self.position(end)
         return Span(self.path, line, column, end_line, end_column)
-
-    def line_span(self, line: int, column: int = 1) -> Span:
-        return Span(self.path, line, column, line, column)

@@ -9,7 +9,6 @@ has its own span. Characters that cannot be known statically are `UNK`.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Iterable
 
 from sigcheck.syntax.jsonc import JsonSyntaxError, Node, parse
@@ -166,13 +165,9 @@ class Body:
         for key in keys[:-1]:
             found = parent.value.get(key)
             if found is None or not found.is_object:
-                found = obj(key_span or value.span)
-                parent.value[key] = found
-                parent.key_spans[key] = key_span or value.span
+                found = put(parent, key, obj(key_span or value.span), key_span or value.span)
             parent = found
-        parent.value[keys[-1]] = value
-        parent.key_spans[keys[-1]] = key_span or value.span
-        return value
+        return put(parent, keys[-1], value, key_span)
 
     def get(self, dotted: str) -> Node | None:
         node: Node | None = self.root
@@ -182,15 +177,11 @@ class Body:
             node = node.value.get(key)
         return node
 
-    def remove(self, dotted: str) -> None:
-        parent_path, _, key = dotted.rpartition(".")
-        parent = self.get(parent_path) if parent_path else self.root
-        if parent is not None and parent.is_object and key in parent.value:
-            del parent.value[key]
-            del parent.key_spans[key]
-
 
 def put(node: Node, key: str, value: Node, key_span: Span | None = None) -> Node:
+    """Set member `key` of the object node `node`."""
+    if node.key_spans is None:
+        raise TypeError("put() needs an object node")
     node.value[key] = value
     node.key_spans[key] = key_span or value.span
     return value
@@ -293,12 +284,3 @@ def parse_json_word(word: Word) -> tuple[Node | None, JsonSyntaxError | None, li
             node.value = UNKNOWN
 
     return parse_json_mapped(text, word.index, to_file, on_scalar)
-
-
-def mask_outside(text: str, start: int, end: int) -> str:
-    """`text` with every character outside [start, end) blanked (newlines kept), so a parser
-    run on it reports positions of the original file."""
-    def blank(part: str) -> str:
-        return re.sub(r"[^\r\n]", " ", part)
-
-    return blank(text[:start]) + text[start:end] + blank(text[end:])

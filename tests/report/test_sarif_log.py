@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "sarif" / "sarif-schema-2.1.0.json"
+SCHEMA = SHARED / "sarif" / "sarif-schema-2.1.0.json"
 FIRING = """{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
   "contentVersion": "1.0.0.0",

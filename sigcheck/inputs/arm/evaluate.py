@@ -22,7 +22,7 @@ depends on it — except where the unknown part cannot change the answer:
 - `uniqueString()`, `guid()`, `reference()`, `list*()`, `newGuid()`, `utcNow()`, … are UNKNOWN:
   the service computes them, and nothing here guesses.
 - `resourceGroup()`, `subscription()`, `deployment()`, `environment()`, `tenant()` are partial
-  objects holding what the DeploymentContext configures; other properties are UNKNOWN.
+  objects holding what the DeploymentTarget configures; other properties are UNKNOWN.
 - `resourceId()` & co. give a ResourceId (a str with `.type`, `.names`, …) even when the
   subscription or resource group is not configured; such an ID is `.known == False` and is
   UNKNOWN to every function that reads its text (concat, format, equals, …). A deployment to a
@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sigcheck.syntax.budget import Budget, BudgetExceeded
 from sigcheck.inputs.arm.expression import (
     Call,
     Expr,
@@ -64,7 +65,7 @@ from sigcheck.inputs.arm.functions import (
     BUILTINS,
     MISSING,
     UNKNOWN,
-    DeploymentContext,
+    DeploymentTarget,
     EvalError,
     IssueKind,
     Lambda,
@@ -82,7 +83,7 @@ from sigcheck.inputs.arm.functions import (
 __all__ = [
     "UNKNOWN",
     "Deferred",
-    "DeploymentContext",
+    "DeploymentTarget",
     "EvalIssue",
     "PartialObject",
     "PathIssue",
@@ -103,7 +104,7 @@ MAX_SCOPE_STEPS = 2_000_000
 # ARM's own limit on copy counts.
 MAX_COPY_COUNT = 800
 
-_PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
+PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "securestring": (str,),
     "int": (int,),
@@ -180,7 +181,8 @@ class _Memo:
 
 
 class _BudgetExhausted(Exception):
-    """Evaluation took more work than allowed; it is abandoned as a whole."""
+    """Evaluation took more work than allowed; it is abandoned as a whole. The message, when
+    there is one, is the file budget's reason."""
 
 
 class _Budget:
@@ -195,7 +197,7 @@ class _Shared:
 
     __slots__ = (
         "parameters", "variables", "functions", "context", "memo", "stack", "labels", "cycles", "sizes",
-        "steps",
+        "steps", "file_budget",
     )  # fmt: skip
 
     def __init__(
@@ -203,7 +205,7 @@ class _Shared:
         parameters: Mapping[str, Any],
         variables: Mapping[str, Any],
         functions: Sequence[Any],
-        context: DeploymentContext,
+        context: DeploymentTarget,
     ) -> None:
         self.parameters = {name.lower(): (name, value) for name, value in parameters.items()}
         self.variables = _variable_table(variables)
@@ -213,6 +215,9 @@ class _Shared:
         self.stack: list[tuple[str, str]] = []  # lazy evaluations in progress, for cycles
         self.labels: dict[tuple[str, str], str] = {}  # how to name each of them in messages
         self.cycles: dict[tuple[str, str], str] = {}
+        # The file's budget (sigcheck.syntax.budget), shared with every other evaluator of the
+        # file; the limits above bound one expression, this one bounds them all together.
+        self.file_budget: Budget | None = None
         self.sizes: dict[int, int] = {}  # id() of memoised containers -> measured weight
         self.steps = 0
 
@@ -286,11 +291,11 @@ class Scope:
         parameters: Mapping[str, Any] | None = None,
         variables: Mapping[str, Any] | None = None,
         functions: Sequence[Any] | None = None,
-        context: DeploymentContext | None = None,
+        context: DeploymentTarget | None = None,
         copy_index: Mapping[str, int] | None = None,
         current_loop: str | None = None,
     ) -> None:
-        self._shared = _Shared(parameters or {}, variables or {}, functions or [], context or DeploymentContext())
+        self._shared = _Shared(parameters or {}, variables or {}, functions or [], context or DeploymentTarget())
         self._function: _FunctionFrame | None = None
         self.copy_index: dict[str, Any] = dict(copy_index or {})
         self.current_loop = current_loop
@@ -301,7 +306,7 @@ class Scope:
         template: Mapping[str, Any],
         *,
         parameter_values: Mapping[str, Any] | None = None,
-        context: DeploymentContext | None = None,
+        context: DeploymentTarget | None = None,
     ) -> Scope:
         """The scope of a template's top level.
 
@@ -331,14 +336,8 @@ class Scope:
         )
 
     @property
-    def context(self) -> DeploymentContext:
+    def context(self) -> DeploymentTarget:
         return self._shared.context
-
-    @property
-    def work(self) -> int:
-        """Expression nodes evaluated so far by this scope and every scope derived from it (for a
-        caller that shares one budget among several templates, as Bicep modules do)."""
-        return self._shared.steps
 
     def with_copy_index(self, loop: str, index: int) -> Scope:
         """This scope inside iteration `index` of copy loop `loop` (also the default loop)."""
@@ -346,12 +345,6 @@ class Scope:
         child.copy_index[loop] = index
         child.current_loop = loop
         return child
-
-    def for_function(self, name: str) -> Scope:
-        """The scope of user function `name`'s body with every parameter UNKNOWN — to check the
-        body itself. Raises KeyError when no such function is declared."""
-        fn = self._shared.functions[name.lower()]
-        return self._derive(_FunctionFrame(fn.name, {p.lower(): UNKNOWN for p, _ in fn.params}), keep_copy=False)
 
     def parameter(self, name: str) -> Result:
         """The value of a parameter, as `parameters('name')` would give it."""
@@ -460,8 +453,9 @@ class _Evaluator:
         """Run `compute`; whatever goes wrong becomes an issue and an UNKNOWN value."""
         try:
             return compute()
-        except _BudgetExhausted:
-            self.report("limit", "the expression takes too much work to evaluate", offset, sink)
+        except _BudgetExhausted as exhausted:
+            why = str(exhausted) or "the expression takes too much work to evaluate"
+            self.report("limit", why, offset, sink)
         except RecursionError:
             self.report("limit", "the value is nested too deeply to evaluate", offset, sink)
         except Exception as error:  # a defect here must not take the run down
@@ -571,6 +565,11 @@ class _Evaluator:
         shared.steps += 1
         if budget.steps > MAX_STEPS or shared.steps > MAX_SCOPE_STEPS:
             raise _BudgetExhausted
+        if not shared.steps & 63 and shared.file_budget is not None:
+            try:
+                shared.file_budget.spend(64)
+            except BudgetExceeded as exc:
+                raise _BudgetExhausted(str(exc)) from None
         kind = type(node)
         if kind is Literal:
             return node.value  # type: ignore[union-attr]
@@ -647,7 +646,14 @@ class _Evaluator:
             if not builtin.sees_unknown and any(is_unknown(a) for a in args):
                 return UNKNOWN
         try:
-            return builtin.impl(self, args)
+            result = builtin.impl(self, args)
+            budget = self.scope._shared.file_budget
+            if budget is not None and isinstance(result, (list, dict, str)) and len(result) > 64:
+                # What lambdas, loops and concatenation materialise counts against the file.
+                budget.grow(len(result) if not isinstance(result, str) else len(result) >> 4)
+            return result
+        except BudgetExceeded as exc:
+            raise _BudgetExhausted(str(exc)) from None
         except EvalError as error:
             offset = node.args[error.arg].offset if error.arg is not None else node.offset
             message = f"{builtin.name}(): {error.message}" if error.kind == "type-error" else error.message
@@ -665,7 +671,7 @@ class _Evaluator:
             message = f"{function.name}() expects {len(function.params)} argument(s), got {len(args)}"
             return self.fail("arg-count", message, node.offset)
         for (name, declared), value, arg in zip(function.params, args, node.args):
-            allowed = _PARAMETER_TYPES.get(declared)
+            allowed = PARAMETER_TYPES.get(declared)
             if allowed and value is not None and not is_unknown(value) and (
                 not isinstance(value, allowed) or (declared == "int" and isinstance(value, bool))
             ):
@@ -737,7 +743,7 @@ class _Evaluator:
     # -- functions.Host
 
     @property
-    def context(self) -> DeploymentContext:
+    def context(self) -> DeploymentTarget:
         return self.scope._shared.context
 
     def parameter(self, name: str) -> Any:
@@ -747,13 +753,7 @@ class _Evaluator:
                 message = f"user-defined function '{frame.name}' has no parameter '{name}'"
                 raise EvalError("undeclared-parameter", message)
             return frame.args[name.lower()]
-        shared = self.scope._shared
-        entry = shared.parameters.get(name.lower())
-        if entry is None:
-            message = f"parameter '{name}' is not declared{_hint(name, shared.parameters)}"
-            raise EvalError("undeclared-parameter", message)
-        declared, value = entry
-        self.sources[f"parameter:{declared}"] = None
+        declared, value = self._declared("parameter", name, self.scope._shared.parameters)
         if isinstance(value, Deferred):
             key, label = ("parameter", declared.lower()), f"parameter '{declared}'"
             value = self.lazy(key, label, self.scope._root(), value.raw).value
@@ -763,14 +763,18 @@ class _Evaluator:
         frame = self.scope._function
         if frame is not None:
             raise EvalError("undeclared-variable", f"user-defined function '{frame.name}' cannot use variables")
-        shared = self.scope._shared
-        entry = shared.variables.get(name.lower())
-        if entry is None:
-            message = f"variable '{name}' is not declared{_hint(name, shared.variables)}"
-            raise EvalError("undeclared-variable", message)
-        declared, raw = entry
-        self.sources[f"variable:{declared}"] = None
+        declared, raw = self._declared("variable", name, self.scope._shared.variables)
         return self.lazy(("variable", declared.lower()), f"variable '{declared}'", self.scope._root(), raw).value
+
+    def _declared(self, kind: str, name: str, table: Mapping[str, tuple[str, Any]]) -> tuple[str, Any]:
+        """(name as declared, raw value) of a template `kind` ('parameter' or 'variable'), noted
+        as a source of the value being computed; the ARM error when it is not declared."""
+        entry = table.get(name.lower())
+        if entry is None:
+            error: IssueKind = "undeclared-parameter" if kind == "parameter" else "undeclared-variable"
+            raise EvalError(error, f"{kind} '{name}' is not declared{_hint(name, table)}")
+        self.sources[f"{kind}:{entry[0]}"] = None
+        return entry
 
     def copy_index(self, loop: str | None) -> Any:
         loop = loop if loop is not None else self.scope.current_loop

@@ -256,7 +256,10 @@ class _Parser:
         self.pos = match.end()
         if self._peek() == "." and self._peek(1).isdigit():
             raise ExpressionError("floating-point literals are not supported (use json('1.5'))", start)
-        value = int(match.group())
+        # A literal past 20 digits is out of range whatever it says; don't convert it (Python
+        # refuses, or takes quadratic time on, thousands of digits).
+        digits = match.group()
+        value = int(digits) if len(digits.lstrip("0")) <= 20 else _INT_MAX + 1
         if not _INT_MIN <= value <= _INT_MAX:
             raise ExpressionError("integer literal out of the 64-bit range", start)
         return value

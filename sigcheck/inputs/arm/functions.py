@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from sigcheck.inputs.arm.expression import Expr
+from sigcheck.model.ids import RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER, resource_id
 from sigcheck.syntax.located import UNKNOWN
 
 __all__ = [
@@ -37,7 +38,7 @@ __all__ = [
     "MISSING",
     "UNKNOWN",
     "Builtin",
-    "DeploymentContext",
+    "DeploymentTarget",
     "EvalError",
     "Host",
     "IssueKind",
@@ -56,8 +57,6 @@ __all__ = [
     "suggest_function",
     "type_name",
 ]
-
-Unknown = type(UNKNOWN)
 
 IssueKind = Literal[
     "unknown-function",
@@ -139,17 +138,16 @@ class ResourceId(str):
         resource_group: Any = None,
         parent: str | None = None,
     ) -> ResourceId:
-        path = _provider_path(type_, names)
-        sub = subscription_id if isinstance(subscription_id, str) else "{subscriptionId}"
-        rg = resource_group if isinstance(resource_group, str) else "{resourceGroupName}"
+        sub = subscription_id if isinstance(subscription_id, str) else SUBSCRIPTION_PLACEHOLDER
+        rg = resource_group if isinstance(resource_group, str) else RESOURCE_GROUP_PLACEHOLDER
         if scope == "resourceGroup":
-            text = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{path}"
+            text = resource_id(type_, names, subscription=sub, resource_group=rg)
         elif scope == "subscription":
-            text = f"/subscriptions/{sub}/providers/{path}"
+            text = resource_id(type_, names, subscription=sub)
         elif scope == "extension":
-            text = f"{parent}/providers/{path}"
+            text = resource_id(type_, names, parent=str(parent))
         else:
-            text = f"/providers/{path}"
+            text = resource_id(type_, names)
         self = super().__new__(cls, text)
         self.scope = scope
         self.type = type_
@@ -186,11 +184,6 @@ def _rebuild_resource_id(
     return ResourceId(scope, type_, names, subscription_id=sub, resource_group=rg, parent=parent)
 
 
-def _provider_path(type_: str, names: Sequence[str]) -> str:
-    segments = type_.split("/")
-    return segments[0] + "".join(f"/{segment}/{name}" for segment, name in zip(segments[1:], names))
-
-
 @dataclass(frozen=True, slots=True)
 class Lambda:
     """`lambda('x', body)`: parameter names, the body, and the lambda variables it closes over."""
@@ -201,7 +194,7 @@ class Lambda:
 
 
 @dataclass(frozen=True, slots=True)
-class DeploymentContext:
+class DeploymentTarget:
     """What the deployment target is, as far as it is configured; None/UNKNOWN = not configured."""
 
     subscription_id: Any = UNKNOWN
@@ -355,18 +348,11 @@ def has_property(obj: dict[str, Any], name: str) -> bool:
 # The evaluator, as the built-ins see it
 
 
-class Thunk(Protocol):
-    """A lazy argument: call it to evaluate; `node` is the unevaluated expression."""
-
-    node: Expr
-
-    def __call__(self) -> Any: ...
-
-
 class Host(Protocol):
     """The evaluator services the built-ins use (implemented in sigcheck.inputs.arm.evaluate)."""
 
-    context: DeploymentContext
+    @property
+    def context(self) -> DeploymentTarget: ...
 
     def parameter(self, name: str) -> Any: ...
 
@@ -394,7 +380,7 @@ class Builtin:
     impl: Impl
     min_args: int
     max_args: int | None  # None: any number
-    lazy: bool  # receives Thunks, evaluates what it needs
+    lazy: bool  # receives thunks (call one to evaluate it; `.node` is its expression)
     sees_unknown: bool  # called even when an argument is UNKNOWN
 
 
@@ -429,7 +415,7 @@ def _str(args: list[Any], i: int) -> str:
 def _int(args: list[Any], i: int) -> int:
     value = args[i]
     if _is_int(value):
-        return value
+        return int(value)
     raise _fail(i, "an integer", value)
 
 
@@ -644,40 +630,38 @@ def _prefix(args: list[Any], i: int) -> Any:
     raise _fail(i, "a string", value)
 
 
+def _typed_names(args: list[Any], at: int) -> tuple[str, tuple[str, ...]] | None:
+    """The resource type argument at `at` and the names after it; None when a name is unknown."""
+    type_ = _resource_type(_str(args, at))
+    names = _resource_names(args, at + 1, type_)
+    return None if names is None else (type_, names)
+
+
 @_builtin("resourceId", 2, None, sees_unknown=True)
 def _resource_id(host: Host, args: list[Any]) -> Any:
     at = _type_position(args, 2)
-    if at is None:
-        return UNKNOWN
-    type_ = _resource_type(args[at])
-    names = _resource_names(args, at + 1, type_)
-    if names is None:
+    found = _typed_names(args, at) if at is not None else None
+    if at is None or found is None:
         return UNKNOWN
     sub = _prefix(args, 0) if at == 2 else host.context.known("subscription_id")
     rg = _prefix(args, at - 1) if at >= 1 else host.context.known("resource_group")
-    return ResourceId("resourceGroup", type_, names, subscription_id=sub, resource_group=rg)
+    return ResourceId("resourceGroup", *found, subscription_id=sub, resource_group=rg)
 
 
 @_builtin("subscriptionResourceId", 2, None, sees_unknown=True)
 def _subscription_resource_id(host: Host, args: list[Any]) -> Any:
     at = _type_position(args, 1)
-    if at is None:
-        return UNKNOWN
-    type_ = _resource_type(args[at])
-    names = _resource_names(args, at + 1, type_)
-    if names is None:
+    found = _typed_names(args, at) if at is not None else None
+    if at is None or found is None:
         return UNKNOWN
     sub = _prefix(args, 0) if at == 1 else host.context.known("subscription_id")
-    return ResourceId("subscription", type_, names, subscription_id=sub)
+    return ResourceId("subscription", *found, subscription_id=sub)
 
 
 @_builtin("tenantResourceId", 2, None, sees_unknown=True)
 def _tenant_resource_id(host: Host, args: list[Any]) -> Any:
-    if is_unknown(args[0]):
-        return UNKNOWN
-    type_ = _resource_type(_str(args, 0))
-    names = _resource_names(args, 1, type_)
-    return UNKNOWN if names is None else ResourceId("tenant", type_, names)
+    found = _typed_names(args, 0) if not is_unknown(args[0]) else None
+    return UNKNOWN if found is None else ResourceId("tenant", *found)
 
 
 @_builtin("extensionResourceId", 3, None, sees_unknown=True)
@@ -687,11 +671,10 @@ def _extension_resource_id(host: Host, args: list[Any]) -> Any:
         return UNKNOWN
     if not isinstance(base, str):
         raise _fail(0, "a resource ID", base)
-    type_ = _resource_type(_str(args, 1))
-    names = _resource_names(args, 2, type_)
-    if names is None:
+    found = _typed_names(args, 1)
+    if found is None:
         return UNKNOWN
-    return ResourceId("extension", type_, names, parent=base if type(base) is ResourceId else str(base))
+    return ResourceId("extension", *found, parent=base if type(base) is ResourceId else str(base))
 
 
 # --------------------------------------------------------------------------------------------
@@ -867,7 +850,8 @@ def _int_function(host: Host, args: list[Any]) -> Any:
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"[+-]?[0-9]+", text):
-            return _int64(int(text))
+            # Past 20 digits it overflows whatever it says: no conversion of thousands of digits.
+            return _int64(int(text) if len(text.lstrip("+-0")) <= 20 else _INT64[1] + 1)
         raise EvalError("type-error", f"'{value}' is not an integer", 0)
     raise _fail(0, "a string or an integer", value)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
-from sigcheck.inputs.arm.scope import Reporter, TemplateScope
+from sigcheck.inputs.arm.evaluate import DeploymentTarget
+from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
 from sigcheck.model import diagnostics
-from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
-from sigcheck.syntax.jsonc import JsonSyntaxError, parse
-from sigcheck.syntax.located import UNKNOWN
+from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model.ids import reference_of
 from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, DeploymentContext, Resource, VirtualMachine
 from sigcheck.inputs.arm.normalize import resources_from_template
@@ -33,13 +33,10 @@ class ArmLoader:
         return '"resources"' in text and '"apiVersion"' in text and '"type"' in text
 
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
+        doc = parse_json(source)
+        if isinstance(doc, LoadResult):
+            return doc
         result = LoadResult()
-        try:
-            doc = parse(source.text, source.path)
-        except JsonSyntaxError as exc:
-            # A broken template may hide gallery resources, and ARM would refuse it anyway.
-            result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
-            return result
         root = doc.root
         if root is None or not root.is_object:
             result.relevant = False
@@ -48,13 +45,15 @@ class ArmLoader:
         if chosen is not None and chosen.lower().endswith(".bicepparam"):
             chosen = None  # given for the Bicep files of the run
         parameter_file = chosen or conventional_path(source.path)
-        values: dict = {}
+        values: dict[str, Any] = {}
+        value_spans: dict[str, Span] = {}
         if parameter_file:
-            values, problems = read_values(parameter_file)
+            values, problems = read_values(parameter_file, value_spans)
             result.findings.extend(problems)
-        reporter = Reporter()
-        scope = TemplateScope.for_template(root, source.path, reporter, values, _eval_context(options.context))
-        result.resources = resources_from_template(root, source.path, scope, options.context)
+        reporter = Reporter(budget=options.budget)
+        evaluator = NodeEvaluator.for_template(root, source.path, reporter, values, _eval_target(options.context))
+        evaluator.check_supplied(root, values, value_spans)
+        result.resources = resources_from_template(root, source.path, evaluator, options.context)
         if not any(_concerns_galleries(res) for res in result.resources):
             return LoadResult(relevant=False)
         result.comments = doc.comments
@@ -73,9 +72,9 @@ def _concerns_galleries(res: Resource) -> bool:
     return False
 
 
-def _eval_context(context: DeploymentContext) -> EvalContext:
+def _eval_target(context: DeploymentContext) -> DeploymentTarget:
     location = context.location.value if context.location is not None and context.location.known else UNKNOWN
-    return EvalContext(
+    return DeploymentTarget(
         subscription_id=context.subscription_id or UNKNOWN,
         resource_group=context.resource_group or UNKNOWN,
         location=location,

@@ -4,9 +4,9 @@ resources, `g/d/1.0.0` names, and nested deployments with inline templates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
-from sigcheck.inputs.arm.scope import TemplateScope
+from sigcheck.inputs.arm.nodes import NodeEvaluator
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
@@ -20,19 +20,19 @@ class Declared:
     """A resource as the template declares it, before it becomes a model object."""
 
     type_name: str
-    names: list[Located]
+    names: list[Located[str]]
     node: Node
-    api_version: Located | None
+    api_version: Located[Any] | None
 
 
 
-def resources_from_template(root: Node, path: str, scope: TemplateScope, context: m.DeploymentContext) -> list[m.Resource]:
+def resources_from_template(root: Node, path: str, evaluator: NodeEvaluator, context: m.DeploymentContext) -> list[m.Resource]:
     out: list[m.Resource] = []
-    for declared, res_scope in _walk_template(root, scope, parent=None):
+    for declared, instance in _walk_template(root, evaluator, parent=None):
         cls = m.MODEL_BY_TYPE.get(declared.type_name.lower())
         if cls is None:
             continue
-        body = res_scope.evaluate_tree(declared.node)
+        body = instance.evaluate_tree(declared.node)
         common = {
             "source_kind": "arm",
             "path": path,
@@ -56,41 +56,42 @@ def _resource_nodes(template: Node) -> list[Node]:
     return []
 
 
-def _walk_template(template: Node, scope: TemplateScope, parent: Declared | None) -> Iterator[tuple[Declared, TemplateScope]]:
+def _walk_template(template: Node, evaluator: NodeEvaluator, parent: Declared | None) -> Iterator[tuple[Declared, NodeEvaluator]]:
     for node in _resource_nodes(template):
-        yield from _walk_resource(node, scope, parent)
+        yield from _walk_resource(node, evaluator, parent)
 
 
-def _walk_resource(node: Node, scope: TemplateScope, parent: Declared | None) -> Iterator[tuple[Declared, TemplateScope]]:
+def _walk_resource(node: Node, evaluator: NodeEvaluator, parent: Declared | None) -> Iterator[tuple[Declared, NodeEvaluator]]:
     if _is_true(node.get_ci("existing")):
         return  # a reference to a resource declared elsewhere, not a declaration
-    for res_scope in scope.instances(node):
+    for instance in evaluator.instances(node):
         type_node = node.get_ci("type")
-        type_value = res_scope.evaluate(type_node) if type_node is not None else None
+        type_value = instance.evaluate(type_node) if type_node is not None else None
         if type_value is None or not type_value.known or not isinstance(type_value.value, str):
             continue
         type_name = type_value.value
         if parent is not None and "/" not in type_name:
             type_name = f"{parent.type_name}/{type_name}"
         name_node = node.get_ci("name")
-        name = res_scope.evaluate(name_node) if name_node is not None else None
+        name = instance.evaluate(name_node) if name_node is not None else None
         depth = max(1, type_name.count("/"))  # Microsoft.Compute/galleries/images -> 2 names
         own = depth - (len(parent.names) if parent is not None and type_name.lower().startswith(parent.type_name.lower() + "/") else 0)
-        segments = [res_scope.attribute(s) for s in segment_spans(name, max(1, own))] if name is not None else []
+        segments = [instance.attribute(s) for s in segment_spans(name, max(1, own))] if name is not None else []
         names = (parent.names if parent is not None and own < depth else []) + segments
-        api = res_scope.evaluate(node.get_ci("apiVersion")) if node.get_ci("apiVersion") is not None else None
+        api_node = node.get_ci("apiVersion")
+        api = instance.evaluate(api_node) if api_node is not None else None
         declared = Declared(type_name, names, node, api)
-        yield declared, res_scope
+        yield declared, instance
         children = node.get_ci("resources")
         if children is not None:
             for child in (children.value if children.is_array else [c for _, c in children.items()]):
                 if child.is_object:
-                    yield from _walk_resource(child, res_scope, declared)
+                    yield from _walk_resource(child, instance, declared)
         if type_name.lower() == DEPLOYMENTS:
             inner = node.get_ci("properties")
             template = inner.get_ci("template") if inner is not None else None
             if template is not None and template.is_object:
-                yield from _walk_template(template, res_scope.nested(node, template), parent=None)
+                yield from _walk_template(template, instance.nested(node, template), parent=None)
 
 
 def _is_true(node: Node | None) -> bool:

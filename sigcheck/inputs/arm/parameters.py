@@ -22,17 +22,18 @@ def conventional_path(template_path: str) -> str | None:
     return candidate if os.path.isfile(candidate) else None
 
 
-def read_values(path: str) -> tuple[dict[str, tuple[Any, str]], list[Finding]]:
-    """name -> (value, where it came from); a Key Vault reference is UNKNOWN."""
+def read_values(path: str, spans: dict[str, Span] | None = None) -> tuple[dict[str, tuple[Any, str]], list[Finding]]:
+    """name -> (value, where it came from); a Key Vault reference is UNKNOWN. `spans`, when
+    given, receives where each value is written, for findings about the file's values."""
     shown = os.path.relpath(path) if not os.path.isabs(path) or path.startswith(os.getcwd()) else path
     try:
         with open(path, "rb") as handle:
             text = decode(handle.read())
         doc = parse(text, shown)
     except OSError as exc:
-        return {}, [diagnostics.parse_error(Span(shown, 1, 1, 1, 1), f"cannot read parameter file: {exc.strerror}")]
+        return {}, [diagnostics.parse_error(Span.at(shown), f"cannot read parameter file: {exc.strerror}")]
     except DecodeError as exc:
-        return {}, [diagnostics.parse_error(Span(shown, exc.line, exc.column, exc.line, exc.column), exc.message)]
+        return {}, [diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)]
     except JsonSyntaxError as exc:
         return {}, [diagnostics.parse_error(exc.span, f"invalid JSON in parameter file: {exc.message}")]
     root = doc.root
@@ -42,4 +43,6 @@ def read_values(path: str) -> tuple[dict[str, tuple[Any, str]], list[Finding]]:
     for name, wrapper in parameters.items() if parameters is not None else ():
         value = wrapper.get_ci("value")
         values[name] = (value.plain() if value is not None else UNKNOWN, f"parameter '{name}' from {label}")
+        if spans is not None:
+            spans[name] = value.span if value is not None else wrapper.span
     return values, []

@@ -123,10 +123,10 @@ class Compiler:
     """One Bicep file's declarations compiled to located ARM template values."""
 
     def __init__(self, program: s.Program, text: str, path: str, read_file: Callable[[str], str | None],
-                 loading: tuple[str, ...] = (), partial: bool = False) -> None:
+                 loading: tuple[str, ...] = (), partial: bool = False, first_line: int = 1) -> None:
         self.program = program
         self.path = path
-        self.lines = LineIndex(path, text)
+        self.lines = LineIndex(path, text, first_line)  # first_line: a Markdown block's place in its file
         self.read_file = read_file  # a local file's text relative to this file, or None
         self.loading = loading  # files being compiled above this one (imports), for cycles
         # Some declarations were lost to a syntax error: a name not found may be one of them.
@@ -285,7 +285,7 @@ class Compiler:
 
     # -- the template skeleton ---------------------------------------------------------------------
     def template(self) -> Node:
-        """{parameters, variables, functions} as a located Node, for TemplateScope.for_template."""
+        """{parameters, variables, functions} as a located Node, for NodeEvaluator.for_template."""
         params: dict[str, Node] = {}
         param_spans: dict[str, Span] = {}
         for decl in self.params.values():

@@ -1,7 +1,7 @@
 """Reading a .bicep or .bicepparam file into model resources.
 
 The file is parsed (syntax.py), compiled to located ARM template values (compile.py) and evaluated
-by the ARM evaluator's TemplateScope; each resource instance (loops expanded, false conditions
+by the ARM evaluator's NodeEvaluator; each resource instance (loops expanded, false conditions
 skipped, `existing` ones only named) becomes an ARM-shaped body for sigcheck.model.from_body.build,
 as the ARM loader does. Local modules are read the same way with the parameters the caller passes;
 their resources carry a related location: the `module` declaration they came through.
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
-from sigcheck.inputs.arm.loader import _concerns_galleries, _eval_context
+from sigcheck.inputs.arm.loader import _concerns_galleries, _eval_target
 from sigcheck.inputs.arm.parameters import read_values
-from sigcheck.inputs.arm.scope import MAX_COPY, Reporter, TemplateScope
+from sigcheck.inputs.arm.nodes import MAX_COPY, NodeEvaluator, Reporter
 from sigcheck.inputs.bicep import syntax as s
 from sigcheck.inputs.bicep.compile import Compiler, ResInfo, quote
 from sigcheck.model import diagnostics
@@ -31,9 +31,6 @@ from sigcheck.syntax.text import DecodeError, LineIndex, decode
 MAX_MODULE_DEPTH = 8
 # Modules instantiated per file, all loops together: keeps a loop of modules calling loops bounded.
 MAX_MODULE_INSTANCES = 300
-# One file's evaluation budget, its modules included (each template alone is also bounded by the
-# ARM evaluator's own per-scope budget).
-MAX_FILE_WORK = 2_000_000
 MAX_READ = 4 * 1024 * 1024
 _STRIPPED = {"parent", "scope", "dependson"}
 
@@ -48,10 +45,9 @@ class Run:
     comment_files: set[str] = field(default_factory=set)
     module_instances: int = 0
     loading: list[str] = field(default_factory=list)  # absolute paths of the templates being read, outermost first
-    work: int = 0  # expression nodes evaluated, over the file and its modules
 
     def add(self, finding: Finding) -> None:
-        if "too much work" in finding.message:
+        if "too much work" in finding.message or "not fully evaluated" in finding.message:
             # The per-file work budget ran out: say so once, where it first happened.
             key = (finding.rule_id, 0, 0, finding.span.path + finding.message)
         else:
@@ -83,14 +79,14 @@ def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     try:
         program = s.parse(source.text)
     except s.BicepSyntaxError as exc:
-        span = LineIndex(source.path, source.text).span(exc.start, exc.end)
+        span = LineIndex(source.path, source.text, source.first_line).span(exc.start, exc.end)
         return LoadResult(findings=[diagnostics.parse_error(span, f"invalid Bicep: {exc.message}")])
     if program.errors:
-        run.add(_syntax_error(source.path, source.text, program.errors[0]))
+        run.add(_syntax_error(source.path, source.text, program.errors[0], source.first_line))
     if source.path.lower().endswith(".bicepparam"):
         return _load_parameters_file(source, program, run)
     values = _parameter_values(source.path, options, run)
-    _load_template(source.path, source.text, program, values, run, via=[], depth=0)
+    _load_template(source.path, source.text, program, values, run, via=[], depth=0, first_line=source.first_line)
     return _finish(run)
 
 
@@ -103,9 +99,10 @@ def _finish(run: Run) -> LoadResult:
     return result
 
 
-def _syntax_error(path: str, text: str, exc: s.BicepSyntaxError) -> Finding:
+def _syntax_error(path: str, text: str, exc: s.BicepSyntaxError, first_line: int = 1) -> Finding:
     """SIG001 at the first error; the declarations that parsed are still checked, the others unknown."""
-    return diagnostics.parse_error(LineIndex(path, text).span(exc.start, exc.end), f"invalid Bicep: {exc.message}")
+    span = LineIndex(path, text, first_line).span(exc.start, exc.end)
+    return diagnostics.parse_error(span, f"invalid Bicep: {exc.message}")
 
 
 def _comments(program: s.Program, lines: LineIndex) -> list[tuple[Span, str]]:
@@ -147,8 +144,8 @@ def _bicepparam_values(path: str, run: Run) -> dict[str, tuple[Any, str]]:
 def _evaluate_assignments(program: s.Program, text: str, path: str, run: Run) -> dict[str, tuple[Any, str]]:
     """`param x = …` of a .bicepparam, evaluated (its params are values, its vars helpers)."""
     compiler = Compiler(program, text, path, lambda rel: read_local(path, rel))
-    reporter = Reporter()
-    scope = TemplateScope.for_template(compiler.template(), path, reporter, {}, _eval_context(run.options.context))
+    reporter = Reporter(budget=run.options.budget)
+    scope = NodeEvaluator.for_template(compiler.template(), path, reporter, {}, _eval_target(run.options.context))
     label = os.path.basename(path)
     values: dict[str, tuple[Any, str]] = {}
     for key, decl in compiler.params.items():
@@ -196,27 +193,28 @@ def _load_parameters_file(source: SourceFile, program: s.Program, run: Run) -> L
 # -- templates and modules ------------------------------------------------------------------------
 
 def _load_template(path: str, text: str, program: s.Program, values: dict[str, tuple[Any, str]], run: Run,
-                   via: list[tuple[Span, str]], depth: int, elsewhere: bool = False) -> None:
+                   via: list[tuple[Span, str]], depth: int, elsewhere: bool = False, first_line: int = 1) -> None:
     run.loading.append(os.path.abspath(path))
     try:
-        _read_template(path, text, program, values, run, via, depth, elsewhere)
+        _read_template(path, text, program, values, run, via, depth, elsewhere, first_line)
     finally:
         run.loading.pop()
 
 
 def _read_template(path: str, text: str, program: s.Program, values: dict[str, tuple[Any, str]], run: Run,
-                   via: list[tuple[Span, str]], depth: int, elsewhere: bool) -> None:
-    lines = LineIndex(path, text)
+                   via: list[tuple[Span, str]], depth: int, elsewhere: bool, first_line: int) -> None:
+    lines = LineIndex(path, text, first_line)
     if path not in run.comment_files:
         run.comment_files.add(path)
         run.result.comments.extend(_comments(program, lines))
-    compiler = Compiler(program, text, path, lambda rel: read_local(path, rel), partial=bool(program.errors))
-    reporter = Reporter()
+    compiler = Compiler(program, text, path, lambda rel: read_local(path, rel), partial=bool(program.errors),
+                        first_line=first_line)
+    reporter = Reporter(budget=run.options.budget)  # one budget for the file and all its modules
     root = compiler.template()
     # A module deployed to another scope (`scope: resourceGroup('rg')`) knows nothing of the
     # configured resource group, subscription or location.
-    context = _eval_context(m.DeploymentContext() if elsewhere else run.options.context)
-    scope = TemplateScope.for_template(root, path, reporter, values, context)
+    context = _eval_target(m.DeploymentContext() if elsewhere else run.options.context)
+    scope = NodeEvaluator.for_template(root, path, reporter, values, context)
     for info in compiler.all_resources:
         if info.parent is not None:
             continue
@@ -227,7 +225,6 @@ def _read_template(path: str, text: str, program: s.Program, values: dict[str, t
                     run.result.resources.append(resource)
                     if via:
                         run.result.related[id(resource)] = list(via)
-    run.work += scope.scope.work
     for decl in compiler.modules.values():
         _load_module(compiler, decl, scope, run, via, depth, elsewhere)
     for finding in compiler.findings + reporter.findings:
@@ -237,9 +234,9 @@ def _read_template(path: str, text: str, program: s.Program, values: dict[str, t
     run.result.internal_errors.extend(reporter.internal)
 
 
-def _with_children(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> Iterator[tuple[ResInfo, TemplateScope]]:
+def _with_children(compiler: Compiler, info: ResInfo, scope: NodeEvaluator) -> Iterator[tuple[ResInfo, NodeEvaluator]]:
     """A resource instance and, recursively, the instances of the resources nested in its body."""
-    stack: list[tuple[ResInfo, TemplateScope]] = [(info, scope)]
+    stack: list[tuple[ResInfo, NodeEvaluator]] = [(info, scope)]
     while stack:
         current, current_scope = stack.pop()
         yield current, current_scope
@@ -249,7 +246,7 @@ def _with_children(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> I
                 stack.append(inst)
 
 
-def _instances(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> Iterator[tuple[ResInfo, TemplateScope]]:
+def _instances(compiler: Compiler, info: ResInfo, scope: NodeEvaluator) -> Iterator[tuple[ResInfo, NodeEvaluator]]:
     """One scope per instance: none when the condition is false, one per loop iteration (one with
     an unknown index when the count is unknown)."""
     for inst in _loop_scopes(compiler, info.loop, info.loop_name, info.outer_env, info.env, info.condition, scope):
@@ -257,8 +254,8 @@ def _instances(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> Itera
 
 
 def _loop_scopes(compiler: Compiler, loop: s.For | None, name: str, outer: dict[str, str], env: dict[str, str],
-                 condition: s.Expr | None, scope: TemplateScope) -> Iterator[TemplateScope]:
-    def kept(candidate: TemplateScope) -> bool:
+                 condition: s.Expr | None, scope: NodeEvaluator) -> Iterator[NodeEvaluator]:
+    def kept(candidate: NodeEvaluator) -> bool:
         if condition is None:
             return True
         value = candidate.evaluate(Node("[" + compiler.arm(condition, env) + "]", compiler.espan(condition))).value
@@ -281,7 +278,7 @@ def _loop_scopes(compiler: Compiler, loop: s.For | None, name: str, outer: dict[
             yield candidate
 
 
-def _model(compiler: Compiler, info: ResInfo, scope: TemplateScope, context: m.DeploymentContext) -> m.Resource | None:
+def _model(compiler: Compiler, info: ResInfo, scope: NodeEvaluator, context: m.DeploymentContext) -> m.Resource | None:
     if info.decl.existing:
         return None  # named only, so that children and references know it; never checked as created
     cls = m.MODEL_BY_TYPE.get(info.type_name.lower())
@@ -309,7 +306,7 @@ def _model(compiler: Compiler, info: ResInfo, scope: TemplateScope, context: m.D
     return build(cls, common, body)
 
 
-def _body(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> Node:
+def _body(compiler: Compiler, info: ResInfo, scope: NodeEvaluator) -> Node:
     assert info.body is not None and info.decl.target is not None
     compiled = compiler.node(info.body, info.env)
     target_span = compiler.espan(info.decl.target)
@@ -323,7 +320,7 @@ def _body(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> Node:
     return scope.evaluate_tree(Node(values, compiled.span, spans))
 
 
-def _names(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> list[Located[Any]]:
+def _names(compiler: Compiler, info: ResInfo, scope: NodeEvaluator) -> list[Located[Any]]:
     """Every name segment (parents first), each located at the name expression that gives it."""
     chain: list[tuple[ResInfo, s.Expr | None, dict[str, str]]] = []
     current: tuple[ResInfo, s.Expr | None] | None = (info, None)
@@ -346,7 +343,7 @@ def _names(compiler: Compiler, info: ResInfo, scope: TemplateScope) -> list[Loca
     return names
 
 
-def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Run,
+def _load_module(compiler: Compiler, decl: s.Decl, scope: NodeEvaluator, run: Run,
                  via: list[tuple[Span, str]], depth: int, elsewhere: bool) -> None:
     target = decl.target.literal if decl.target is not None else None
     if decl.target is None or target is None:
@@ -396,7 +393,7 @@ def _load_module(compiler: Compiler, decl: s.Decl, scope: TemplateScope, run: Ru
     label = f"module '{decl.name}' of {compiler.path}"
     for inst in _loop_scopes(compiler, loop, decl.name, {}, env, condition, scope):
         run.module_instances += 1
-        if run.module_instances > MAX_MODULE_INSTANCES or run.work > MAX_FILE_WORK:
+        if run.module_instances > MAX_MODULE_INSTANCES or run.options.budget.exceeded is not None:
             run.add(ARM_EXPRESSION_ERROR.at(where, "modules from here on are not evaluated: the file and its modules take "
                                                    "too much work to evaluate (more module instances or expression steps "
                                                    "than sigcheck allows one file)"))

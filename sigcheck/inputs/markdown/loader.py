@@ -4,21 +4,29 @@
 as PowerShell, `json` blocks as REST API examples, ARM templates or single ARM resources, and
 `bicep` blocks as Bicep templates, `http` blocks as REST requests — a request line in an `http` block followed by a `json` block
 makes one request, as documentation pages write them. Each block is handed to its loader as a
-text in which everything but the block is blank, so every location points into the Markdown file.
+part of the file that starts at the block's line, so every location points into the Markdown file
+and a page of thousands of blocks costs no more than their text.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import import_module
 
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.recognize import powershell_has_gallery_command, shell_has_gallery_command
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _SHELL = {"azurecli", "azurecli-interactive", "azure-cli", "azcli", "bash", "sh", "shell", "zsh", "console", "terminal"}
 _POWERSHELL = {"powershell", "azurepowershell", "azurepowershell-interactive", "pwsh", "ps1", "ps", "posh"}
 _JSON = {"json", "jsonc", "json5"}
 _HTTP = {"http", "rest", "https"}
+# Script blocks: the reader (imported when a block needs it) and the test that a block is worth reading.
+_SCRIPT_READERS = {
+    "shell": ("sigcheck.inputs.scripts.shell", shell_has_gallery_command),
+    "powershell": ("sigcheck.inputs.scripts.powershell", powershell_has_gallery_command),
+}
 
 
 @dataclass
@@ -79,23 +87,16 @@ def _kind(language: str) -> str | None:
     return None
 
 
-def _masked(text: str, pieces: list[tuple[int, int]]) -> str:
-    """`text` with everything outside `pieces` blanked, line breaks kept (so positions hold)."""
+def _part(text: str, pieces: list[tuple[int, int]]) -> str:
+    """The text from the first piece to the end of the last, what lies between them blanked
+    (line breaks kept, so positions hold). Pieces start at the beginning of a line."""
     out = []
-    pos = 0
+    pos = pieces[0][0]
     for start, end in pieces:
         out.append(re.sub(r"[^\r\n]", " ", text[pos:start]))
         out.append(text[start:end])
         pos = end
-    out.append(re.sub(r"[^\r\n]", " ", text[pos:]))
     return "".join(out)
-
-
-def _fast_masked(text: str, start: int, end: int) -> str:
-    """A cheaper mask for one piece: only the lines before it matter to positions."""
-    before = text[:start]
-    line_start = before.rfind("\n") + 1
-    return "\n" * before.count("\n") + " " * (start - line_start) + text[start:end]
 
 
 class _Reader:
@@ -107,6 +108,7 @@ class _Reader:
         while i < len(found):
             block = found[i]
             content = text[block.start:block.end]
+            part = SourceFile(source.path, content, block.first_line)
             try:
                 if block.kind == "http":
                     pieces = [(block.start, block.end)]
@@ -114,30 +116,28 @@ class _Reader:
                         following = found[i + 1]
                         pieces.append((following.start, following.end))
                         i += 1
-                    self._http(text, pieces, source.path, options, result)
-                elif block.kind == "shell":
-                    self._shell(text, block, content, source.path, options, result)
-                elif block.kind == "powershell":
-                    self._powershell(text, block, content, source.path, options, result)
+                    self._http(SourceFile(source.path, _part(text, pieces), block.first_line), options, result)
+                elif block.kind in _SCRIPT_READERS:
+                    self._script(block.kind, part, options, result)
                 elif block.kind == "json":
-                    self._json(text, block, content, source.path, options, result)
+                    self._json(part, options, result)
                 elif block.kind == "bicep":
-                    self._bicep(text, block, content, source.path, options, result)
+                    self._bicep(part, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
                 pass
             i += 1
         result.relevant = bool(result.resources or result.findings)
         return result
 
-    def _bicep(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
-        if "microsoft.compute/" not in content.lower():
+    def _bicep(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
+        if "microsoft.compute/" not in part.text.lower():
             return
         from sigcheck.inputs.bicep import loader as bicep
 
-        part = bicep.load(SourceFile(path, _fast_masked(text, block.start, block.end)), options)
-        if not part.relevant or not part.resources:
+        loaded = bicep.load(part, options)
+        if not loaded.relevant or not loaded.resources:
             return  # a fragment (`...` elisions) or no gallery resource: documentation, not a template
-        self._merge(result, part)
+        self._merge(result, loaded)
 
     @staticmethod
     def _merge(result: LoadResult, part: LoadResult) -> None:
@@ -145,41 +145,26 @@ class _Reader:
         result.findings.extend(part.findings)
         result.comments.extend(part.comments)
 
-    def _http(self, text: str, pieces: list[tuple[int, int]], path: str, options: LoadOptions, result: LoadResult) -> None:
+    def _http(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import http as rest
 
-        joined = "".join(text[a:b] for a, b in pieces).lower()
-        if "galleries" not in joined:
+        if "galleries" not in part.text.lower():
             return
-        masked = _masked(text, pieces) if len(pieces) > 1 else _fast_masked(text, *pieces[0])
-        self._merge(result, rest.load(SourceFile(path, masked), options))
+        self._merge(result, rest.load(part, options))
 
-    def _shell(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.inputs.scripts import shell
+    def _script(self, kind: str, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
+        module, has_gallery_command = _SCRIPT_READERS[kind]
+        if has_gallery_command(part.text):
+            self._merge(result, import_module(module).load(part, options))
 
-        if not shell.has_gallery_command(content):
-            return
-        part = LoadResult()
-        shell.load_script(_fast_masked(text, block.start, block.end), path, options, part)
-        self._merge(result, part)
-
-    def _powershell(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
-        from sigcheck.inputs.scripts import powershell
-
-        if not powershell.has_gallery_command(content):
-            return
-        part = LoadResult()
-        powershell.load_script(_fast_masked(text, block.start, block.end), path, options, part)
-        self._merge(result, part)
-
-    def _json(self, text: str, block: Block, content: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+    def _json(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import examples as rest_examples
         from sigcheck.inputs.recognize import is_rest_example
 
+        path, content = part.path, part.text
         lowered = content.lower()
-        masked = _fast_masked(text, block.start, block.end)
         if is_rest_example(path + ".json", content):
-            self._merge(result, rest_examples.load(SourceFile(path, masked), options))
+            self._merge(result, rest_examples.load(part, options))
             return
         if "microsoft.compute/galleries" not in lowered:
             return
@@ -188,11 +173,11 @@ class _Reader:
 
         loader = arm.ArmLoader()
         if loader.claims(path + ".json", content):
-            self._merge(result, loader.load(SourceFile(path, masked), options))
+            self._merge(result, loader.load(part, options))
             return
         # A single resource (or a list of them), as documentation pages show them.
         try:
-            doc = parse(masked, path)
+            doc = parse(content, path, part.first_line)
         except JsonSyntaxError:
             return  # a fragment with `...` elisions: documentation, not a resource to check
         root = doc.root
@@ -202,12 +187,12 @@ class _Reader:
         if not any(r.get_ci("type") is not None and r.get_ci("apiVersion") is not None for r in resources):
             return
         template = Node({"resources": Node(resources, root.span)}, root.span, {"resources": root.span})
-        from sigcheck.inputs.arm.scope import Reporter, TemplateScope
+        from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
         from sigcheck.inputs.arm.normalize import resources_from_template
 
-        reporter = Reporter()
-        scope = TemplateScope.for_template(template, path, reporter, {}, arm._eval_context(options.context))
-        found = resources_from_template(template, path, scope, options.context)
+        reporter = Reporter(budget=options.budget)
+        evaluator = NodeEvaluator.for_template(template, path, reporter, {}, arm._eval_target(options.context))
+        found = resources_from_template(template, path, evaluator, options.context)
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)
         result.resources.extend(found)

@@ -10,12 +10,14 @@ gallery examples): the value is an API version all the same, so it is used, loca
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import re
 
 from sigcheck.model import diagnostics
-from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
-from sigcheck.syntax.jsonc import JsonSyntaxError, Node, parse
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
+from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.inputs.rest.normalize import build_resource, is_placeholder
@@ -49,12 +51,10 @@ _READ_OPERATION = re.compile(r"(?:^|[_.])(?:Get|List)(?=[A-Z_.]|$)")
 
 class _Reader:
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
+        doc = parse_json(source)
+        if isinstance(doc, LoadResult):
+            return doc
         result = LoadResult()
-        try:
-            doc = parse(source.text, source.path)
-        except JsonSyntaxError as exc:
-            result.findings.append(diagnostics.parse_error(exc.span, f"invalid JSON: {exc.message}"))
-            return result
         result.comments = doc.comments
         for key, first, again in doc.duplicate_keys:
             result.findings.append(diagnostics.duplicate_key(key, first, again))
@@ -105,7 +105,7 @@ class _Reader:
         return result
 
     def _response(
-        self, body: Node, type_name: str | None, params: Node, name_keys: tuple[str, ...], api_version: Located | None,
+        self, body: Node, type_name: str | None, params: Node, name_keys: tuple[str, ...], api_version: Located[Any] | None,
         path: str, options: LoadOptions, result: LoadResult, listed: bool,
     ) -> None:
         if type_name is None or not body.is_object or body.get("properties") is None:
@@ -124,14 +124,14 @@ class _Reader:
         )
 
 
-def _located(node: Node, path: str) -> Located:
+def _located(node: Node, path: str) -> Located[Any]:
     value = node.value
     if not isinstance(value, str) or is_placeholder(value):
         value = UNKNOWN
     return Located(value, node.span, None, path)
 
 
-def _names(params: Node, keys: tuple[str, ...], fallback: Span) -> list[Located]:
+def _names(params: Node, keys: tuple[str, ...], fallback: Span) -> list[Located[Any]]:
     out = []
     for key in keys:
         node = params.get(key)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.syntax.budget import Budget, BudgetExceeded, abbreviate
 from sigcheck.syntax.text import LineIndex
 from sigcheck.inputs.rest.normalize import build_resource, parse_url
 from sigcheck.syntax.words import UNK, Word, parse_json_word
@@ -36,10 +37,10 @@ class _Line:
     number: int  # 1-based
 
 
-def _lines(text: str) -> list[_Line]:
+def _lines(text: str, first_line: int = 1) -> list[_Line]:
     out = []
     pos = 0
-    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
+    for number, raw in enumerate(text.splitlines(keepends=True), start=first_line):
         body = raw.rstrip("\r\n")
         out.append(_Line(body, pos, number))
         pos += len(raw)
@@ -47,38 +48,61 @@ def _lines(text: str) -> list[_Line]:
 
 
 class _Variables:
-    """File variables (`@name = value`), resolved lazily with `{{other}}` references."""
+    """File variables (`@name = value`), resolved lazily with `{{other}}` references.
 
-    def __init__(self, definitions: dict[str, tuple[str, int]]) -> None:
+    Resolution walks the reference chain with an explicit stack (a chain of thousands of
+    variables is data, not a reason to recurse) and draws on the file's budget, so that
+    variables doubling each other end as unknown rather than as gigabytes.
+    """
+
+    def __init__(self, definitions: dict[str, tuple[str, int]], budget: Budget) -> None:
         self.definitions = definitions
+        self.budget = budget
         self._cache: dict[str, str | None] = {}
+        # The first variable the budget stopped (its name and why), reported once by the reader.
+        self.exhausted: tuple[str, str] | None = None
 
-    def value(self, name: str, seen: frozenset[str] = frozenset()) -> str | None:
-        """The text of variable `name`, or None when it cannot be known (system, env, request vars)."""
+    def value(self, name: str) -> str | None:
+        """The text of variable `name`, or None when it cannot be known (system, env, request
+        vars, a reference cycle, or past the budget)."""
         if name in self._cache:
             return self._cache[name]
-        if name not in self.definitions or name in seen or name.startswith("$"):
-            return None
-        raw = self.definitions[name][0]
-        unknown = False
+        stack = [name]
+        on_stack = {name}
+        while stack:
+            current = stack[-1]
+            definition = self.definitions.get(current)
+            if definition is None or current.startswith("$"):
+                self._resolved(stack, on_stack, None)
+                continue
+            refs = _REFERENCE.findall(definition[0])
+            todo = next((r for r in refs if r not in self._cache and r not in on_stack), None)
+            if todo is not None:
+                stack.append(todo)
+                on_stack.add(todo)
+                continue
+            if any(r in on_stack or self._cache[r] is None for r in refs):
+                self._resolved(stack, on_stack, None)  # unknown, or part of a cycle
+                continue
+            text: str | None = _REFERENCE.sub(lambda m: self._cache[m.group(1)] or "", definition[0])
+            try:
+                self.budget.grow_text(len(text or ""))
+            except BudgetExceeded as exc:
+                if self.exhausted is None:
+                    self.exhausted = (current, str(exc))
+                text = None
+            self._resolved(stack, on_stack, text)
+        return self._cache[name]
 
-        def repl(match: re.Match[str]) -> str:
-            nonlocal unknown
-            inner = self.value(match.group(1), seen | {name})
-            if inner is None:
-                unknown = True
-                return ""
-            return inner
-
-        result = _REFERENCE.sub(repl, raw)
-        value = None if unknown else result
-        self._cache[name] = value
-        return value
+    def _resolved(self, stack: list[str], on_stack: set[str], value: str | None) -> None:
+        done = stack.pop()
+        on_stack.discard(done)
+        self._cache[done] = value
 
     def origin(self, name: str) -> str:
         line = self.definitions.get(name, ("", 0))[1]
         value = self.value(name)
-        return f"{{{{{name}}}}} = '{value}' (line {line})" if value is not None else f"{{{{{name}}}}}"
+        return f"{{{{{name}}}}} = '{abbreviate(value)}' (line {line})" if value is not None else f"{{{{{name}}}}}"
 
 
 def _substituted(text: str, start: int, index: LineIndex, variables: _Variables) -> Word:
@@ -87,13 +111,18 @@ def _substituted(text: str, start: int, index: LineIndex, variables: _Variables)
     starts: list[int] = []
     ends: list[int] = []
     origins: list[str | None] = []
-    pos = 0
-    for match in _REFERENCE.finditer(text):
-        for i in range(pos, match.start()):
+
+    def written(lo: int, hi: int) -> None:
+        """Characters as written: each from its own place in the file."""
+        for i in range(lo, hi):
             chars.append(text[i])
             starts.append(start + i)
             ends.append(start + i + 1)
             origins.append(None)
+
+    pos = 0
+    for match in _REFERENCE.finditer(text):
+        written(pos, match.start())
         a, b = start + match.start(), start + match.end()
         value = variables.value(match.group(1))
         origin = variables.origin(match.group(1))
@@ -104,11 +133,7 @@ def _substituted(text: str, start: int, index: LineIndex, variables: _Variables)
             ends.append(b)
             origins.append(origin)
         pos = match.end()
-    for i in range(pos, len(text)):
-        chars.append(text[i])
-        starts.append(start + i)
-        ends.append(start + i + 1)
-        origins.append(None)
+    written(pos, len(text))
     return Word("".join(chars), starts, ends, origins, start, start + len(text), index)
 
 
@@ -118,25 +143,32 @@ class _Reader:
     def load(self, source: SourceFile, options: LoadOptions) -> LoadResult:
         result = LoadResult()
         text = source.text
-        index = LineIndex(source.path, text)
-        lines = _lines(text)
+        index = LineIndex(source.path, text, source.first_line)
+        lines = _lines(text, source.first_line)
         definitions: dict[str, tuple[str, int]] = {}
         for line in lines:
             match = _VARIABLE.match(line.text)
             if match:
                 definitions.setdefault(match.group(1), (match.group(2), line.number))
-        variables = _Variables(definitions)
+        variables = _Variables(definitions, options.budget)
 
         block: list[_Line] = []
-        for line in lines + [None]:  # type: ignore[list-item]
-            if line is None or _SEPARATOR.match(line.text):
+        ending: list[_Line | None] = [*lines, None]  # None closes the last request
+        for entry in ending:
+            if entry is None or _SEPARATOR.match(entry.text):
                 if block:
                     self._request(block, text, source.path, index, variables, options, result)
                 block = []
-                if line is not None:
-                    result.comments.append((index.span(line.start, line.start + len(line.text)), line.text.strip()))
+                if entry is not None:
+                    result.comments.append((index.span(entry.start, entry.start + len(entry.text)), entry.text.strip()))
                 continue
-            block.append(line)
+            block.append(entry)
+        if variables.exhausted is not None:
+            name, why = variables.exhausted
+            line = lines[definitions[name][1] - source.first_line]
+            result.findings.append(diagnostics.parse_error(
+                index.span(line.start, line.start + len(line.text)),
+                f"file variable @{name} not resolved: {why}; the values built from it are unknown"))
         result.relevant = bool(result.resources or result.findings)
         return result
 

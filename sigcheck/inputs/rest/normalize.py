@@ -5,13 +5,17 @@ management URL, the rest from the JSON body. Shared by `.http` files, REST API e
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
+from sigcheck.model import diagnostics
+from sigcheck.model import resources as m
+from sigcheck.model.findings import Finding
+from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
-from sigcheck.model import resources as m
-from sigcheck.model.from_body import build
-from sigcheck.syntax.words import Word
+from sigcheck.syntax.words import Word, parse_json_word
 
 # Child collections below Microsoft.Compute/galleries that sigcheck models.
 _TYPES = {
@@ -28,8 +32,8 @@ class Target:
     """What a management URL addresses."""
 
     type_name: str
-    names: list[Located]
-    api_version: Located | None
+    names: list[Located[Any]]
+    api_version: Located[Any] | None
 
 
 def is_placeholder(text: str) -> bool:
@@ -37,7 +41,7 @@ def is_placeholder(text: str) -> bool:
     return text.startswith("{") and text.endswith("}")
 
 
-def _located(word: Word, what: str) -> Located:
+def _located(word: Word, what: str) -> Located[Any]:
     value = word.value
     if isinstance(value, str) and (is_placeholder(value) or not value):
         value = UNKNOWN
@@ -75,10 +79,22 @@ def parse_url(url: Word) -> Target | None:
     return Target(type_name, names, api_version)
 
 
+def script_body(word: Word, what: str, findings: list[Finding]) -> tuple[Node | None, bool]:
+    """The JSON body a script sends as written (`az rest --body`, `-Payload`), and whether it is
+    JSON. When it is not, SIG001 at the fault, unless the text is built from values sigcheck
+    cannot resolve: then the fault may lie in the guess, not in what the user wrote."""
+    root, error, _ = parse_json_word(word)
+    if error is None:
+        return root, True
+    if word.known:
+        findings.append(diagnostics.parse_error(error.span, f"invalid JSON in {what}: {error.message}"))
+    return None, False
+
+
 def build_resource(
     target_type: str,
-    names: list[Located],
-    api_version: Located | None,
+    names: list[Located[Any]],
+    api_version: Located[Any] | None,
     body: Node | None,
     path: str,
     span: Span,

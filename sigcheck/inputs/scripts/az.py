@@ -11,18 +11,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 from sigcheck.model import facts
-from sigcheck.model.diagnostics import usage_error
 from sigcheck.model.findings import Finding
-from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import build
-from sigcheck.inputs.rest.normalize import build_resource, parse_url
-from sigcheck.syntax.words import Body, Word, arr, obj, parse_json_word, put, scalar
+from sigcheck.model.ids import RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER, resource_id
+from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
+from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature
+from sigcheck.syntax.words import Body, Word, arr, obj, put, scalar
 
 AZ_VERSION = "2.91.0"
 
@@ -288,10 +287,8 @@ def normalize_az(
     _check_groups(parsed)
     builder = _Builder(parsed, command, command_span, whole, path, context, env, source_kind)
     resource = builder.build()
-    for span, message in parsed.problems:
-        result.findings.append(usage_error(span, message, spec["resource"], resource.full_name if resource else None))
-    if resource is not None:
-        result.resources.append(resource)
+    result.findings.extend(builder.binding.findings(resource))
+    result.resources.append(resource)
     return result
 
 
@@ -307,31 +304,28 @@ class _Builder:
         self.context = context
         self.env = env
         self.source_kind = source_kind
-        self.body = Body(whole)
         self.options = {o["dest"]: o for o in parsed.spec["options"]}
+        self.binding = Binding(parsed.spec, command_span, whole, problems=parsed.problems)
+        self.body = self.binding.body
+        for dest, option in self.options.items():
+            occ = parsed.last(dest)
+            if occ is not None:
+                self.binding.bound[dest] = Bound(option, occ.option.span, self.value_node(option, occ))
 
     def problem(self, span: Span, message: str) -> None:
-        self.p.problems.append((span, message))
+        self.binding.problem(span, message)
 
     def default_origin(self, what: str) -> str:
         return f"az CLI {AZ_VERSION} default: {what}"
 
-    # -- generic mapping ----------------------------------------------------------------
-    def simple(self) -> None:
-        for dest, option in self.options.items():
-            target = option.get("body")
-            occ = self.p.last(dest)
-            if not target:
-                continue
-            if occ is None:
-                if dest == "location":
-                    self.configured_location()
-                elif "default" in option:
-                    self.body.set(target, scalar(option["default"], self.command_span, self.default_origin(f"{option['names'][0]} not given")))
-                continue
-            node = self.value_node(option, occ)
-            if node is not None:
-                self.body.set(target, node, occ.option.span)
+    def absent(self, option: dict) -> Node | None:
+        """What the CLI sends for an option left out: the configured location, or its default."""
+        if option["dest"] == "location":
+            default = self.env.defaults.get("location")
+            return default.node(origin=f"az configure --defaults location={default.text}") if default is not None else None
+        if "default" in option:
+            return scalar(option["default"], self.command_span, self.default_origin(f"{option['names'][0]} not given"))
+        return None
 
     def value_node(self, option: dict, occ: Occurrence) -> Node | None:
         nargs = option.get("nargs", "1")
@@ -356,16 +350,20 @@ class _Builder:
             return None
         return word.node()
 
-    def configured_location(self) -> None:
-        default = self.env.defaults.get("location")
-        if default is not None:
-            self.body.set("location", default.node(origin=f"az configure --defaults location={default.text}"))
-
-    def name(self, dest: str) -> Located:
-        word = self.p.one(dest)
-        if word is None:
-            return Located(UNKNOWN, self.command_span, None, "name")
-        return Located(word.value, word.span, word.origin, "name")
+    def tags(self) -> None:
+        """`--tags KEY[=VALUE] ...` as the body's `tags` (policy SIG808 and custom rules read them)."""
+        occ = self.p.last("tags") if "tags" in self.options else None
+        if occ is None:
+            return
+        if any(not word.known for word in occ.values):
+            self.body.set("tags", scalar(UNKNOWN, occ.option.span), occ.option.span)
+            return
+        tags = obj(_span_of(occ.values) if occ.values else occ.option.span)
+        for word in occ.values:
+            key, _, value = word.text.partition("=")
+            if key:  # `--tags ""` clears the tags
+                put(tags, key, scalar(value, word.span), word.span)
+        self.body.set("tags", tags, occ.option.span)
 
     def api_version(self) -> Located | None:
         version = _tool_api_versions().get(self.command)
@@ -374,31 +372,17 @@ class _Builder:
         return Located(version, self.command_span, f"the API version az {self.command} sends (azure-cli {AZ_VERSION})", "apiVersion")
 
     # -- per command ----------------------------------------------------------------------
-    def build(self) -> m.Resource | None:
-        self.simple()
-        spec = self.p.spec
-        kind = spec["resource"]
+    def build(self) -> m.Resource:
+        self.binding.fill_body(list(self.options.values()), "dest", self.absent)
+        self.tags()
+        kind = self.p.spec["resource"]
         if kind == m.IMAGE_DEFINITION:
             self.image_definition()
         elif kind == m.IMAGE_VERSION:
             self.image_version()
         elif kind == m.APPLICATION_VERSION:
             self.application_version()
-        names = [self.name(d) for d in spec["names"]]
-        common: dict[str, Any] = {
-            "source_kind": self.source_kind,
-            "path": self.path,
-            "span": self.command_span,
-            "names": names,
-            "api_version": self.api_version(),
-            "context": self.context,
-        }
-        if spec.get("update"):
-            common["partial"] = True
-            if self.body.get("location") is None:
-                common["location"] = Located(UNKNOWN, self.command_span, None, "location")  # an update keeps it
-        cls = m.MODEL_BY_TYPE[kind.lower()]
-        return build(cls, common, self.body.root)
+        return self.binding.resource(self.source_kind, self.path, self.context, self.api_version())
 
     def image_definition(self) -> None:
         defaults = _tool_defaults()
@@ -431,14 +415,10 @@ class _Builder:
                     put(feature, "name", key.node(), key.span)
                     put(feature, "value", value.node(), value.span)
                     features.append(feature)
-        gen_value = gen.value if isinstance(gen.value, str) else None
-        if not features_unknown and not security_given and not drop_standard and gen_value is not None and gen_value.upper() == "V2" \
-                and defaults.get("securityType"):
-            feature = obj(self.command_span, self.default_origin("SecurityType added for a V2 definition"))
-            origin = self.default_origin("SecurityType added for a V2 definition without one")
-            put(feature, "name", scalar("SecurityType", self.command_span, origin), self.command_span)
-            put(feature, "value", scalar(defaults["securityType"], self.command_span, origin), self.command_span)
-            features.append(feature)
+        if not features_unknown and not security_given and not drop_standard and adds_default_security(gen, defaults):
+            features.append(default_security_feature(
+                self.command_span, defaults, self.default_origin("SecurityType added for a V2 definition without one"),
+                self.default_origin("SecurityType added for a V2 definition")))
         if features_unknown and occ is not None:
             # The whole list is an unresolved value: carried as such, so that rules see features
             # that cannot be read rather than none at all.
@@ -454,9 +434,9 @@ class _Builder:
         if kind is None or not word.known or word.text.startswith("/"):
             return word.node()
         rg = self.p.one("resource_group") or self.env.defaults.get("group")
-        rg_text = rg.text if rg is not None and rg.known else "{resourceGroup}"
         provider = kind if "/" in kind else f"Microsoft.Compute/{kind}"
-        value = f"/subscriptions/{{subscriptionId}}/resourceGroups/{rg_text}/providers/{provider}/{word.text}"
+        value = resource_id(provider, [word.text], subscription=SUBSCRIPTION_PLACEHOLDER,
+                            resource_group=rg.text if rg is not None and rg.known else RESOURCE_GROUP_PLACEHOLDER)
         return word.node(value, origin=f"'{word.text}' resolved by az to {value}")
 
     def image_version(self) -> None:
@@ -708,6 +688,23 @@ def _parse_shorthand(word: Word) -> list[tuple[Span, list[tuple[Word, Word]]]] |
         while i < n and text[i].isspace():
             i += 1
 
+    def take(ch: str) -> bool:
+        """Past `ch` when it comes next (after white space)."""
+        nonlocal i
+        skip()
+        if i < n and text[i] == ch:
+            i += 1
+            return True
+        return False
+
+    def next_item(closer: str) -> bool:
+        """Past the comma or the `closer` after an item; True at the closer (the last item)."""
+        if take(","):
+            return False
+        if take(closer):
+            return True
+        raise ValueError
+
     def scalar_word(stops: str) -> Word:
         nonlocal i
         skip()
@@ -732,49 +729,24 @@ def _parse_shorthand(word: Word) -> list[tuple[Span, list[tuple[Word, Word]]]] |
         start = i
         i += 1  # {
         pairs = []
-        while True:
-            skip()
-            if i < n and text[i] == "}":
-                i += 1
-                break
+        while not take("}"):  # a trailing comma is allowed
             key = scalar_word(":,}")
-            skip()
-            if i >= n or text[i] != ":":
+            if not take(":"):
                 raise ValueError
-            i += 1
-            value = scalar_word(",}")
-            pairs.append((key, value))
-            skip()
-            if i < n and text[i] == ",":
-                i += 1
-                continue
-            if i < n and text[i] == "}":
-                i += 1
+            pairs.append((key, scalar_word(",}")))
+            if next_item("}"):
                 break
-            raise ValueError
         out.append((word.slice(start, i).span, pairs))
 
     try:
-        skip()
-        if i < n and text[i] == "[":
-            i += 1
-            while True:
+        if take("["):
+            while not take("]"):
                 skip()
-                if i < n and text[i] == "]":
-                    i += 1
-                    break
-                if i < n and text[i] == "{":
-                    parse_object()
-                else:
+                if i >= n or text[i] != "{":
                     raise ValueError
-                skip()
-                if i < n and text[i] == ",":
-                    i += 1
-                    continue
-                if i < n and text[i] == "]":
-                    i += 1
+                parse_object()
+                if next_item("]"):
                     break
-                raise ValueError
         elif i < n and text[i] == "{":
             parse_object()
         else:
@@ -847,12 +819,9 @@ def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: AzR
     body_word = _first(options, "--body", "-b")
     body = None
     if body_word is not None and not body_word.text.startswith("@"):
-        root, error, _ = parse_json_word(body_word)
-        if error is not None:
-            if body_word.known:
-                result.findings.append(diagnostics.parse_error(error.span, f"invalid JSON in az rest --body: {error.message}"))
+        body, readable = script_body(body_word, "az rest --body", result.findings)
+        if not readable:
             return
-        body = root
     span = url.span
     result.resources.append(build_resource(target.type_name, target.names, api_version, body, path, span, context, "rest",
                                            partial=method.text.lower() == "patch"))

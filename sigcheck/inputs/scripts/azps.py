@@ -16,15 +16,13 @@ from functools import cache
 from typing import Any
 
 from sigcheck.model import facts
-from sigcheck.model.diagnostics import usage_error
 from sigcheck.model.findings import Finding
-from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
-from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model import resources as m
-from sigcheck.model.from_body import build
-from sigcheck.inputs.rest.normalize import build_resource, parse_url
-from sigcheck.syntax.words import Body, arr, obj, parse_json_word, put, scalar
+from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
+from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature, scalar_text
+from sigcheck.syntax.words import Body, arr, obj, put, scalar
 
 REST_CMDLET = "Invoke-AzRestMethod"
 
@@ -83,35 +81,29 @@ def _resolve(name: str, params: list[dict]) -> tuple[dict | None, str | None]:
     return None, f"A parameter cannot be found that matches parameter name '{name}'{hint}."
 
 
-def _text(node: Node | None) -> str | None:
-    if node is None or node.value is UNKNOWN or node.is_object or node.is_array:
-        return None
-    value = node.value
-    if isinstance(value, bool):
-        return str(value).lower()
-    return None if value is None else str(value)
+class _PowerShellBinder:
+    """PowerShell's parameter binding (names, aliases, prefixes, `-Name:value`, splatting,
+    positions, type conversion) into the shared `Binding` of the cmdlet's table entry."""
 
-
-class _Binding:
-    def __init__(self, cmdlet: str, spec: dict, items: list[Element], name_span: Span) -> None:
+    def __init__(self, cmdlet: str, spec: dict[str, Any], items: list[Element], name_span: Span, whole: Span) -> None:
         self.cmdlet = cmdlet
         self.spec = spec
         self.params = spec["parameters"] + _table()["common_parameters"]
-        self.bound: dict[str, tuple[Span, Node]] = {}
-        self.problems: list[tuple[Span, str]] = []
+        self.binding = Binding(spec, name_span, whole)
+        self.bound = self.binding.bound
+        self.problems = self.binding.problems
         self.unknown_splat = False
         self.name_span = name_span
         self._bind(items)
 
-    def _set(self, param: dict, span: Span, value: Node) -> None:
+    def _set(self, param: dict[str, Any], span: Span, value: Node) -> None:
         name = param["name"]
         if name in self.bound:
             self.problems.append((span, f"Cannot bind parameter because parameter '{name}' is specified more than once."))
             return
-        value = self._coerce(param, value)
-        self.bound[name] = (span, value)
+        self.bound[name] = Bound(param, span, self._coerce(param, value))
 
-    def _coerce(self, param: dict, value: Node) -> Node:
+    def _coerce(self, param: dict[str, Any], value: Node) -> Node:
         kind = param.get("type", "string")
         if value.value is UNKNOWN:
             return value
@@ -126,22 +118,15 @@ class _Binding:
                     number = int(str(raw).strip())
                 except ValueError:
                     number = None
-            if number is None:
-                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{raw}' to type 'System.Int32'."))
-                return Node(UNKNOWN, value.span, None, value.origin)
-            return Node(number, value.span, None, value.origin)
+            return self._converted(param, value, number, raw, "System.Int32")
         if kind == "datetime" and not (value.is_object or value.is_array):
-            text = _text(value)
+            text = scalar_text(value)
             if text is None:
                 return value
-            date = _powershell_date(text)
-            if date is None:
-                self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{text}' to type 'System.DateTime'."))
-                return Node(UNKNOWN, value.span, None, value.origin)
             # The cmdlet sends the DateTime it bound, in ISO 8601, whatever the string looked like.
-            return Node(date, value.span, None, value.origin)
+            return self._converted(param, value, _powershell_date(text), text, "System.DateTime")
         if kind == "string" and not (value.is_object or value.is_array):
-            text = _text(value)
+            text = scalar_text(value)
             choices = param.get("choices")
             if text is not None and choices and text.lower() not in {c.lower() for c in choices}:
                 self.problems.append((value.span, f"Cannot bind parameter '{param['name']}': '{text}' is not one of {', '.join(choices)}."))
@@ -149,6 +134,14 @@ class _Binding:
         if kind == "hashtable[]" and value.is_object:
             return Node([value], value.span)
         return value
+
+    def _converted(self, param: dict[str, Any], value: Node, converted: Any, written: Any, type_name: str) -> Node:
+        """`value` converted to the parameter's type, or (`converted` None) UNKNOWN and the
+        binding error PowerShell gives."""
+        if converted is None:
+            self.problems.append((value.span, f"Cannot bind parameter '{param['name']}'. Cannot convert value '{written}' to type '{type_name}'."))
+            converted = UNKNOWN
+        return Node(converted, value.span, None, value.origin)
 
     def _bind(self, items: list[Element]) -> None:
         positional: list[Element] = []
@@ -194,7 +187,7 @@ class _Binding:
             if free:
                 self._set(free.pop(0), item.span, item.value)
                 continue
-            shown = _text(item.value)
+            shown = scalar_text(item.value)
             self.problems.append((item.span, f"A positional parameter cannot be found that accepts argument '{shown if shown is not None else '…'}'."))
 
     def check_required(self, piped: bool) -> None:
@@ -207,11 +200,10 @@ class _Binding:
             self.problems.append((self.name_span, f"{self.cmdlet}: missing mandatory parameters: {', '.join(missing)}."))
 
     def value(self, name: str) -> Node | None:
-        found = self.bound.get(name)
-        return found[1] if found is not None else None
+        return self.binding.value(name)
 
     def key_span(self, name: str) -> Span:
-        return self.bound[name][0]
+        return self.binding.key_span(name)
 
 
 # hashtable keys (compared case-insensitively) to REST body keys; others become lowerCamel.
@@ -261,44 +253,23 @@ def normalize_cmdlet(
         _rest(items, whole, path, context, evaluator, result)
         return result
     spec = _table()["cmdlets"][cmdlet]
-    binding = _Binding(cmdlet, spec, items, name_span)
-    binding.check_required(piped)
-    body = Body(whole)
-    for param in spec["parameters"]:
-        target = param.get("body")
-        value = binding.value(param["name"])
-        if target and value is not None:
-            body.set(target, value, binding.key_span(param["name"]))
+    binder = _PowerShellBinder(cmdlet, spec, items, name_span, whole)
+    binder.check_required(piped)
+    binding = binder.binding
+    binding.fill_body(spec["parameters"], "name")
     kind = spec["resource"]
     if kind == m.IMAGE_DEFINITION:
-        _image_definition(binding, body, name_span)
+        _image_definition(binder, binding.body, name_span)
     elif kind in (m.IMAGE_VERSION, m.APPLICATION_VERSION):
-        _version(binding, body)
-    names = []
-    for param_name in spec["names"]:
-        value = binding.value(param_name)
-        if value is None:
-            names.append(Located(UNKNOWN, name_span, None, "name"))
-        else:
-            text = _text(value)
-            names.append(Located(text if text is not None else UNKNOWN, value.span, value.origin, "name"))
-    common: dict[str, Any] = {
-        "source_kind": "powershell", "path": path, "span": name_span, "names": names,
-        "api_version": None,  # domain.md records no API version for Az.Compute (rules/api_versions.json)
-        "context": context,
-    }
-    if spec.get("update"):
-        common["partial"] = True
-        if body.get("location") is None:
-            common["location"] = Located(UNKNOWN, name_span, None, "location")
-    resource = build(m.MODEL_BY_TYPE[kind.lower()], common, body.root)
-    for span, message in binding.problems:
-        result.findings.append(usage_error(span, message, kind, resource.full_name))
+        _version(binder, binding.body)
+    # domain.md records no API version for Az.Compute (rules/api_versions.json)
+    resource = binding.resource("powershell", path, context, None)
+    result.findings.extend(binding.findings(resource))
     result.resources.append(resource)
     return result
 
 
-def _image_definition(binding: _Binding, body: Body, name_span: Span) -> None:
+def _image_definition(binding: _PowerShellBinder, body: Body, name_span: Span) -> None:
     defaults = _defaults()
     origin = "Az.Compute 12 default"
     gen = body.get("properties.hyperVGeneration")
@@ -330,13 +301,8 @@ def _image_definition(binding: _Binding, body: Body, name_span: Span) -> None:
             if value is not None:
                 put(feature, "value", value, _key_span(item, "Value"))
             features.append(feature)
-    gen_text = gen.value if isinstance(gen.value, str) else None
-    if not unknown and not security_given and gen_text is not None and gen_text.upper() == "V2" and defaults.get("securityType"):
-        why = f"{origin}: SecurityType added for a V2 definition without one"
-        feature = obj(name_span, why)
-        put(feature, "name", scalar("SecurityType", name_span, why), name_span)
-        put(feature, "value", scalar(defaults["securityType"], name_span, why), name_span)
-        features.append(feature)
+    if not unknown and not security_given and adds_default_security(gen, defaults):
+        features.append(default_security_feature(name_span, defaults, f"{origin}: SecurityType added for a V2 definition without one"))
     if features_node is not None and features_node.value is UNKNOWN:
         # The whole -Feature value is unresolved: carried as such, so that rules see features
         # that cannot be read rather than none at all.
@@ -353,7 +319,7 @@ def _key_span(node: Node, key: str) -> Span:
     return node.span
 
 
-def _version(binding: _Binding, body: Body) -> None:
+def _version(binding: _PowerShellBinder, body: Body) -> None:
     regions = binding.value("TargetRegion")
     if regions is not None:
         listed = regions.value if regions.is_array else [regions]
@@ -395,7 +361,8 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
             i += 1
     method = named.get("method")
     where = named.get("path") or named.get("uri")
-    if method is None or where is None or _text(method.value) is None or _text(method.value).upper() not in ("PUT", "PATCH"):
+    verb = scalar_text(method.value) if method is not None else None
+    if verb is None or where is None or verb.upper() not in ("PUT", "PATCH"):
         return
     if where.ast is None:
         return
@@ -411,15 +378,12 @@ def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentCon
             body = variable.node if variable.node.is_object else None
         else:
             word = ev.word(_literal(ev, inner))
-            root, error, _ = parse_json_word(word)
-            if error is not None:
-                if word.known:
-                    result.findings.append(diagnostics.parse_error(error.span, f"invalid JSON in the -Payload of Invoke-AzRestMethod: {error.message}"))
+            body, readable = script_body(word, "the -Payload of Invoke-AzRestMethod", result.findings)
+            if not readable:
                 return
-            body = root
     # The payload is sent as written: a request like those of a `.http` file, not a body the cmdlets build.
     result.resources.append(build_resource(target.type_name, target.names, target.api_version, body, path, where.span, context,
-                                           "rest", partial=_text(method.value).upper() == "PATCH"))
+                                           "rest", partial=verb.upper() == "PATCH"))
 
 
 def _literal(ev: Any, node: Any) -> Any:

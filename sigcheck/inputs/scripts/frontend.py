@@ -3,12 +3,16 @@ grammar cannot be loaded), comments kept for suppressions, and syntax errors rep
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterator
 
-from sigcheck.inputs.api import LoadResult
+from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.model.diagnostics import parse_error
 from sigcheck.syntax import treesitter
 from sigcheck.syntax.text import LineIndex
+
+
+# Literals nested deeper than this (arrays in hashtables in arrays…) are unknown, not recursed into.
+MAX_NESTING = 64
 
 
 class ScriptSource:
@@ -22,7 +26,7 @@ class ScriptSource:
         self.result = result
         self._reported: set[int] = set()
 
-    def nodes(self) -> Any:
+    def nodes(self) -> Iterator[Any]:
         """Every node of the tree in document order; comments are kept on the way."""
         for node in treesitter.walk(self.tree.root_node):
             if node.type == "comment":
@@ -48,12 +52,25 @@ class ScriptSource:
             self.result.findings.append(parse_error(self.index.span(start, end), message))
 
 
-def parse_script(grammar: str, text: str, path: str, result: LoadResult, what: str) -> ScriptSource | None:
+def parse_script(grammar: str, text: str, path: str, result: LoadResult, what: str,
+                 first_line: int = 1) -> ScriptSource | None:
     """The parsed script, or None after reporting SIG001 when the grammar cannot be loaded."""
-    index = LineIndex(path, text)
+    index = LineIndex(path, text, first_line)
     try:
         tree, offsets = treesitter.parse(grammar, text)
     except treesitter.TreeSitterMissing as exc:  # pragma: no cover - a broken install
         result.findings.append(parse_error(index.span(0, 0), f"cannot parse {what}: {exc}"))
         return None
     return ScriptSource(tree, offsets, index, result)
+
+
+ScriptReader = Callable[[str, str, LoadOptions, LoadResult, int], None]
+
+
+def load_with(read: ScriptReader, source: SourceFile, options: LoadOptions) -> LoadResult:
+    """A whole script file read by `read`; a script with no gallery command and no error in one
+    is none of sigcheck's business (relevant=False)."""
+    result = LoadResult()
+    read(source.text, source.path, options, result, source.first_line)
+    result.relevant = bool(result.resources or result.findings)
+    return result

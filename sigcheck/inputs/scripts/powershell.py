@@ -9,14 +9,14 @@ PowerShell script to `sigcheck.inputs.scripts.az`, like those of a bash script.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sigcheck.inputs.recognize import gallery_cmdlet, powershell_has_gallery_command
-from sigcheck.model import diagnostics
+from sigcheck.inputs.recognize import gallery_cmdlet
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax.jsonc import Node
+from sigcheck.inputs.scripts.frontend import MAX_NESTING
 from sigcheck.syntax import treesitter
+from sigcheck.syntax.budget import MAX_TEXT, Budget, BudgetExceeded, abbreviate
 from sigcheck.syntax.text import LineIndex
 from sigcheck.syntax.located import UNKNOWN
 from sigcheck.syntax.words import UNK, Word
@@ -31,15 +31,11 @@ _MULTIPLIERS = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "
 _BACKTICK = {"0": "\0", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "e": "\x1b"}
 
 
-has_gallery_command = powershell_has_gallery_command
-
-
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     """The resources and findings of the gallery calls of one PowerShell script."""
-    result = LoadResult()
-    load_script(source.text, source.path, options, result)
-    result.relevant = bool(result.resources or result.findings)
-    return result
+    from sigcheck.inputs.scripts.frontend import load_with
+
+    return load_with(load_script, source, options)
 
 
 class Variable:
@@ -55,11 +51,20 @@ class Variable:
 class Evaluator:
     """Static values of PowerShell expressions, located in the file."""
 
-    def __init__(self, text: str, index: LineIndex, offsets: Any) -> None:
+    def __init__(self, text: str, index: LineIndex, offsets: Any, budget: Budget) -> None:
         self.text = text
         self.index = index
         self.offsets = offsets
+        self.budget = budget
         self.variables: dict[str, Variable] = {}
+        self._depth = 0
+        # Where the file's evaluation budget or nesting limit was hit first (start, end, why).
+        self.exhausted: tuple[int, int, str] | None = None
+
+    def _exhausted(self, node: Any, why: str) -> Node:
+        if self.exhausted is None:
+            self.exhausted = (self.offsets.start(node), self.offsets.end(node), why)
+        return self.unknown(node, why)
 
     def span(self, node: Any) -> Any:
         return self.index.span(self.offsets.start(node), self.offsets.end(node))
@@ -137,6 +142,19 @@ class Evaluator:
 
     # -- values --------------------------------------------------------------------------
     def evaluate(self, node: Any) -> Node:
+        """The static value of an expression; unknown past MAX_NESTING levels of literals."""
+        if self._depth >= MAX_NESTING:
+            return self._exhausted(node, f"literals nested more than {MAX_NESTING} levels deep")
+        self._depth += 1
+        try:
+            self.budget.spend()
+            return self._evaluate(node)
+        except BudgetExceeded as exc:
+            return self._exhausted(node, str(exc))
+        finally:
+            self._depth -= 1
+
+    def _evaluate(self, node: Any) -> Node:
         node = self.unwrap(node)
         t = node.type
         if t in ("string_literal", "generic_token", "expandable_string_literal", "verbatim_string_characters",
@@ -237,7 +255,9 @@ class Evaluator:
         if value.value is UNKNOWN:
             return self.unknown(node, f"{raw} (line {found.line}) is not a literal")
         shown = value.value if not isinstance(value.value, bool) else str(value.value).lower()
-        return Node(value.value, self.span(node), None, f"{raw} = '{shown}' (line {found.line})")
+        if isinstance(shown, str) and len(shown) > MAX_TEXT:
+            return self._exhausted(node, f"{raw} (line {found.line}) is longer than {MAX_TEXT:,} characters")
+        return Node(value.value, self.span(node), None, f"{raw} = '{abbreviate(str(shown))}' (line {found.line})")
 
     def _hashtable(self, node: Any) -> Node:
         out = Node({}, self.span(node), {})
@@ -306,6 +326,12 @@ class Evaluator:
         if value.value is UNKNOWN or value.is_object or value.is_array or value.value is None:
             return Word.unknown(s, e, self.index, value.origin)
         text = str(value.value).lower() if isinstance(value.value, bool) else str(value.value)
+        try:
+            self.budget.grow_text(len(text))
+        except BudgetExceeded as exc:
+            if self.exhausted is None:
+                self.exhausted = (s, e, str(exc))
+            return Word.unknown(s, e, self.index, str(exc))
         return Word(text, [s] * len(text), [e] * len(text), [value.origin] * len(text), s, e, self.index)
 
     def _here_bounds(self, s: int, e: int) -> tuple[int, int]:
@@ -378,16 +404,16 @@ class Evaluator:
         return [self.word(inner)]
 
 
-def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, first_line: int = 1) -> None:
     from sigcheck.inputs.scripts import azps as ps
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
 
-    source = parse_script("powershell", text, path, result, "PowerShell")
+    source = parse_script("powershell", text, path, result, "PowerShell", first_line)
     if source is None:
         return
     offsets, index = source.offsets, source.index
-    ev = Evaluator(text, index, offsets)
+    ev = Evaluator(text, index, offsets, options.budget)
     env = AzEnv()
     in_error: list[tuple[int, int]] = []
     for node in source.nodes():
@@ -436,6 +462,9 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) 
                                           index.span(s, e), path, options.context, piped, ev)
             result.resources.extend(outcome.resources)
             result.findings.extend(outcome.findings)
+    if ev.exhausted is not None:
+        s, e, why = ev.exhausted
+        source.error_at(s, e, f"PowerShell values not evaluated: {why}; the values built from here on are unknown")
 
 
 def _is_piped(command: Any) -> bool:

@@ -9,13 +9,12 @@ written. `sigcheck.inputs.scripts.az` turns the words into model resources and S
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
-from sigcheck.inputs.recognize import az_gallery_command, shell_has_gallery_command
-from sigcheck.model import diagnostics
+from sigcheck.inputs.recognize import az_gallery_command
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax import treesitter
+from sigcheck.syntax.budget import MAX_TEXT, Budget, BudgetExceeded, abbreviate
 from sigcheck.syntax.text import LineIndex
 from sigcheck.syntax.words import UNK, Word
 
@@ -23,16 +22,16 @@ if TYPE_CHECKING:
     from sigcheck.inputs.scripts.frontend import ScriptSource
 
 _MARKER = az_gallery_command()
+# What a backslash escapes inside double quotes (elsewhere it escapes any character).
+_IN_DOUBLE_QUOTES = '"\\$`\n'
 _EXPANSIONS = {"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion", "process_substitution"}
-has_gallery_command = shell_has_gallery_command
 
 
 def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     """The resources and findings of the az commands of one bash script."""
-    result = LoadResult()
-    load_script(source.text, source.path, options, result)
-    result.relevant = bool(result.resources or result.findings)
-    return result
+    from sigcheck.inputs.scripts.frontend import load_with
+
+    return load_with(load_script, source, options)
 
 
 class _Char:
@@ -49,18 +48,21 @@ class _Char:
 class _Reader:
     """Resolves the words of one bash file in document order."""
 
-    def __init__(self, text: str, index: LineIndex, offsets: Any) -> None:
+    def __init__(self, text: str, index: LineIndex, offsets: Any, budget: Budget) -> None:
         self.text = text
         self.index = index
         self.offsets = offsets
+        self.budget = budget
         self.variables: dict[str, tuple[str, int]] = {}
+        # Where the file's evaluation budget ran out (start, end, why), reported once.
+        self.exhausted: tuple[int, int, str] | None = None
 
     # -- characters of a node ------------------------------------------------------------
     def chars(self, node: Any, quoted: bool = False) -> list[_Char]:
         t = node.type
         s, e = self.offsets.start(node), self.offsets.end(node)
         if t in ("word", "number"):
-            return self._unquoted(s, e)
+            return self._unescaped(s, e, None)
         if t == "raw_string":
             return [_Char(self.text[i], i, i + 1) for i in range(s + 1, max(s + 1, e - 1))]
         if t == "string":
@@ -90,23 +92,6 @@ class _Reader:
     def _unknown(self, s: int, e: int, origin: str | None = None) -> list[_Char]:
         return [_Char(UNK, s, e, origin)]
 
-    def _unquoted(self, s: int, e: int) -> list[_Char]:
-        out = []
-        i = s
-        text = self.text
-        while i < e:
-            ch = text[i]
-            if ch == "\\" and i + 1 < e:
-                if text[i + 1] == "\n":
-                    i += 2
-                    continue
-                out.append(_Char(text[i + 1], i, i + 2))
-                i += 2
-                continue
-            out.append(_Char(ch, i, i + 1))
-            i += 1
-        return out
-
     def _string(self, node: Any, s: int, e: int) -> list[_Char]:
         out: list[_Char] = []
         pos = s + 1
@@ -115,19 +100,22 @@ class _Reader:
             if child.type not in _EXPANSIONS:
                 continue
             cs, ce = self._range(child)
-            out.extend(self._dquoted(pos, cs))
+            out.extend(self._unescaped(pos, cs, _IN_DOUBLE_QUOTES))
             out.extend(self.chars(child, quoted=True))
             pos = ce
-        out.extend(self._dquoted(pos, end))
+        out.extend(self._unescaped(pos, end, _IN_DOUBLE_QUOTES))
         return out
 
-    def _dquoted(self, s: int, e: int) -> list[_Char]:
+    def _unescaped(self, s: int, e: int, escapable: str | None) -> list[_Char]:
+        """The characters of [s, e) with backslash escapes resolved: a backslash escapes any
+        character outside quotes (`escapable` None), only those of `escapable` inside double
+        quotes; a backslash before a line break joins the lines either way."""
         out = []
         i = s
         text = self.text
         while i < e:
             ch = text[i]
-            if ch == "\\" and i + 1 < e and text[i + 1] in '"\\$`\n':
+            if ch == "\\" and i + 1 < e and (escapable is None or text[i + 1] in escapable):
                 if text[i + 1] != "\n":
                     out.append(_Char(text[i + 1], i, i + 2))
                 i += 2
@@ -160,7 +148,15 @@ class _Reader:
         value, line = found
         if UNK in value:
             return self._unknown(s, e, f"${name} (line {line}) is not a literal")
-        origin = f"${name} = '{value}' (line {line})"
+        try:
+            if len(value) > MAX_TEXT:
+                raise BudgetExceeded(f"${name} (line {line}) is longer than {MAX_TEXT:,} characters")
+            self.budget.grow(len(value))
+        except BudgetExceeded as exc:
+            if self.exhausted is None:
+                self.exhausted = (s, e, str(exc))
+            return self._unknown(s, e, f"${name} (line {line}) is too large to expand")
+        origin = f"${name} = '{abbreviate(value)}' (line {line})"
         return [_Char(ch, s, e, origin, not quoted) for ch in value]
 
     # -- words -----------------------------------------------------------------------------
@@ -201,16 +197,16 @@ class _Reader:
         self.variables[name] = (UNK, line)
 
 
-def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) -> None:
+def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, first_line: int = 1) -> None:
     """Read every az command of a bash script into `result`."""
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
 
-    source = parse_script("bash", text, path, result, "shell scripts")
+    source = parse_script("bash", text, path, result, "shell scripts", first_line)
     if source is None:
         return
     offsets, index = source.offsets, source.index
-    reader = _Reader(text, index, offsets)
+    reader = _Reader(text, index, offsets, options.budget)
     env = AzEnv()
     for node in source.nodes():
         kind = node.type
@@ -245,6 +241,9 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult) 
             outcome = normalize_az(args, az_word, index.span(s, e), path, options.context, env, "cli")
             result.resources.extend(outcome.resources)
             result.findings.extend(outcome.findings)
+    if reader.exhausted is not None:
+        s, e, why = reader.exhausted
+        source.error_at(s, e, f"shell variables not expanded: {why}; the values built from here on are unknown")
 
 
 def _error_region(node: Any, source: ScriptSource) -> None:

@@ -1,0 +1,147 @@
+"""sigcheck as a library: `lint_paths` and `lint_text` check files or a buffer and return the
+findings. The command line and the language server are thin shells over `Linter`, so there is
+one way from options to the engine.
+
+    >>> import sigcheck
+    >>> result = sigcheck.lint_text(open("main.json").read(), "main.json", select=["SIG1"])
+    >>> [f"{f.span.line}:{f.span.column} {f.rule_id} {f.message}" for f in result.findings]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
+
+if TYPE_CHECKING:
+    from sigcheck.engine.registry import Registry
+    from sigcheck.engine.result import RunResult
+    from sigcheck.engine.rules import Rule
+    from sigcheck.engine.run import Engine
+    from sigcheck.model.findings import Finding
+
+
+class LintError(Exception):
+    """The options or the configuration file are wrong: nothing was checked. The message is
+    what the command line prints after `sigcheck: error: `."""
+
+
+@dataclass
+class LintResult:
+    """The findings of a run, sorted (suppressed ones included, with their justification in
+    `suppression`), the rules that ran, and sigcheck's own failures."""
+
+    findings: list[Finding]
+    rules: list[Rule[Any]]
+    files_checked: int
+    resources_checked: int
+    # The whole report, as output formats receive it.
+    run: RunResult = field(repr=False)
+    # Loaders or rules that crashed and paths that do not exist (the command line exits 2).
+    internal_errors: list[str] = field(default_factory=list)
+
+    @property
+    def unsuppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppression is None]
+
+
+def _ids(values: Iterable[str] | str) -> list[str]:
+    if isinstance(values, str):
+        values = values.split(",")
+    return [v.strip().upper() for v in values if v.strip()]
+
+
+class Linter:
+    """Options checked and the configuration applied once; then any number of runs.
+
+    `config` is a configuration file's path, None to find one upward from `discover_from` (as the
+    command line does from its first path), or False for none. Raises LintError on an unknown rule
+    id, a missing parameter file or a bad configuration file.
+    """
+
+    def __init__(
+        self,
+        *,
+        select: Iterable[str] | str = (),
+        ignore: Iterable[str] | str = (),
+        extend_select: Iterable[str] | str = (),
+        today: _dt.date | str | None = None,
+        location: str | None = None,
+        parameters: str | None = None,
+        config: str | Literal[False] | None = None,
+        discover_from: str = ".",
+        registry: Registry | None = None,
+    ) -> None:
+        from sigcheck.config import Config, ConfigError, configure, discover, load
+        from sigcheck.engine.registry import default_registry
+        from sigcheck.engine.run import Engine, Options
+        from sigcheck.model.resources import DeploymentContext
+        from sigcheck.syntax.located import Located, Span
+
+        self.registry = registry if registry is not None else default_registry()
+        selected, ignored, extended = _ids(select), _ids(ignore), _ids(extend_select)
+        if isinstance(today, str):
+            try:
+                today = _dt.date.fromisoformat(today)
+            except ValueError:
+                raise LintError(f"'{today}' is not a date in the form YYYY-MM-DD") from None
+        context = DeploymentContext()
+        if location:
+            context = DeploymentContext(location=Located(location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
+        options = Options(select=selected, ignore=ignored, extend_select=extended, today=today or _dt.date.today(),
+                          context=context, parameters_file=parameters)
+        if parameters and not os.path.isfile(parameters):
+            raise LintError(f"parameter file '{parameters}' does not exist")
+        try:
+            if config is False:
+                found = Config()
+            elif config is not None:
+                found = load(config, self.registry.rules)
+                found.explicit = True  # its policy governs every file checked
+            else:
+                found = discover(discover_from, self.registry.rules)
+        except ConfigError as exc:
+            raise LintError(str(exc)) from None
+        configure(options, found)
+        # Checked once the configuration is read: its custom rules are rules too.
+        known = [*self.registry.rules, *(rule.meta.id for rule in options.extra_rules)]
+        unknown = [p for p in selected + ignored + extended
+                   if p != "ALL" and not any(rule_id.startswith(p) for rule_id in known)]
+        if unknown:
+            raise LintError(f"no rule matches {', '.join(unknown)} (see 'sigcheck rules')")
+        self.options = options
+        self.engine: Engine = Engine(self.registry, options)
+
+    def lint_paths(self, paths: Sequence[str]) -> LintResult:
+        """Check files and directories (walked, honouring the configuration's `exclude`)."""
+        self.engine.internal_errors.clear()
+        return self._result(self.engine.run(list(paths) or ["."]))
+
+    def lint_text(self, text: str | bytes, filename: str) -> LintResult:
+        """Check one file's content that is not (or not yet) on disk; `filename` decides which
+        loader reads it and is the path findings report."""
+        self.engine.internal_errors.clear()
+        return self._result(self.engine.run_text(filename, text))
+
+    def _result(self, run: RunResult) -> LintResult:
+        # A folder's own configuration, read for the policy of its files, may be broken too.
+        scope = self.options.settings.get("policy", {}).get("scope")
+        problems = list(self.engine.internal_errors) + list(getattr(scope, "problems", ()))
+        return LintResult(run.findings, run.rules, run.files_checked, run.resources_checked, run, problems)
+
+
+def lint_paths(paths: Sequence[str], **options: Any) -> LintResult:
+    """Check files and directories with the options of `Linter` (select, ignore, extend_select,
+    today, location, parameters, config); the configuration file is found from the first path."""
+    if isinstance(paths, str):
+        paths = [paths]  # one path, not its characters
+    options.setdefault("discover_from", paths[0] if paths else ".")
+    return Linter(**options).lint_paths(paths)
+
+
+def lint_text(text: str | bytes, filename: str, **options: Any) -> LintResult:
+    """Check `text` as the content of `filename` with the options of `Linter`; the configuration
+    file is found upward from `filename`."""
+    options.setdefault("discover_from", filename)
+    return Linter(**options).lint_text(text, filename)
