@@ -296,6 +296,9 @@ class Compiler:
                 declaration["type"] = Node("secure" + simple, span)
             elif simple in _SIMPLE_TYPES:
                 declaration["type"] = Node(_SIMPLE_TYPES[simple], span)
+            allowed = next((d for d in decl.decorators if s.decorator_name(d) == "allowed"), None)
+            if isinstance(allowed, s.Call) and len(allowed.args) == 1 and isinstance(allowed.args[0], s.Array):
+                declaration["allowedValues"] = self.node(allowed.args[0], {})
             if decl.value is not None:
                 declaration["defaultValue"] = self.node(decl.value, {})
             elif decl.nullable:

@@ -44,6 +44,9 @@ class Run:
     seen: set[tuple[str, int, int, str]] = field(default_factory=set)
     comment_files: set[str] = field(default_factory=set)
     module_instances: int = 0
+    # Where each supplied parameter value is written (a .bicepparam or parameter JSON), so that
+    # values the template refuses are reported there.
+    supplied_spans: dict[str, Span] = field(default_factory=dict)
     loading: list[str] = field(default_factory=list)  # absolute paths of the templates being read, outermost first
 
     def add(self, finding: Finding) -> None:
@@ -121,7 +124,7 @@ def _parameter_values(template_path: str, options: LoadOptions, run: Run) -> dic
         return {}
     if chosen.lower().endswith(".bicepparam"):
         return _bicepparam_values(chosen, run)
-    values, problems = read_values(chosen)
+    values, problems = read_values(chosen, run.supplied_spans)
     for problem in problems:
         run.add(problem)
     return values
@@ -153,6 +156,7 @@ def _evaluate_assignments(program: s.Program, text: str, path: str, run: Run) ->
             continue
         node = compiler.node(decl.value, {})
         values[decl.name] = (scope.evaluate_tree(node).plain(), f"parameter '{decl.name}' from {label}")
+        run.supplied_spans[decl.name] = compiler.espan(decl.value)
     for finding in compiler.findings + reporter.findings:
         run.add(finding)
     return values
@@ -215,6 +219,8 @@ def _read_template(path: str, text: str, program: s.Program, values: dict[str, t
     # configured resource group, subscription or location.
     context = _eval_target(m.DeploymentContext() if elsewhere else run.options.context)
     scope = NodeEvaluator.for_template(root, path, reporter, values, context)
+    if depth == 0 and run.supplied_spans:
+        scope.check_supplied(root, values, run.supplied_spans)
     for info in compiler.all_resources:
         if info.parent is not None:
             continue

@@ -430,3 +430,23 @@ def test_module_deployed_elsewhere_does_not_inherit_the_location(tmp_path: Path)
         [g] = load(tmp_path, main, {"g.bicep": module}, context=context).resources
         assert g.location is not None
         assert (g.location.value if g.location.known else None) == expected
+
+
+def test_supplied_values_the_template_refuses(tmp_path: Path) -> None:
+    template = """
+@allowed(['westeurope', 'northeurope'])
+param region string
+param count int = 1
+resource g 'Microsoft.Compute/galleries@2024-03-03' = {
+  name: 'supplied_gallery'
+  location: region
+  tags: { n: string(count) }
+}
+"""
+    params = "using 'main.bicep'\nparam region = 'eastus'\nparam count = 'two'\nparam regoin = 'x'\n"
+    write(tmp_path, {"main.bicep": template, "main.bicepparam": params})
+    result = loader.load(SourceFile(str(tmp_path / "main.bicepparam"), params), LoadOptions())
+    found = sorted((f.span.path.endswith(".bicepparam"), f.span.line, f.message.split(",")[0]) for f in result.findings)
+    assert [(p, line) for p, line, _ in found] == [(True, 2), (True, 3), (True, 4)]
+    assert "allowedValues" in found[0][2] or "must be one of" in found[0][2]
+    assert "did you mean 'region'" in " ".join(f.message for f in result.findings)
