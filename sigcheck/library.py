@@ -69,6 +69,7 @@ class Linter:
         today: _dt.date | str | None = None,
         location: str | None = None,
         parameters: str | None = None,
+        var_files: Iterable[str] = (),
         config: str | Literal[False] | None = None,
         discover_from: str = ".",
         registry: Registry | None = None,
@@ -90,9 +91,12 @@ class Linter:
         if location:
             context = DeploymentContext(location=Located(location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
         options = Options(select=selected, ignore=ignored, extend_select=extended, today=today or _dt.date.today(),
-                          context=context, parameters_file=parameters)
+                          context=context, parameters_file=parameters, var_files=list(var_files))
         if parameters and not os.path.isfile(parameters):
             raise LintError(f"parameter file '{parameters}' does not exist")
+        for var_file in options.var_files:
+            if not os.path.isfile(var_file):
+                raise LintError(f"variables file '{var_file}' does not exist")
         try:
             if config is False:
                 found = Config()

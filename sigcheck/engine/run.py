@@ -47,6 +47,7 @@ class Options:
     today: _dt.date = field(default_factory=_dt.date.today)
     context: DeploymentContext = field(default_factory=DeploymentContext)
     parameters_file: str | None = None
+    var_files: list[str] = field(default_factory=list)  # Terraform -var-file, in order
     # From the configuration file; the command line's select/ignore/extend-select apply on top.
     configured: RuleSelection = field(default_factory=RuleSelection)
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
@@ -230,7 +231,8 @@ class Engine:
     def _load_options(self, path: str) -> LoadOptions:
         # Each file gets its own budget; the rules run on its resources within the same deadline.
         budget = self._budgets[path] = Budget()
-        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget,
+                           var_files=list(self.options.var_files))
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
@@ -310,6 +312,7 @@ class Engine:
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
+        notes: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
             loaded = self.load_file(path)
@@ -323,7 +326,9 @@ class Engine:
             resources.extend(loaded.resources)
             self._related.update(loaded.related)
             comments.extend(loaded.comments)
+            notes.extend(loaded.notes)
         findings.extend(self.check(resources))
+        _annotate(findings, notes)
         findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(f"{path}: no such file or directory")
@@ -346,8 +351,9 @@ class Engine:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
         self._related = dict(loaded.related)
-        return self.result(loaded.findings + self.check(loaded.resources) + self._plugin_errors(),
-                           1, len(loaded.resources),
+        findings = loaded.findings + self.check(loaded.resources) + self._plugin_errors()
+        _annotate(findings, loaded.notes)
+        return self.result(findings, 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
@@ -419,6 +425,18 @@ def _owner(rule: AnyRule) -> str:
     if rule.meta.origin == "sigcheck":
         return "a defect of sigcheck: please report it"
     return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
+def _annotate(findings: list[Finding], notes: Sequence[tuple[Span, str]]) -> None:
+    """Append the loaders' notes to the findings at their spans (see LoadResult.notes)."""
+    if not notes:
+        return
+    by_place: dict[tuple[str, int, int], list[str]] = {}
+    for span, note in notes:
+        texts = by_place.setdefault(span.sort_key(), [])
+        if note not in texts:
+            texts.append(note)
+    for finding in findings:
+        for note in by_place.get(finding.span.sort_key(), ()):
+            finding.message = f"{finding.message} ({note})"
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:

@@ -28,9 +28,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 @cache
 def gallery_cmdlet() -> re.Pattern[str]:
-    """A gallery cmdlet of Az.Compute, by name."""
+    """A gallery cmdlet of Az.Compute (or of the retired AzureRM.Compute), by name."""
     return re.compile(
-        r"\b(?:New-AzGallery(?:ImageDefinition|ImageVersion|Application|ApplicationVersion)?|Update-AzGalleryImageVersion)\b",
+        r"\b(?:New-Az(?:ureRm)?Gallery(?:ImageDefinition|ImageVersion|Application|ApplicationVersion)?|Update-Az(?:ureRm)?GalleryImageVersion)\b",
         re.IGNORECASE)
 
 

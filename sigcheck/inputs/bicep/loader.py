@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from sigcheck.inputs import imagebuilder
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.inputs.arm.loader import _concerns_galleries, _eval_target
 from sigcheck.inputs.arm.parameters import read_values
@@ -77,7 +78,9 @@ def unresolved(span: Span, what: str) -> Finding:
     return Finding("SIG002", Severity.NOTE, f"{what} cannot be resolved statically, so no rule checks what it holds", span)
 
 
-def load(source: SourceFile, options: LoadOptions) -> LoadResult:
+def load(source: SourceFile, options: LoadOptions, fragment: bool = False) -> LoadResult:
+    """`fragment`: a snippet from documentation (a Markdown block), where names declared
+    elsewhere are unknown rather than errors."""
     run = Run(options)
     try:
         program = s.parse(source.text)
@@ -89,7 +92,8 @@ def load(source: SourceFile, options: LoadOptions) -> LoadResult:
     if source.path.lower().endswith(".bicepparam"):
         return _load_parameters_file(source, program, run)
     values = _parameter_values(source.path, options, run)
-    _load_template(source.path, source.text, program, values, run, via=[], depth=0, first_line=source.first_line)
+    _load_template(source.path, source.text, program, values, run, via=[], depth=0, first_line=source.first_line,
+                   fragment=fragment)
     return _finish(run)
 
 
@@ -116,6 +120,8 @@ def _comments(program: s.Program, lines: LineIndex) -> list[tuple[Span, str]]:
 
 def _parameter_values(template_path: str, options: LoadOptions, run: Run) -> dict[str, tuple[Any, str]]:
     chosen = options.parameters_file
+    if chosen is not None and not chosen.lower().endswith((".bicepparam", ".json", ".jsonc")):
+        chosen = None  # another kind's (a Packer .pkrvars.hcl): the convention applies
     if chosen is None:
         stem = os.path.splitext(template_path)[0]
         candidate = stem + ".bicepparam"
@@ -197,21 +203,22 @@ def _load_parameters_file(source: SourceFile, program: s.Program, run: Run) -> L
 # -- templates and modules ------------------------------------------------------------------------
 
 def _load_template(path: str, text: str, program: s.Program, values: dict[str, tuple[Any, str]], run: Run,
-                   via: list[tuple[Span, str]], depth: int, elsewhere: bool = False, first_line: int = 1) -> None:
+                   via: list[tuple[Span, str]], depth: int, elsewhere: bool = False, first_line: int = 1,
+                   fragment: bool = False) -> None:
     run.loading.append(os.path.abspath(path))
     try:
-        _read_template(path, text, program, values, run, via, depth, elsewhere, first_line)
+        _read_template(path, text, program, values, run, via, depth, elsewhere, first_line, fragment)
     finally:
         run.loading.pop()
 
 
 def _read_template(path: str, text: str, program: s.Program, values: dict[str, tuple[Any, str]], run: Run,
-                   via: list[tuple[Span, str]], depth: int, elsewhere: bool, first_line: int) -> None:
+                   via: list[tuple[Span, str]], depth: int, elsewhere: bool, first_line: int, fragment: bool) -> None:
     lines = LineIndex(path, text, first_line)
     if path not in run.comment_files:
         run.comment_files.add(path)
         run.result.comments.extend(_comments(program, lines))
-    compiler = Compiler(program, text, path, lambda rel: read_local(path, rel), partial=bool(program.errors),
+    compiler = Compiler(program, text, path, lambda rel: read_local(path, rel), partial=fragment or bool(program.errors),
                         first_line=first_line)
     reporter = Reporter(budget=run.options.budget)  # one budget for the file and all its modules
     root = compiler.template()
@@ -221,16 +228,37 @@ def _read_template(path: str, text: str, program: s.Program, values: dict[str, t
     scope = NodeEvaluator.for_template(root, path, reporter, values, context)
     if depth == 0 and run.supplied_spans:
         scope.check_supplied(root, values, run.supplied_spans)
+    image_templates: list[tuple[ResInfo, NodeEvaluator]] = []
+    declared: list[m.Resource] = []
     for info in compiler.all_resources:
         if info.parent is not None:
             continue
-        for declared, res_scope in _instances(compiler, info, scope):
-            for res_info, inst_scope in _with_children(compiler, declared, res_scope):
+        for top, res_scope in _instances(compiler, info, scope):
+            for res_info, inst_scope in _with_children(compiler, top, res_scope):
+                if res_info.type_name.lower() == imagebuilder.IMAGE_TEMPLATES.lower() and not res_info.decl.existing:
+                    image_templates.append((res_info, inst_scope))
+                    continue
                 resource = _model(compiler, res_info, inst_scope, run.options.context)
                 if resource is not None:
-                    run.result.resources.append(resource)
-                    if via:
-                        run.result.related[id(resource)] = list(via)
+                    declared.append(resource)
+    # Image Builder templates after every resource: a version takes its region from a definition
+    # declared anywhere in the file (sigcheck.inputs.imagebuilder, shared with the ARM loader).
+    for res_info, inst_scope in image_templates:
+        if res_info.body is None or res_info.decl.target is None:
+            continue
+        names = _names(compiler, res_info, inst_scope)
+        name = names[-1].value if names and isinstance(names[-1].value, str) else None
+        versions, problems = imagebuilder.image_versions(
+            _body(compiler, res_info, inst_scope), _api_version(compiler, res_info), path,
+            compiler.span(res_info.decl.start, res_info.decl.end), run.options.context,
+            known=run.result.resources + declared, template_name=name)
+        declared.extend(versions)
+        for problem in problems:
+            run.add(problem)
+    for resource in declared:
+        run.result.resources.append(resource)
+        if via:
+            run.result.related[id(resource)] = list(via)
     for decl in compiler.modules.values():
         _load_module(compiler, decl, scope, run, via, depth, elsewhere)
     for finding in compiler.findings + reporter.findings:
@@ -292,13 +320,7 @@ def _model(compiler: Compiler, info: ResInfo, scope: NodeEvaluator, context: m.D
         return None
     body = _body(compiler, info, scope)
     names = _names(compiler, info, scope)
-    target = info.decl.target
-    assert target is not None
-    api_version: Located[str] | None = None
-    written = target.literal or ""
-    if "@" in written:
-        at = written.index("@")
-        api_version = Located(info.api_version, compiler.span(target.start + 2 + at, target.end - 1))
+    api_version = _api_version(compiler, info)
     common = {
         # A Bicep file is an ARM template deployment (Bicep compiles to one): the rules that apply
         # to template deployments only (SIG601's template keys) test source_kind == "arm".
@@ -310,6 +332,16 @@ def _model(compiler: Compiler, info: ResInfo, scope: NodeEvaluator, context: m.D
         "context": context,
     }
     return build(cls, common, body)
+
+
+def _api_version(compiler: Compiler, info: ResInfo) -> Located[str] | None:
+    """The API version of `'Type@version'`, located at the version's own characters."""
+    target = info.decl.target
+    written = target.literal if target is not None else None
+    if target is None or written is None or "@" not in written:
+        return None
+    at = written.index("@")
+    return Located(info.api_version, compiler.span(target.start + 2 + at, target.end - 1))
 
 
 def _body(compiler: Compiler, info: ResInfo, scope: NodeEvaluator) -> Node:
