@@ -24,7 +24,7 @@ from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.inputs.hcl import syntax as s
 from sigcheck.inputs.hcl.evaluate import Evaluator, Meter, reference
 from sigcheck.inputs.hcl.values import (
-    Lazy, ResourceId, is_list, is_object, is_unknown, lazy, object_of, relocate, scalar, to_number, to_text, tuple_of, unknown,
+    Lazy, ResourceId, SetItems, is_list, is_object, is_unknown, lazy, object_of, relocate, scalar, to_number, to_text, tuple_of, unknown,
 )
 from sigcheck.inputs.hcl.variables import Variables, convert
 
@@ -455,6 +455,8 @@ class Module:
         if is_object(collection):
             assert collection.key_spans is not None
             pairs = [(scalar(k, collection.key_spans[k], collection.origin), v) for k, v in collection.value.items()]
+        elif isinstance(collection.value, SetItems):
+            pairs = [(v, v) for v in collection.value]  # a set's key is its element
         elif is_list(collection):
             pairs = [(scalar(i, v.span, collection.origin), v) for i, v in enumerate(collection.value)]
         else:

@@ -254,3 +254,54 @@ def test_variable_types_fill_optional_defaults(tmp_path: Path) -> None:
     found = [f for f in _run([tmp_path]) if f["rule"] == "SIG401"]
     assert len(found) == 1
     assert (found[0]["line"], found[0]["column"]) == (8, 28) and "optional default of hyper_v_generation" in found[0]["message"]
+
+
+def test_dynamic_block_over_a_set_gives_the_element_as_key(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Iterating a set (`toset`, a `set(string)` variable), a dynamic block's `iterator.key` is
+    the element, as Terraform documents; over a list it is the index."""
+    (tmp_path / "main.tf").write_text('''variable "regions" {
+  type    = set(string)
+  default = ["westeurope", "eastus"]
+}
+
+resource "azurerm_gallery_application_version" "set_keys" {
+  name                   = "0.1.0"
+  gallery_application_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g_sets/applications/app"
+  location               = "westeurope"
+  manage_action {
+    install = "./install.sh"
+    remove  = "./uninstall.sh"
+  }
+  source {
+    media_link = "https://store.blob.core.windows.net/packages/app.tgz"
+  }
+  dynamic "target_region" {
+    for_each = toset(["northeurope", "swedencentral"])
+    content {
+      name                   = target_region.key
+      regional_replica_count = 1
+    }
+  }
+  dynamic "target_region" {
+    for_each = var.regions
+    iterator = region
+    content {
+      name                   = region.key
+      regional_replica_count = 1
+    }
+  }
+  dynamic "target_region" {
+    for_each = ["uksouth"]
+    content {
+      name                   = "francecentral"
+      regional_replica_count = target_region.key + 1
+    }
+  }
+}
+''')
+    (tmp_path / "policy.yaml").write_text("policy:\n  allowed-regions: [westeurope]\n")
+    result = run_cli("check", str(tmp_path / "main.tf"), "--config", str(tmp_path / "policy.yaml"),
+                     "--select", "SIG801", "--format", "json")
+    assert result.code == 1, result.err
+    found = sorted(f["message"].split("'")[1] for f in result.json())
+    assert found == ["eastus", "francecentral", "northeurope", "swedencentral"]
