@@ -441,12 +441,12 @@ class _Builder:
     def image_version(self) -> None:
         p = self.p
         regions = self.target_regions()
-        if regions is None and self.body.get("location") is not None and not p.spec.get("update"):
-            location = self.body.get("location")
+        location = self.body.get("location")
+        if regions is None and location is not None and not p.spec.get("update"):
             origin = self.default_origin("--target-regions not given: the version's location")
-            region = obj(location.span, origin)  # type: ignore[union-attr]
-            put(region, "name", Node(location.value, location.span, None, location.origin or origin))  # type: ignore[union-attr]
-            self.body.set("properties.publishingProfile.targetRegions", arr(location.span, [region]), self.command_span)  # type: ignore[union-attr]
+            region = obj(location.span, origin)
+            put(region, "name", Node(location.value, location.span, None, location.origin or origin))
+            self.body.set("properties.publishingProfile.targetRegions", arr(location.span, [region]), self.command_span)
         self.encryption(regions)
         self.edge_zones()
         for dest, target in (("managed_image", "properties.storageProfile.source.id"),

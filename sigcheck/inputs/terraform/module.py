@@ -357,8 +357,15 @@ class Module:
 
         return lazy(member, span, address)
 
-    # The model names of a gallery resource's `id`, by resource type (see ResourceId).
+    # The model names of a resource's `id`, by resource type (see ResourceId): the gallery
+    # resources, and the sources an image version is made from (whose type SIG304 checks).
     _ID_NAMES = {
+        "azurerm_managed_disk": ("Microsoft.Compute/disks", ("name",)),
+        "azurerm_snapshot": ("Microsoft.Compute/snapshots", ("name",)),
+        "azurerm_image": ("Microsoft.Compute/images", ("name",)),
+        "azurerm_linux_virtual_machine": ("Microsoft.Compute/virtualMachines", ("name",)),
+        "azurerm_windows_virtual_machine": ("Microsoft.Compute/virtualMachines", ("name",)),
+        "azurerm_virtual_machine": ("Microsoft.Compute/virtualMachines", ("name",)),
         "azurerm_shared_image_gallery": ("Microsoft.Compute/galleries", ("name",)),
         "azurerm_shared_image": ("Microsoft.Compute/galleries/images", ("gallery_name", "name")),
         "azurerm_shared_image_version": ("Microsoft.Compute/galleries/images/versions", ("gallery_name", "image_name", "name")),
