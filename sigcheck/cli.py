@@ -8,9 +8,13 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from sigcheck import __version__
+
+if TYPE_CHECKING:
+    from sigcheck.engine.result import Formatter
+    from sigcheck.library import Linter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "note", "never")
@@ -41,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check files and directories")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads standard input)")
-    check.add_argument("--format", default="text", help="text, json, github or sarif (default: text)")
+    check.add_argument("--format", default="text", help="text, json, github, sarif or gitlab (default: text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--fail-on", default="error", choices=FAIL_LEVELS, help="lowest severity that fails the run (default: error)")
     check.add_argument("--select", type=_ids, default=[], metavar="IDS", help="only these rule ids or prefixes (comma-separated)")
@@ -56,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="NAME", help="the file name to report (and detect the kind of) for '-'")
     check.add_argument("--config", metavar="FILE", help="the configuration file (default: .sigcheck.yaml or pyproject.toml [tool.sigcheck], found upward from the first PATH)")
     check.add_argument("--baseline", metavar="SARIF", help="report only findings that are not in this earlier SARIF report")
+    check.add_argument("--base", metavar="REV", help="compare with git revision REV: report properties the service refuses to change (SIG706)")
+    check.add_argument("--changed-only", action="store_true", help="with --base: report only findings in files that differ from REV")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -157,10 +163,24 @@ def _check(args: argparse.Namespace) -> int:
             config=args.config,
             discover_from=(args.stdin_filename or ".") if paths == ["-"] else paths[0],
             registry=registry,
+            base=args.base,
         )
     except LintError as exc:
         print(f"sigcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if args.changed_only and not args.base:
+        linter.close()
+        print("sigcheck: error: --changed-only needs --base REV (the revision the files are compared with)", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        return _run(args, linter, formatter, paths)
+    finally:
+        linter.close()
+
+
+def _run(args: argparse.Namespace, linter: Linter, formatter: Formatter, paths: list[str]) -> int:
+    from sigcheck.model.findings import Severity
+
     known_prints = None
     if args.baseline:
         from sigcheck.baseline import BaselineError, load
@@ -181,10 +201,19 @@ def _check(args: argparse.Namespace) -> int:
         from sigcheck.baseline import new_findings
 
         result.findings = result.run.findings = new_findings(result.findings, known_prints)
+    base = linter.options.base
+    if args.changed_only and base is not None:
+        # Both filters apply: a finding is reported when it is in a changed file and (with
+        # --baseline) not in the baseline either.
+        result.findings = result.run.findings = [f for f in result.findings if base.differs(f.span.path)]
     report = formatter.render(result.run)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(report)
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(report)
+        except OSError as exc:
+            print(f"sigcheck: error: cannot write the report to '{args.output}': {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
     else:
         sys.stdout.write(report)
     for problem in result.internal_errors:

@@ -1,0 +1,173 @@
+"""SIG706 through `sigcheck check --base REV` on temporary two-commit repositories: pairing,
+renames, what is not a finding, the usage errors, and --changed-only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from gitrepo import git, two_commits
+
+DEFINITION = """{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {{ "galleryName": {{ "type": "string"{default} }} }},
+  "resources": [
+    {{
+      "type": "Microsoft.Compute/galleries/images",
+      "apiVersion": "{api}",
+      "name": "[concat(parameters('galleryName'), '/server2022')]",
+      "location": "westeurope",
+      "properties": {{
+        "osType": "{os}",
+        "osState": "Generalized",
+        "hyperVGeneration": "V2",
+        "identifier": {{ "publisher": "Contoso", "offer": "WindowsServer", "sku": "2022" }},
+        {extra}"features": [ {{ "name": "SecurityType", "value": "{security}" }} ]
+      }}
+    }}
+  ]
+}}
+"""
+
+
+def template(os: str = "Windows", security: str = "TrustedLaunchSupported", default: str = "imggallery",
+             api: str = "2024-03-03", extra: str = "") -> str:
+    shown = f', "defaultValue": "{default}"' if default else ""
+    return DEFINITION.format(os=os, security=security, default=shown, api=api, extra=extra)
+
+
+def check(run_cli, monkeypatch, repo: Path, *args: str):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(repo)
+    return run_cli("check", "--format", "json", *args)
+
+
+def sig706(result) -> list[dict]:  # type: ignore[no-untyped-def]
+    assert result.code in (0, 1), result.err
+    return [f for f in result.json() if f["rule"] == "SIG706"]
+
+
+def test_changed_os_type_reports_at_the_new_token_with_the_old_place(run_cli, monkeypatch, tmp_path: Path) -> None:
+    two_commits(tmp_path, {"templates/img.json": template()}, {"templates/img.json": template(os="Linux")})
+    found = sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", "templates"))
+    assert [(f["path"], f["line"], f["column"]) for f in found] == [("templates/img.json", 12, 19)]
+    assert found[0]["message"] == (
+        "osType changed from 'Windows' (main:templates/img.json:12) to 'Linux'; the service refuses changes to "
+        "osType of an existing image definition — create a new definition")
+    assert found[0]["property_path"] == "properties.osType"
+    assert found[0]["resource_name"] == "imggallery/server2022"
+
+
+def test_without_base_sig706_stays_off_and_ignore_wins(run_cli, monkeypatch, tmp_path: Path) -> None:
+    two_commits(tmp_path, {"img.json": template()}, {"img.json": template(os="Linux")})
+    assert sig706(check(run_cli, monkeypatch, tmp_path, ".")) == []
+    assert sig706(check(run_cli, monkeypatch, tmp_path, "--extend-select", "SIG706", ".")) == []
+    assert sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", "--ignore", "SIG706", ".")) == []
+
+
+def test_a_rename_git_detects_is_followed(run_cli, monkeypatch, tmp_path: Path) -> None:
+    two_commits(tmp_path, {"old/img.json": template()}, {"new/img.json": template(os="Linux")},
+                renames={"old/img.json": "new/img.json"})
+    found = sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", "new"))
+    assert len(found) == 1 and "(main:old/img.json:12)" in found[0]["message"]
+
+
+def test_new_files_unknown_names_and_case_are_no_finding(run_cli, monkeypatch, tmp_path: Path) -> None:
+    # (A deleted resource is in fixtures/SIG706/clean-*; a deleted file is not checked at all.)
+    two_commits(
+        tmp_path,
+        {"unknown.json": template(default=""), "same.json": template()},
+        {"added.json": template(os="Linux"), "unknown.json": template(os="Linux", default=""),
+         "same.json": template(os="windows")},
+    )
+    assert sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", ".")) == []
+
+
+def test_uncommitted_edits_compare_with_the_base_too(run_cli, monkeypatch, tmp_path: Path) -> None:
+    two_commits(tmp_path, {"img.json": template()}, {"img.json": template()})
+    (tmp_path / "img.json").write_text(template(security="Standard"), encoding="utf-8")
+    found = sig706(check(run_cli, monkeypatch, tmp_path, "--base", "HEAD", "img.json"))
+    assert len(found) == 1 and found[0]["message"].startswith("feature 'SecurityType' changed from 'TrustedLaunchSupported'")
+
+
+def test_features_may_change_with_allow_update_image_from_2024_03_03(run_cli, monkeypatch, tmp_path: Path) -> None:
+    allowed = '"allowUpdateImage": true, '
+    two_commits(tmp_path, {"new.json": template(), "old.json": template(api="2023-07-03")},
+                {"new.json": template(security="TrustedLaunch", extra=allowed),
+                 "old.json": template(security="TrustedLaunch", api="2023-07-03", extra=allowed)})
+    found = sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", "."))
+    assert [f["path"] for f in found] == ["old.json"]  # allowUpdateImage does not exist before 2024-03-03
+    assert "or set allowUpdateImage to true" in found[0]["message"]
+
+
+def test_a_partial_cli_update_changes_only_what_it_names(run_cli, monkeypatch, tmp_path: Path) -> None:
+    create = ("az sig image-version create -g rg -r sig706Partial -i server -e 1.0.0 -l westeurope "
+              "--managed-image /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+              "Microsoft.Compute/images/a --storage-account-type Standard_LRS\n")
+    update = "az sig image-version update -g rg -r sig706Partial -i server -e 1.0.0 --replica-count 2\n"
+    two_commits(tmp_path, {"publish.azcli": create}, {"publish.azcli": update})
+    assert sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", ".")) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--base=no-such-branch"], "unknown revision 'no-such-branch'"),
+    (["--base=--output=x"], "unknown revision"),  # never passed to git as an option
+    (["--changed-only"], "--changed-only needs --base"),
+])
+def test_usage_errors(run_cli, monkeypatch, tmp_path: Path, args: list[str], message: str) -> None:
+    two_commits(tmp_path, {"img.json": template()}, {"img.json": template()})
+    result = check(run_cli, monkeypatch, tmp_path, *args, ".")
+    assert result.code == 2 and message in result.err, result.err
+    assert "Traceback" not in result.err
+
+
+def test_base_outside_a_repository_is_a_usage_error(run_cli, monkeypatch, tmp_path: Path) -> None:
+    (tmp_path / "img.json").write_text(template(), encoding="utf-8")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    result = check(run_cli, monkeypatch, tmp_path, "--base", "main", "img.json")
+    assert result.code == 2 and "is not inside a git repository" in result.err
+
+
+def test_changed_only_keeps_findings_in_changed_files_and_combines_with_baseline(run_cli, monkeypatch, tmp_path: Path) -> None:
+    bad_name = template(extra='"endOfLifeDate": "2020-01-01T00:00:00Z", ')  # SIG702: in the past
+    two_commits(tmp_path, {"untouched.json": bad_name, "edited.json": bad_name},
+                {"edited.json": bad_name.replace('"Generalized"', '"Specialized"')})
+    every = check(run_cli, monkeypatch, tmp_path, "--base", "main", ".")
+    assert {f["path"] for f in every.json()} >= {"untouched.json", "edited.json"}
+    changed = check(run_cli, monkeypatch, tmp_path, "--base", "main", "--changed-only", ".")
+    assert {f["path"] for f in changed.json()} == {"edited.json"}
+    assert any(f["rule"] == "SIG706" for f in changed.json())
+    # The baseline has edited.json's SIG702; --changed-only then leaves only what is new there.
+    baseline = tmp_path.parent / "baseline.sarif"
+    monkeypatch.chdir(tmp_path)
+    run_cli("check", "--format", "sarif", "-o", str(baseline), "edited.json")
+    both = check(run_cli, monkeypatch, tmp_path, "--base", "main", "--changed-only", "--baseline", str(baseline), ".")
+    assert {(f["path"], f["rule"]) for f in both.json()} == {("edited.json", "SIG706")}
+    assert both.code == 1
+
+
+def test_stdin_with_base_compares_the_named_file(run_cli, monkeypatch, tmp_path: Path) -> None:
+    two_commits(tmp_path, {"img.json": template()}, {"img.json": template()})
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", "--format", "json", "--base", "main", "--stdin-filename", "img.json", "-",
+                     stdin=template(os="Linux").encode())
+    assert [f["rule"] for f in result.json() if f["rule"] == "SIG706"] == ["SIG706"]
+
+
+def test_sarif_of_a_base_run(run_cli, monkeypatch, tmp_path: Path) -> None:
+    two_commits(tmp_path, {"templates/img.json": template()}, {"templates/img.json": template(os="Linux")})
+    git(tmp_path, "remote", "add", "origin", "https://token:secret@github.com/contoso/images.git")
+    monkeypatch.chdir(tmp_path / "templates")
+    result = run_cli("check", "--format", "sarif", "--base", "main", "img.json")
+    run = json.loads(result.out)["runs"][0]
+    [res] = [r for r in run["results"] if r["ruleId"] == "SIG706"]
+    location = res["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "templates/img.json", "uriBaseId": "%SRCROOT%"}
+    assert location["region"]["snippet"]["text"] == '"Linux"'
+    assert '"osType": "Linux"' in location["contextRegion"]["snippet"]["text"]
+    [vcs] = run["versionControlProvenance"]
+    assert vcs["repositoryUri"] == "https://github.com/contoso/images.git"  # credentials dropped
+    assert vcs["branch"] == "change" and vcs["revisionId"] == git(tmp_path, "rev-parse", "HEAD")
+    assert vcs["mappedTo"] == {"uriBaseId": "%SRCROOT%"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
