@@ -322,9 +322,7 @@ def _model(compiler: Compiler, info: ResInfo, scope: NodeEvaluator, context: m.D
     names = _names(compiler, info, scope)
     api_version = _api_version(compiler, info)
     common = {
-        # A Bicep file is an ARM template deployment (Bicep compiles to one): the rules that apply
-        # to template deployments only (SIG601's template keys) test source_kind == "arm".
-        "source_kind": "arm",
+        "source_kind": "bicep",
         "path": compiler.path,
         "span": compiler.span(info.decl.start, info.decl.end),
         "names": names,
