@@ -273,3 +273,16 @@ def test_azapi_changes_get_the_service_refusal(run_cli, monkeypatch, tmp_path: P
     found = _terraform_pair(run_cli, monkeypatch, tmp_path, body.format(os="Windows"), body.format(os="Linux"))
     assert len(found) == 1 and "the service refuses changes to osType" in found[0]["message"]
     assert "ForceNew" not in found[0]["message"]
+
+
+def test_terraform_names_from_sibling_files_pair_across_revisions(run_cli, monkeypatch, tmp_path: Path) -> None:
+    # The module is the folder: the old side reads variables.tf and terraform.tfvars as they were too.
+    image = AZURERM_IMAGE.replace('"sig706Gallery"', "var.gallery_name")
+    variables = 'variable "gallery_name" { type = string }\n'
+    two_commits(tmp_path,
+                {"infra/main.tf": image.format(os="Windows", flag="trusted_launch_supported"),
+                 "infra/variables.tf": variables, "infra/terraform.tfvars": 'gallery_name = "sig706Split"\n'},
+                {"infra/main.tf": image.format(os="Linux", flag="trusted_launch_supported")})
+    found = sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", "infra/main.tf"))
+    assert [(f["line"], f["resource_name"]) for f in found] == [(6, "sig706Split/server2022")]
+    assert "(main:infra/main.tf:6)" in found[0]["message"]
