@@ -144,6 +144,8 @@ class Engine:
         # The text of every file read, by the path findings show: reports quote it (SARIF snippets).
         self.sources: dict[str, str] = {}
         self._budgets: dict[str, Budget] = {}
+        # id(resource) -> related locations (LoadResult.related) of the resources being checked.
+        self._related: dict[int, list[tuple[Span, str]]] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
@@ -331,20 +333,29 @@ class Engine:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path
+        message = hit.message
+        places = list(hit.related)
+        through = self._related.get(id(res))
+        if through:
+            # Declared in a module: say which caller it came through, and where (SARIF relatedLocations).
+            innermost_span, innermost = through[-1]
+            message = f"{message} (through {innermost}, line {innermost_span.line})"
+            places += [(rel_span, f"through {label}") for rel_span, label in through]
         return Finding(
             rule.meta.id,
             hit.severity or rule.meta.severity,
-            hit.message,
+            message,
             span,
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
-            extra={"related": list(hit.related)} if hit.related else {},
+            extra={"related": places} if places else {},
         )
 
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
+        self._related = {}  # an engine may serve several runs (the language server): ids are per run
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
@@ -361,6 +372,7 @@ class Engine:
             checked += 1
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
+            self._related.update(loaded.related)
             comments.extend(loaded.comments)
             notes.extend(loaded.notes)
             earlier.update(self.load_base(path, loaded.resources))
@@ -388,6 +400,7 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
+        self._related = dict(loaded.related)
         earlier = self.load_base(path, loaded.resources)
         findings = loaded.findings + self.check(loaded.resources, earlier) + self._plugin_errors()
         _annotate(findings, loaded.notes)

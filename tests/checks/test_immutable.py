@@ -176,7 +176,7 @@ def test_sarif_of_a_base_run(run_cli, monkeypatch, tmp_path: Path) -> None:
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "SIG706"
 KEYS = re.compile(r"(?:\[[^\]]*\])*")
-FORMS = {".json": "ARM", ".azcli": "az CLI", ".ps1": "PowerShell", ".tf": "Terraform"}
+FORMS = {".json": "ARM", ".bicep": "Bicep", ".azcli": "az CLI", ".ps1": "PowerShell", ".tf": "Terraform"}
 
 
 def test_fixtures_cover_every_immutable_property_in_every_form(run_cli, monkeypatch, tmp_path: Path) -> None:
