@@ -61,6 +61,44 @@ def template(i: int) -> dict:
     return {"$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": gallery_resources(i)}
 
 
+def bicep_template(i: int) -> str:
+    """The same three resources written in Bicep, with a parameter, a loop and a nested child."""
+    return f"""param location string = 'eastus'
+param regions array = ['eastus', 'westeurope', 'westus2']
+
+resource gallery 'Microsoft.Compute/galleries@2024-03-03' = {{
+  name: 'gallery{i}'
+  location: location
+  properties: {{ description: 'images {i}' }}
+
+  resource definition 'images@2024-03-03' = {{
+    name: 'def{i}'
+    location: location
+    properties: {{
+      osType: 'Linux'
+      osState: 'Generalized'
+      hyperVGeneration: 'V2'
+      identifier: {{ publisher: 'Contoso', offer: 'offer{i}', sku: '22_04' }}
+      features: [{{ name: 'SecurityType', value: 'TrustedLaunchSupported' }}]
+    }}
+  }}
+}}
+
+resource version 'Microsoft.Compute/galleries/images/versions@2024-03-03' = {{
+  parent: gallery::definition
+  name: '1.0.{i}'
+  location: location
+  properties: {{
+    publishingProfile: {{
+      targetRegions: [for r in regions: {{ name: r, regionalReplicaCount: 2, storageAccountType: 'Standard_ZRS' }}]
+      replicaCount: 1
+    }}
+    storageProfile: {{ source: {{ id: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img{i}' }} }}
+  }}
+}}
+"""
+
+
 def template_with_expressions(i: int) -> dict:
     """The same resources written the way real templates are: parameters with defaults,
     variables, string functions, resourceId(), dependsOn and a property copy loop."""
@@ -266,13 +304,17 @@ def verdict(value: float, target: float | None) -> str:
 def generate(work: str, count: int, quick: bool) -> None:
     """Every input of the benchmark, written under `work`."""
     plain, expr = os.path.join(work, "plain"), os.path.join(work, "expressions")
+    bicep = os.path.join(work, "bicep")
     os.makedirs(plain)
     os.makedirs(expr)
+    os.makedirs(bicep)
     for i in range(count):
         with open(os.path.join(plain, f"t{i:04d}.json"), "w", encoding="utf-8") as handle:
             json.dump(template(i), handle, indent=2)
         with open(os.path.join(expr, f"t{i:04d}.json"), "w", encoding="utf-8") as handle:
             json.dump(template_with_expressions(i), handle, indent=2)
+        with open(os.path.join(bicep, f"t{i:04d}.bicep"), "w", encoding="utf-8") as handle:
+            handle.write(bicep_template(i))
         if i % 4 == 0:
             with open(os.path.join(expr, f"t{i:04d}.parameters.json"), "w", encoding="utf-8") as handle:
                 json.dump(parameters_file(i), handle, indent=2)
@@ -336,6 +378,7 @@ def main() -> int:
             Case(f"{args.count} plain templates, default --jobs", [*nc, plain]),
             Case(f"{args.count} templates with expressions, default --jobs", [*nc, expr], target_s=1.5),
             Case(f"{args.count} templates with expressions, --jobs 1", [*nc, "--jobs", "1", expr]),
+            Case(f"{args.count} Bicep templates, default --jobs", [*nc, os.path.join(work, "bicep")]),
             Case(f"{args.count} templates with expressions, cold cache", [*check, expr], cache="cold"),
             Case(f"{args.count} templates with expressions, warm cache", [*check, expr], cache=warm, target_s=0.4),
             *(Case(f"gallery-dense template, {n} MB", [*nc, dense[n]],

@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", type=_ids, default=[], metavar="IDS", help="only these rule ids or prefixes (comma-separated)")
     check.add_argument("--ignore", type=_ids, default=[], metavar="IDS", help="skip these rule ids or prefixes")
     check.add_argument("--extend-select", type=_ids, default=[], metavar="IDS", help="enable these in addition to the defaults")
-    check.add_argument("--parameters", metavar="FILE", help="ARM parameter file for the templates checked (default: x.parameters.json beside x.json)")
+    check.add_argument("--parameters", metavar="FILE", help="parameter file for the templates checked: ARM parameter JSON, or a .bicepparam for Bicep "
+                       "(default: x.parameters.json beside x.json, main.bicepparam beside main.bicep)")
     check.add_argument("--var-file", action="append", default=[], dest="var_files", metavar="FILE",
                        help="Terraform variables file for the configurations checked, as 'terraform plan -var-file' (repeatable)")
     check.add_argument("--location", metavar="REGION", help="the resource group's location, for resources that set none")

@@ -159,14 +159,33 @@ def _values(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: Ma
         yield Hit(
             _token(node, near, res),
             f"{label} changed from {_shown(old_value)}{where} to {_shown(new_value)}"
-            f"{'' if node is not None else ' (left out, the default)'}; the service refuses changes to {label} of an existing "
-            f"{spec['noun']} — {_fix(entry, spec)}",
+            f"{'' if node is not None else ' (left out, the default)'}; "
+            f"{_outcome(res, entry, spec, f'changes to {label} of')} — {_fix(res, entry, spec)}",
             path=entry["path"] + "".join(f"[{k}]" for k in keys),
         )
 
 
-def _fix(entry: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
+def _replaced(res: m.Resource, entry: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:
+    """What terraform does instead of sending the update, for an azurerm resource whose attribute
+    the provider marks ForceNew (rules/immutable.json `azurerm`); None when the service's refusal
+    is what the user meets (every other input kind, azapi, and azurerm attributes updated in place)."""
+    if res.source_kind != "terraform" or "azurerm_in_place" in entry:
+        return None
+    replace = (spec.get("azurerm") or {}).get("replace")
+    return str(replace) if replace else None
+
+
+def _outcome(res: m.Resource, entry: Mapping[str, Any], spec: Mapping[str, Any], change: str) -> str:
+    replaced = _replaced(res, entry, spec)
+    if replaced is not None:
+        return replaced
+    return f"the service refuses {change} an existing {spec['noun']}"
+
+
+def _fix(res: m.Resource, entry: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
     hint = (entry.get("unless") or {}).get("hint")
+    if res.source_kind == "terraform" and (spec.get("azurerm") or {}).get("no_unless"):
+        hint = None  # azurerm cannot send the opt-in
     return f"{spec['fix']}, or {hint}" if hint else str(spec["fix"])
 
 
@@ -190,7 +209,7 @@ def _elements(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: 
             old_items = _keyed(old_array, key) if old_array is not None else ({} if not old.partial else None)
         if new_items is None or old_items is None:
             continue  # unknown on a side, or a partial update that leaves the list alone
-        noun, label = spec["noun"], _label(entry, shown_keys)
+        label = _label(entry, shown_keys)
         where = f" ({ctx.place(old_array.span)})" if old_array is not None else ""
         for ident, element in new_items.items():
             if ident not in old_items:
@@ -198,8 +217,8 @@ def _elements(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: 
                 assert shown is not None
                 yield Hit(
                     shown.span,
-                    f"{label} with {key} {_shown(shown.value)} is new since the base{where}; the service refuses "
-                    f"adding a {label} to an existing {noun} — {_fix(entry, spec)}",
+                    f"{label} with {key} {_shown(shown.value)} is new since the base{where}; "
+                    f"{_outcome(res, entry, spec, f'adding a {label} to')} — {_fix(res, entry, spec)}",
                     path=f"{entry['path']}[{ident}]",
                 )
         array = holder.get_ci(array_name)
@@ -210,8 +229,8 @@ def _elements(res: m.Resource, old: m.Resource, entry: Mapping[str, Any], spec: 
                     assert shown is not None
                     yield Hit(
                         array.span,
-                        f"{label} with {key} {_shown(shown.value)} ({ctx.place(shown.span)}) was removed; the service refuses "
-                        f"removing a {label} from an existing {noun} — {_fix(entry, spec)}",
+                        f"{label} with {key} {_shown(shown.value)} ({ctx.place(shown.span)}) was removed; "
+                        f"{_outcome(res, entry, spec, f'removing a {label} from')} — {_fix(res, entry, spec)}",
                         path=f"{entry['path']}[{ident}]",
                     )
 

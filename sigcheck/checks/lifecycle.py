@@ -110,7 +110,9 @@ def parse_end_of_life(value: str) -> _dt.date | None:
 def end_of_life(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     item = res.end_of_life_date if isinstance(res, (m.ImageDefinition, m.Replicated, m.GalleryApplication)) else None
     value = text(item)
-    if item is None or value is None:
+    if item is None or value is None or not value.strip():
+        # An empty string is how templates say "no date" (ResourceModules' modules default to ''
+        # and deploy): an unset date, not a malformed one.
         return
     date = parse_end_of_life(value)
     if date is None:

@@ -10,6 +10,10 @@ import tempfile
 from dataclasses import dataclass, field
 
 _TIMEOUT = 60
+# A Terraform configuration is read as its folder's module (variables, locals and resources in
+# sibling files, terraform.tfvars): the old side needs the folder's configuration as it was too,
+# or names built from variables stay unknown there and nothing pairs.
+_MODULE_FILES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
 
 class GitError(Exception):
@@ -115,7 +119,8 @@ class BaseRevision:
 
     def materialize(self, repo_path: str) -> str | None:
         """Write the base content of `repo_path`, and of the files beside it that share its stem
-        (the ARM `x.parameters.json` convention), into a scratch tree; the scratch copy's path.
+        (the ARM `x.parameters.json` convention) or, for a Terraform file, the configuration files
+        of its folder, into a scratch tree; the scratch copy's path.
         The loaders then read the old side exactly as they read the new one."""
         data = self.read(repo_path)
         if data is None:
@@ -124,7 +129,9 @@ class BaseRevision:
             self._scratch = tempfile.TemporaryDirectory(prefix="sigcheck-base-")
         folder, name = repo_path.rpartition("/")[::2]
         stem = name.split(".", 1)[0]
-        companions = [p for p in self.listing(folder) if p != repo_path and p.rpartition("/")[2].startswith(stem + ".")]
+        module = name.lower().endswith(_MODULE_FILES)
+        companions = [p for p in self.listing(folder) if p != repo_path and (
+            p.rpartition("/")[2].startswith(stem + ".") or (module and p.lower().endswith(_MODULE_FILES)))]
         for path, content in [(repo_path, data), *((p, self.read(p)) for p in companions)]:
             if content is None:
                 continue

@@ -54,6 +54,8 @@ class FileOutcome:
     problems: list[Finding] = field(default_factory=list)  # SIG006 of malformed suppressions
     owners: list[ResourceRef] = field(default_factory=list)  # resources with metadata suppressions
     notes: list[tuple[Span, str]] = field(default_factory=list)  # LoadResult.notes
+    # LoadResult.related (the module a resource came through), keyed as a ResourceRef names it.
+    related: dict[tuple[str, str, str, tuple[str, int, int]], list[tuple[Span, str]]] = field(default_factory=dict)
     # Problems met reading the configurations of the file's folders (the policy scope's).
     scope_problems: list[str] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)

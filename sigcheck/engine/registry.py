@@ -37,6 +37,7 @@ BUILTINS = {
     "sigcheck.inputs.rest": "sigcheck.inputs.rest",
     "sigcheck.inputs.scripts": "sigcheck.inputs.scripts",
     "sigcheck.inputs.markdown": "sigcheck.inputs.markdown",
+    "sigcheck.inputs.bicep": "sigcheck.inputs.bicep",
     "sigcheck.inputs.packer": "sigcheck.inputs.packer",
     "sigcheck.inputs.terraform": "sigcheck.inputs.terraform",
     "sigcheck.checks": "sigcheck.checks.builtin",

@@ -156,6 +156,10 @@ class Engine:
         # The text of every file read, by the path findings show: reports quote it (SARIF snippets).
         self.sources: dict[str, str] = {}
         self._budgets: dict[str, Budget] = {}
+        # id(resource) -> related locations (LoadResult.related) of the resources being checked.
+        self._related: dict[int, list[tuple[Span, str]]] = {}
+        # The same, by what a ResourceRef names, for the findings of cross-file rules on facts.
+        self._related_refs: dict[tuple[str, str, str, tuple[str, int, int]], list[tuple[Span, str]]] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
@@ -423,6 +427,8 @@ class Engine:
             return out
         resources = loaded.resources
         out.notes = list(loaded.notes)
+        self._related = dict(loaded.related)
+        out.related = {_ref_key(res): loaded.related[id(res)] for res in resources if id(res) in loaded.related}
         ctx = self._context(context, self.load_base(path, resources), recording=True)
         assert isinstance(ctx, _Recording)
         ctx.watch()
@@ -510,20 +516,31 @@ class Engine:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path
+        message = hit.message
+        places = list(hit.related)
+        through = (self._related_refs.get(_ref_key(res)) if isinstance(res, ResourceRef)
+                   else self._related.get(id(res)))
+        if through:
+            # Declared in a module: say which caller it came through, and where (SARIF relatedLocations).
+            innermost_span, innermost = through[-1]
+            message = f"{message} (through {innermost}, line {innermost_span.line})"
+            places += [(rel_span, f"through {label}") for rel_span, label in through]
         return Finding(
             rule.meta.id,
             hit.severity or rule.meta.severity,
-            hit.message,
+            message,
             span,
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
-            extra={"related": list(hit.related)} if hit.related else {},
+            extra={"related": places} if places else {},
         )
 
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
+        self._related = {}  # an engine may serve several runs (the language server): ids are per run
+        self._related_refs = {}
         outcomes = self._outcomes(files) if self.distributable else None
         if outcomes is None or any(o is not None and o.needs_whole_run for o in outcomes):
             return self._run_whole(files, missing)
@@ -552,6 +569,7 @@ class Engine:
             problems.extend(outcome.problems)
             owners.extend(outcome.owners)
             notes.extend(outcome.notes)
+            self._related_refs.update(outcome.related)
             for rule_id, items in outcome.facts.items():
                 facts.setdefault(rule_id, []).extend(items)
         findings.extend(self._check_run(facts))
@@ -579,6 +597,7 @@ class Engine:
     def _run_whole(self, files: Sequence[str], missing: Sequence[str]) -> RunResult:
         """Every file loaded in this process and checked as one run, models at hand: for a
         cross-file rule that reads the models rather than compact facts (a plugin's)."""
+        self._related = {}  # an engine may serve several runs (the language server): ids are per run
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
@@ -595,6 +614,7 @@ class Engine:
             checked += 1
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
+            self._related.update(loaded.related)
             comments.extend(loaded.comments)
             notes.extend(loaded.notes)
             earlier.update(self.load_base(path, loaded.resources))
@@ -626,6 +646,7 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
+        self._related = dict(loaded.related)
         earlier = self.load_base(path, loaded.resources)
         findings = loaded.findings + self.check(loaded.resources, earlier) + self._plugin_errors()
         _annotate(findings, loaded.notes)
@@ -688,6 +709,10 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _ref_key(res: Resource | ResourceRef) -> tuple[str, str, str, tuple[str, int, int]]:
+    return (res.type_name, res.full_name, res.path, res.span.sort_key())
 
 
 def _capped(findings: list[Finding]) -> list[Finding]:

@@ -4,6 +4,7 @@ renames, what is not a finding, the usage errors, and --changed-only."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,117 @@ def test_sarif_of_a_base_run(run_cli, monkeypatch, tmp_path: Path) -> None:
     assert vcs["branch"] == "change" and vcs["revisionId"] == git(tmp_path, "rev-parse", "HEAD")
     assert vcs["mappedTo"] == {"uriBaseId": "%SRCROOT%"}
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "SIG706"
+KEYS = re.compile(r"(?:\[[^\]]*\])*")
+FORMS = {".json": "ARM", ".bicep": "Bicep", ".azcli": "az CLI", ".ps1": "PowerShell", ".tf": "Terraform"}
+
+
+def test_fixtures_cover_every_immutable_property_in_every_form(run_cli, monkeypatch, tmp_path: Path) -> None:
+    """Each row of rules/immutable.json fires in some fires-* pair of each input form (Terraform:
+    azurerm, or azapi where azurerm cannot express the property)."""
+    table = json.loads((FIXTURES.parents[1] / "rules" / "immutable.json").read_text(encoding="utf-8"))
+    wanted = {entry["path"] for key, spec in table.items() if not key.startswith("_") for entry in spec["properties"]}
+    covered: dict[str, set[str]] = {form: set() for form in FORMS.values()}
+    for n, base in enumerate(sorted(FIXTURES.glob("fires-*.base"))):
+        fixture = base.with_suffix("")
+        repo = tmp_path / str(n)
+        two_commits(repo, {fixture.name: base.read_bytes()}, {fixture.name: fixture.read_bytes()})
+        for finding in sig706(check(run_cli, monkeypatch, repo, "--base", "main", fixture.name)):
+            path = finding["property_path"]  # the row's path, then the keys of the elements it passed
+            covered[FORMS[fixture.suffix]] |= {p for p in wanted if path.startswith(p) and KEYS.fullmatch(path[len(p):])}
+    assert {form: sorted(wanted - seen) for form, seen in covered.items()} == {form: [] for form in FORMS.values()}
+
+
+def _terraform_pair(run_cli, monkeypatch, tmp_path: Path, old: str, new: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    two_commits(tmp_path, {"main.tf": old}, {"main.tf": new})
+    return sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", "main.tf"))
+
+
+AZURERM_IMAGE = """resource "azurerm_shared_image" "img" {{
+  name                = "server2022"
+  gallery_name        = "sig706Gallery"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  os_type             = "{os}"
+  hyper_v_generation  = "V2"
+  {flag} = true
+  identifier {{
+    publisher = "Contoso"
+    offer     = "WindowsServer"
+    sku       = "2022"
+  }}
+}}
+"""
+
+
+def test_azurerm_force_new_says_terraform_replaces_the_resource(run_cli, monkeypatch, tmp_path: Path) -> None:
+    found = _terraform_pair(run_cli, monkeypatch, tmp_path,
+                            AZURERM_IMAGE.format(os="Windows", flag="trusted_launch_supported"),
+                            AZURERM_IMAGE.format(os="Linux", flag="trusted_launch_enabled"))
+    assert [f["line"] for f in found] == [6, 8]
+    assert found[0]["message"] == (
+        "osType changed from 'Windows' (main:main.tf:6) to 'Linux'; azurerm marks it ForceNew, so terraform plans to "
+        "replace the image definition (destroy, then create), and the destroy fails while the definition has versions "
+        "('Can not delete resource before nested resources are deleted') — create a new definition")
+    assert "the service refuses" not in found[1]["message"]
+    assert "allowUpdateImage" not in found[1]["message"]  # azurerm cannot send it
+
+
+AZURERM_VERSION = """resource "azurerm_shared_image_version" "v" {{
+  name                = "1.0.0"
+  gallery_name        = "sig706Gallery"
+  image_name          = "server2022"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  managed_image_id    = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/images/a"
+  target_region {{
+    name                   = "westeurope"
+    regional_replica_count = {replicas}
+    storage_account_type   = "{storage}"
+  }}
+}}
+"""
+
+
+def test_azurerm_in_place_storage_type_and_allowed_changes(run_cli, monkeypatch, tmp_path: Path) -> None:
+    found = _terraform_pair(run_cli, monkeypatch, tmp_path,
+                            AZURERM_VERSION.format(replicas=1, storage="Standard_LRS"),
+                            AZURERM_VERSION.format(replicas=3, storage="Standard_ZRS"))
+    assert [(f["line"], f["property_path"]) for f in found] == [
+        (11, "properties.publishingProfile.targetRegions[name].storageAccountType[westeurope]")]
+    assert "the service refuses changes to the storage account type of region westeurope" in found[0]["message"]
+
+
+def test_azapi_changes_get_the_service_refusal(run_cli, monkeypatch, tmp_path: Path) -> None:
+    body = """resource "azapi_resource" "img" {{
+  type      = "Microsoft.Compute/galleries/images@2023-07-03"
+  name      = "server2022"
+  parent_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/galleries/sig706Gallery"
+  location  = "westeurope"
+  body = {{
+    properties = {{
+      osType     = "{os}"
+      osState    = "Generalized"
+      identifier = {{ publisher = "Contoso", offer = "WindowsServer", sku = "2022" }}
+    }}
+  }}
+}}
+"""
+    found = _terraform_pair(run_cli, monkeypatch, tmp_path, body.format(os="Windows"), body.format(os="Linux"))
+    assert len(found) == 1 and "the service refuses changes to osType" in found[0]["message"]
+    assert "ForceNew" not in found[0]["message"]
+
+
+def test_terraform_names_from_sibling_files_pair_across_revisions(run_cli, monkeypatch, tmp_path: Path) -> None:
+    # The module is the folder: the old side reads variables.tf and terraform.tfvars as they were too.
+    image = AZURERM_IMAGE.replace('"sig706Gallery"', "var.gallery_name")
+    variables = 'variable "gallery_name" { type = string }\n'
+    two_commits(tmp_path,
+                {"infra/main.tf": image.format(os="Windows", flag="trusted_launch_supported"),
+                 "infra/variables.tf": variables, "infra/terraform.tfvars": 'gallery_name = "sig706Split"\n'},
+                {"infra/main.tf": image.format(os="Linux", flag="trusted_launch_supported")})
+    found = sig706(check(run_cli, monkeypatch, tmp_path, "--base", "main", "infra/main.tf"))
+    assert [(f["line"], f["resource_name"]) for f in found] == [(6, "sig706Split/server2022")]
+    assert "(main:infra/main.tf:6)" in found[0]["message"]
