@@ -131,6 +131,7 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
+        _check_expansion(text, path)
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -173,6 +174,57 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
 
     locate.key = locate_key  # type: ignore[attr-defined]
     return data, locate
+
+
+# A configuration is a few dozen settings. Aliases may repeat a list (`ignore: *common`), but
+# nine nested aliases of nine items each expand to 387 million values from 500 bytes: the
+# expanded size is counted from the parser's events, before anything is built or validated.
+MAX_YAML_NODES = 100_000
+MAX_YAML_DEPTH = 64
+
+
+def _check_expansion(text: str, path: str) -> None:
+    """Refuse YAML whose aliases expand past MAX_YAML_NODES values, or nested past MAX_YAML_DEPTH
+    (the composer recurses on depth), at the alias or collection that goes over."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent,
+                                    NodeEvent)
+
+    sizes: dict[str, int] = {}  # anchor -> values it expands to
+    open_: list[tuple[str | None, int]] = []  # (anchor, values so far) of each open collection
+    total = 0
+    for event in YAML(typ="safe").parse(text):
+        if isinstance(event, CollectionEndEvent):
+            anchor, count = open_.pop()
+            if anchor is not None:
+                sizes[anchor] = count
+            if open_:
+                parent, seen = open_[-1]
+                open_[-1] = (parent, seen + count)
+            continue
+        if not isinstance(event, NodeEvent):
+            continue
+        if isinstance(event, AliasEvent):
+            added = sizes.get(str(event.anchor), 1)
+        elif isinstance(event, CollectionStartEvent):
+            added = 1
+        else:
+            added = 1
+        total += added
+        if total > MAX_YAML_NODES:
+            mark = event.start_mark
+            raise ConfigError(
+                f"invalid YAML: aliases expand the configuration past {MAX_YAML_NODES:,} values", path,
+                mark.line + 1, mark.column + 1)
+        if isinstance(event, CollectionStartEvent):
+            if len(open_) >= MAX_YAML_DEPTH:
+                mark = event.start_mark
+                raise ConfigError(f"invalid YAML: nested deeper than {MAX_YAML_DEPTH} levels", path,
+                                  mark.line + 1, mark.column + 1)
+            open_.append((str(event.anchor) if event.anchor is not None else None, 1))
+        elif open_:
+            anchor, seen = open_[-1]
+            open_[-1] = (anchor, seen + added)
 
 
 def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
@@ -236,6 +288,11 @@ def schema() -> dict[str, Any]:
 
 
 def _validate(data: Any, path: str, locate: Locator) -> None:
+    if not isinstance(data, dict):
+        # Not a table of settings (another kind of file named by mistake, such as --config
+        # /etc/passwd): say what it holds, never echo it.
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise ConfigError(f"not a sigcheck configuration: the file holds {kind}, not a table of settings", path, 1, 1)
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema())
@@ -265,7 +322,10 @@ def _validate(data: Any, path: str, locate: Locator) -> None:
     if where:
         message = f"{_dotted(where)}: {message}"
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    raise ConfigError(f"invalid configuration: {message}{more}", path, *line_col)
+    # jsonschema quotes the offending value whole: a long one is cut, not echoed.
+    from sigcheck.syntax.budget import abbreviate
+
+    raise ConfigError(f"invalid configuration: {abbreviate(message, 300)}{more}", path, *line_col)
 
 
 def _locate_key(locate: Locator, where: tuple[Any, ...]) -> tuple[int, int]:
