@@ -34,6 +34,16 @@ def _date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds between 0 and 3600")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sigcheck", description="Lint Azure Compute Gallery resources in templates and scripts.")
     parser.add_argument("--version", action="version", version=f"sigcheck {__version__}")
@@ -53,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="NAME", help="the file name to report (and detect the kind of) for '-'")
     check.add_argument("--config", metavar="FILE", help="the configuration file (default: .sigcheck.yaml or pyproject.toml [tool.sigcheck], found upward from the first PATH)")
     check.add_argument("--baseline", metavar="SARIF", help="report only findings that are not in this earlier SARIF report")
+    check.add_argument("--file-timeout", type=_seconds, metavar="SECONDS", help="time one file may take before it is a SIG001 finding and the run goes on (default: 5)")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -116,6 +127,7 @@ def _check(args: argparse.Namespace) -> int:
             config=args.config,
             discover_from=(args.stdin_filename or ".") if paths == ["-"] else paths[0],
             registry=registry,
+            file_timeout=args.file_timeout,
         )
     except LintError as exc:
         print(f"sigcheck: error: {exc}", file=sys.stderr)
@@ -133,19 +145,21 @@ def _check(args: argparse.Namespace) -> int:
         if paths != ["-"]:
             print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
             return EXIT_ERROR
-        result = linter.lint_text(sys.stdin.buffer.read(), args.stdin_filename or "stdin.json")
+        data = sys.stdin.buffer.read()
+        result = linter.lint_text(data, args.stdin_filename or _stdin_name(data))
     else:
         result = linter.lint_paths(paths)
     if known_prints is not None:
         from sigcheck.baseline import new_findings
 
         result.findings = result.run.findings = new_findings(result.findings, known_prints)
+    for warning in linter.warnings:
+        print(f"sigcheck: warning: {warning}", file=sys.stderr)
     report = formatter.render(result.run)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(report)
-    else:
-        sys.stdout.write(report)
+    problem = _write(report, args.output)
+    if problem is not None:
+        print(f"sigcheck: error: {problem}", file=sys.stderr)
+        return EXIT_ERROR
     for problem in result.internal_errors:
         print(f"sigcheck: error: {problem}", file=sys.stderr)
     if result.internal_errors:
@@ -155,3 +169,38 @@ def _check(args: argparse.Namespace) -> int:
     threshold = Severity.parse(args.fail_on)
     failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _stdin_name(data: bytes) -> str:
+    """The name standard input is reported under without --stdin-filename: its kind by content."""
+    from sigcheck.inputs.recognize import suffix_for
+
+    return "stdin" + suffix_for(data[:65536].decode("utf-8", "replace"))
+
+
+def _write(report: str, output: str | None) -> str | None:
+    """Write the report; on failure, the one line that says why (a report that was not written
+    is an error, exit 2, never read by CI as findings)."""
+    import os
+
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", errors="surrogateescape") as handle:
+                handle.write(report)
+        except OSError as exc:
+            return f"cannot write the report to '{output}': {exc.strerror or exc}"
+        return None
+    try:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Nothing more can reach the reader; stop the interpreter from failing again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return "cannot write the report: standard output was closed"
+    except OSError as exc:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return f"cannot write the report to standard output: {exc.strerror or exc}"
+    return None

@@ -58,6 +58,7 @@ class Config:
     subscription_id: str | None = None
     # Options of individual rules, by rule name: {"stale-api-version": {"max-age-days": 365}}.
     rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    file_timeout: float | None = None  # seconds per file
 
 
 # -- discovery ----------------------------------------------------------------
@@ -361,6 +362,7 @@ def _build(data: dict[str, Any], path: str) -> Config:
         resource_group=str(data["resource-group"]) if "resource-group" in data else None,
         subscription_id=str(data["subscription-id"]) if "subscription-id" in data else None,
         rule_settings={key: dict(data[key]) for key in RULE_SETTINGS if key in data},
+        file_timeout=float(data["file-timeout"]) if "file-timeout" in data else None,
     )
 
 
@@ -401,6 +403,8 @@ def configure(options: Any, config: Config) -> None:
     options.exclude = list(config.exclude)
     options.root = config.root
     options.settings = dict(config.rule_settings)
+    if config.file_timeout is not None and options.file_timeout is None:
+        options.file_timeout = config.file_timeout
     if config.location is not None and options.context.location is None and config.path is not None:
         line, column = config.location_at
         span = Span(display_path(config.path), line, column, line, column + len(config.location))

@@ -15,6 +15,7 @@ from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.recognize import suffix_for
 from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
 from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
@@ -54,6 +55,7 @@ class Options:
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
     settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+    file_timeout: float | None = None  # seconds one file may take; None: the budget's default
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -92,6 +94,25 @@ def _is_regular(path: str) -> bool:
         return False
 
 
+def _is_stream(path: str) -> bool:
+    """A named pipe or character device (/dev/stdin, a FIFO): read when named on purpose, never
+    while walking a folder, where opening one would block the run."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def not_found(path: str) -> str:
+    """Why a named path is not checked, for the run's errors."""
+    if os.path.lexists(path) and not os.path.exists(path):
+        return f"{path}: a broken symbolic link"
+    if os.path.exists(path):
+        return f"{path}: not a file sigcheck can read (a socket or block device)"
+    return f"{path}: no such file or directory"
+
+
 def discover(
     paths: Sequence[str], excluded: Callable[[str, bool], bool] | None = None
 ) -> tuple[list[str], list[str]]:
@@ -107,7 +128,7 @@ def discover(
                 files.extend(os.path.join(root, n) for n in sorted(names)
                              if _is_regular(os.path.join(root, n))
                              and not (excluded and excluded(os.path.join(root, n), False)))
-        elif _is_regular(path):
+        elif _is_regular(path) or _is_stream(path):
             if not (excluded and excluded(path, False)):
                 files.append(path)
         else:
@@ -177,8 +198,10 @@ class Engine:
     def load_text(self, path: str, text: str) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
         text = unify_line_breaks(text)
+        # A name without an extension (a pipe, /dev/stdin) says nothing of the kind: the content does.
+        claimed_as = path if os.path.splitext(path)[1] else path + suffix_for(text)
         for loader in self.registry.loaders:
-            if not loader.claims(path, text):
+            if not loader.claims(claimed_as, text):
                 continue
             options = self._load_options(path)
             try:
@@ -204,7 +227,11 @@ class Engine:
                     f"file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB sigcheck reads; not checked",
                 )])
             with open(path, "rb") as handle:
-                data = handle.read()
+                # A pipe or device has no size to look at first: read one byte past the limit.
+                data = handle.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                return LoadResult(findings=[diagnostics.parse_error(
+                    Span.at(shown), f"more than {MAX_FILE_BYTES // (1024 * 1024)} MB to read; not checked")])
         except OSError as exc:
             return LoadResult(findings=[diagnostics.parse_error(Span.at(shown), f"cannot read file: {exc.strerror}")])
         if not data.strip():
@@ -223,7 +250,8 @@ class Engine:
 
     def _load_options(self, path: str) -> LoadOptions:
         # Each file gets its own budget; the rules run on its resources within the same deadline.
-        budget = self._budgets[path] = Budget()
+        seconds = self.options.file_timeout
+        budget = self._budgets[path] = Budget() if seconds is None else Budget(seconds=seconds)
         return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
 
     # -- check --------------------------------------------------------------
@@ -308,7 +336,7 @@ class Engine:
         findings.extend(self.check(resources))
         findings.extend(self._plugin_errors())
         for path in missing:
-            self.internal_errors.append(f"{path}: no such file or directory")
+            self.internal_errors.append(not_found(path))
         return self.result(findings, checked, len(resources), comments, resources)
 
     def run_text(self, path: str, data: bytes | str) -> RunResult:
