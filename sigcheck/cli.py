@@ -160,8 +160,10 @@ def _check(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"sigcheck: error: {problem}", file=sys.stderr)
         return EXIT_ERROR
+    from sigcheck.report.escape import safe_text
+
     for problem in result.internal_errors:
-        print(f"sigcheck: error: {problem}", file=sys.stderr)
+        print(f"sigcheck: error: {safe_text(problem)}", file=sys.stderr)
     if result.internal_errors:
         return EXIT_ERROR
     if args.fail_on == "never":

@@ -14,6 +14,7 @@ from typing import Any
 from sigcheck import INFORMATION_URI, __version__
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.result import RunResult
+from sigcheck.report.escape import clean_strings, path_uri, safe_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -53,7 +54,7 @@ def fingerprint(finding: Finding) -> str:
         key = f"{finding.rule_id}|{finding.resource_type}|{finding.resource_name}|{finding.property_path}"
     else:
         key = f"{finding.rule_id}|{finding.span.path}|{finding.property_path or finding.message}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def fingerprints(findings: list[Finding]) -> list[str]:
@@ -96,8 +97,8 @@ def _descriptor(rule: Any, level: str) -> Any:
 
 def _artifact(path: str) -> tuple[str, str | None]:
     if os.path.isabs(path):
-        return "file://" + path.replace(os.sep, "/"), None
-    return path.replace(os.sep, "/"), SRCROOT
+        return "file://" + path_uri(path.replace(os.sep, "/")), None
+    return path_uri(path.replace(os.sep, "/")), SRCROOT
 
 
 def build_log(result: RunResult) -> Any:
@@ -128,7 +129,7 @@ def build_log(result: RunResult) -> Any:
                 rule_id=f.rule_id,
                 rule_index=index.get(f.rule_id, -1),
                 level=_LEVEL[f.severity],
-                message=so.Message(text=f.message),
+                message=so.Message(text=safe_text(f.message)),
                 locations=[location],
                 partial_fingerprints={FINGERPRINT_KEY: print_},
                 suppressions=[so.Suppression(kind="inSource", justification=f.suppression, state="accepted")]
@@ -146,7 +147,7 @@ def build_log(result: RunResult) -> Any:
         automation_details=so.RunAutomationDetails(id=AUTOMATION_ID),
         invocations=[_invocation(result)],
         column_kind="unicodeCodePoints",
-        original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + (cwd if cwd.startswith("/") else "/" + cwd))},
+        original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + path_uri(cwd if cwd.startswith("/") else "/" + cwd))},
     )
     return so.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
 
@@ -169,4 +170,4 @@ class SarifFormatter:
     name = "sarif"
 
     def render(self, result: RunResult) -> str:
-        return json.dumps(to_sarif_dict(build_log(result)), indent=2) + "\n"
+        return json.dumps(clean_strings(to_sarif_dict(build_log(result))), indent=2) + "\n"
