@@ -56,6 +56,8 @@ class Options:
     root: str = "."  # the folder the globs are relative to (the configuration file's)
     settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
     file_timeout: float | None = None  # seconds one file may take; None: the budget's default
+    # Asked while a file is checked: True stops it as a timeout would (a superseded editor check).
+    cancelled: Callable[[], bool] | None = None
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -251,7 +253,8 @@ class Engine:
     def _load_options(self, path: str) -> LoadOptions:
         # Each file gets its own budget; the rules run on its resources within the same deadline.
         seconds = self.options.file_timeout
-        budget = self._budgets[path] = Budget() if seconds is None else Budget(seconds=seconds)
+        budget = self._budgets[path] = Budget(cancelled=self.options.cancelled) if seconds is None \
+            else Budget(seconds=seconds, cancelled=self.options.cancelled)
         return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
 
     # -- check --------------------------------------------------------------
