@@ -242,6 +242,12 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
             raise ConfigError(message + " at the end of the file", path, text.count("\n") + 1,
                               len(text) - (text.rfind("\n") + 1) + 1) from None
         raise ConfigError(message, path) from None
+    except ValueError:
+        # tomllib converts integers with int(), which refuses more than 4,300 digits.
+        long_number = re.search(r"\d{4000,}", text)
+        line, column = (text.count("\n", 0, long_number.start()) + 1,
+                        long_number.start() - text.rfind("\n", 0, long_number.start())) if long_number else (None, None)
+        raise ConfigError("invalid TOML: a number too long to read", path, line, column) from None
     tool = document.get("tool")
     if isinstance(tool, dict) and "sigcheck" in tool:
         data, section = tool["sigcheck"], ("tool", "sigcheck")
