@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-from typing import NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 from sigcheck import __version__
 
@@ -67,9 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--config", metavar="FILE", help="the configuration whose custom rules are listed too (default: found upward from here)")
 
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("rule_id", metavar="ID")
+    rule.add_argument("--config", metavar="FILE", help="the configuration whose custom rules are known too (default: found upward from here)")
 
     commands.add_parser("lsp", help="run the language server on standard input and output")
     return parser
@@ -84,12 +86,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             from sigcheck.explain import list_rules
 
-            print(list_rules(args.format), end="")
+            custom, problem = _custom_rules(args)
+            if problem is not None:
+                print(f"sigcheck: error: {problem}", file=sys.stderr)
+                return EXIT_ERROR
+            print(list_rules(args.format, custom), end="")
             return EXIT_CLEAN
         if args.command == "rule":
             from sigcheck.explain import explain
 
             text = explain(args.rule_id)
+            if text is None:
+                text = _explain_custom(args)
             if text is None:
                 print(f"sigcheck: error: no rule '{args.rule_id}' (see 'sigcheck rules')", file=sys.stderr)
                 return EXIT_ERROR
@@ -103,6 +111,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
     parser.print_help(sys.stderr)
     return EXIT_ERROR
+
+
+def _custom_rules(args: argparse.Namespace) -> tuple[list[Any], str | None]:
+    """The custom rules of the configuration (--config, else found upward from here), for
+    `sigcheck rules` and `sigcheck rule ID`; or the problem with the configuration."""
+    from sigcheck.config import ConfigError, discover, load
+    from sigcheck.engine.policy import custom_rule
+    from sigcheck.engine.registry import default_registry
+
+    known = default_registry().rules
+    try:
+        config = load(args.config, known) if args.config else discover(".", known)
+    except ConfigError as exc:
+        return [], str(exc)
+    if config.policy is None:
+        return [], None
+    return [custom_rule(d.meta()) for d in config.policy.custom.values()], None
+
+
+def _explain_custom(args: argparse.Namespace) -> str | None:
+    """`sigcheck rule CONTOSO001`: a custom rule of the configuration, as written there."""
+    custom, _problem = _custom_rules(args)
+    for found in custom:
+        meta = found.meta
+        if meta.id == args.rule_id.upper():
+            more = f"Docs: {meta.help_uri}\n" if meta.help_uri else ""
+            return (f"# {meta.id}: {meta.name}\n\n{meta.summary}\n\nSeverity: {meta.severity.label}\n"
+                    f"Defined in: {meta.origin}\n{more}")
+    return None
 
 
 def _check(args: argparse.Namespace) -> int:

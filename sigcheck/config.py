@@ -9,11 +9,15 @@ its text).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+if TYPE_CHECKING:
+    from sigcheck.engine.policy import Policy
 
 YAML_NAMES = (".sigcheck.yaml", ".sigcheck.yml")
 PYPROJECT = "pyproject.toml"
@@ -22,7 +26,19 @@ _PYPROJECT_SECTION = re.compile(r"^\s*\[\s*tool\s*\.\s*sigcheck\s*[\].]", re.MUL
 
 # (line, column), both 1-based, of the value at a path of keys and indexes in the file; the
 # value itself helps where the format keeps no positions (TOML).
-Locator = Callable[[tuple[Any, ...], Any], tuple[int, int]]
+@dataclass(frozen=True)
+class Locator:
+    """Where a path of the configuration is written (1-based line and column): its value, or
+    with `key`, the key that names it."""
+
+    value: Callable[[tuple[Any, ...], Any], tuple[int, int]]
+    key_of: Callable[[tuple[Any, ...], Any], tuple[int, int]]
+
+    def __call__(self, where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
+        return self.value(where, instance)
+
+    def key(self, where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
+        return self.key_of(where, instance)
 
 
 class ConfigError(Exception):
@@ -59,6 +75,12 @@ class Config:
     # Options of individual rules, by rule name: {"stale-api-version": {"max-age-days": 365}}.
     rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     file_timeout: float | None = None  # seconds per file
+    # Organisation policy (`policy:` and `custom-rules:`), None when the file sets neither.
+    policy: Policy | None = None
+    # The rule ids known when it was read (a folder's own configuration is read with the same).
+    known_ids: frozenset[str] = frozenset()
+    # Named with --config: its policy then governs every checked file.
+    explicit: bool = False
 
 
 # -- discovery ----------------------------------------------------------------
@@ -93,7 +115,8 @@ def _has_sigcheck_table(path: str) -> bool:
 def discover(start: str, rule_ids: Iterable[str]) -> Config:
     """The configuration that applies to `start`, or the empty one."""
     path = find_config(start)
-    return load(path, rule_ids) if path is not None else Config()
+    rule_ids = frozenset(rule_ids)
+    return load(path, rule_ids) if path is not None else Config(known_ids=rule_ids)
 
 
 # -- reading --------------------------------------------------------------------
@@ -107,13 +130,25 @@ def load(path: str, rule_ids: Iterable[str]) -> Config:
     except UnicodeDecodeError:
         raise ConfigError("cannot read configuration: not UTF-8 text", path) from None
     path = _shown(path)
-    if path.lower().endswith(".toml"):
-        data, locate = _read_toml(text, path)
-    else:
-        data, locate = _read_yaml(text, path)
-    _validate(data, path, locate)
+    try:
+        if path.lower().endswith(".toml"):
+            data, locate = _read_toml(text, path)
+        else:
+            data, locate = _read_yaml(text, path)
+        _validate(data, path, locate)
+    except RecursionError:
+        # The readers and the validator recurse on nesting; a condition nested thousands deep is
+        # the user's mistake, not a crash (policy conditions allow 16 levels).
+        raise ConfigError("invalid configuration: nested too deeply to read", path) from None
     config = _build(data, path)
-    _check_rule_ids(config, data, path, locate, set(rule_ids))
+    known = frozenset(rule_ids)
+    config.known_ids = known
+    if any(key in data for key in ("policy", "custom-rules")):
+        from sigcheck.config_policy import read_policy
+
+        config.policy = read_policy(data, path, locate, known)
+        known = known | frozenset(config.policy.custom)
+    _check_rule_ids(config, data, path, locate, set(known))
     if config.location is not None:
         config.location_at = locate(("location",), config.location)
     return config
@@ -136,12 +171,19 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem or exc.context}"
+        message = f"invalid YAML: {' '.join(str(exc.problem or exc.context).split())}"
         if mark is None:
             raise ConfigError(message, path) from None
         raise ConfigError(message, path, mark.line + 1, mark.column + 1) from None
     except YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", path) from None
+        # ruamel's reader errors (a NUL, a control character) carry a position on a second line.
+        found = re.search(r"position (\d+)", str(exc))
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if found:
+            offset = min(int(found.group(1)), len(text))
+            line = text.count("\n", 0, offset) + 1
+            raise ConfigError(f"invalid YAML: {first}", path, line, offset - text.rfind("\n", 0, offset)) from None
+        raise ConfigError(f"invalid YAML: {first}", path) from None
     if data is None:
         data = {}
 
@@ -163,7 +205,7 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
         return at[0] + 1, at[1] + 1
 
     def locate_key(where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
-        parent = locate(where[:-1]) if len(where) > 1 else (1, 1)  # type: ignore[call-arg]
+        parent = locate(where[:-1]) if len(where) > 1 else (1, 1)
         node = data
         for step in where[:-1]:
             node = node[step] if isinstance(node, (dict, list)) else None
@@ -173,15 +215,14 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
             return line + 1, column + 1
         return parent
 
-    locate.key = locate_key  # type: ignore[attr-defined]
-    return data, locate
+    return data, Locator(locate, locate_key)
 
 
 # A configuration is a few dozen settings. Aliases may repeat a list (`ignore: *common`), but
 # nine nested aliases of nine items each expand to 387 million values from 500 bytes: the
 # expanded size is counted from the parser's events, before anything is built or validated.
 MAX_YAML_NODES = 100_000
-MAX_YAML_DEPTH = 64
+MAX_YAML_DEPTH = 100
 
 
 def _check_expansion(text: str, path: str) -> None:
@@ -250,7 +291,8 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
         raise ConfigError("invalid TOML: a number too long to read", path, line, column) from None
     tool = document.get("tool")
     if isinstance(tool, dict) and "sigcheck" in tool:
-        data, section = tool["sigcheck"], ("tool", "sigcheck")
+        section: tuple[str, ...] = ("tool", "sigcheck")
+        data = tool["sigcheck"]
     elif os.path.basename(path).lower() == PYPROJECT:
         raise ConfigError("no [tool.sigcheck] table", path)
     else:  # a dedicated sigcheck.toml: the whole document is the configuration
@@ -284,14 +326,14 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
                 column = value.start() + 2
         return line + 1, column
 
-    locate.key = locate  # type: ignore[attr-defined]  # the key's line is the value's line
-    return data, locate
+    return data, Locator(locate, locate)  # the key's line is the value's line
 
 
 # -- validation -----------------------------------------------------------------
 def schema() -> dict[str, Any]:
     with open(_SCHEMA, encoding="utf-8") as handle:
-        return json.load(handle)
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
 
 
 def _validate(data: Any, path: str, locate: Locator) -> None:
@@ -337,7 +379,7 @@ def _validate(data: Any, path: str, locate: Locator) -> None:
 
 def _locate_key(locate: Locator, where: tuple[Any, ...]) -> tuple[int, int]:
     """Where a key (rather than its value) is written."""
-    return locate.key(where, None)  # type: ignore[attr-defined]
+    return locate.key(where, None)
 
 
 def _dotted(where: tuple[Any, ...]) -> str:
@@ -411,13 +453,27 @@ def configure(options: Any, config: Config) -> None:
     options.settings = dict(config.rule_settings)
     if config.file_timeout is not None and options.file_timeout is None:
         options.file_timeout = config.file_timeout
+    _configure_policy(options, config)
     if config.location is not None and options.context.location is None and config.path is not None:
         line, column = config.location_at
         span = Span(display_path(config.path), line, column, line, column + len(config.location))
         located = Located(config.location, span, origin=f"location in {os.path.basename(config.path)}")
-        options.context = options.context.model_copy(update={"location": located})
+        options.context = dataclasses.replace(options.context, location=located)
     # The rest of the deployment context: what resourceGroup() and subscription() can know.
     update = {key: value for key, value in (("resource_group", config.resource_group), ("subscription_id", config.subscription_id))
               if value is not None and getattr(options.context, key) is None}
     if update:
-        options.context = options.context.model_copy(update=update)
+        options.context = dataclasses.replace(options.context, **update)
+
+
+def _configure_policy(options: Any, config: Config) -> None:
+    """Custom rules join the run's rules; the rules find each file's policy through the scope.
+    Policy rules cost nothing when no configuration sets a policy, so the scope is only built
+    when there is a configuration to read from."""
+    from sigcheck.config_policy import NearestPolicy
+    from sigcheck.engine.policy import SETTINGS_NAME, custom_rule
+
+    custom = config.policy.custom if config.policy is not None else {}
+    options.extra_rules = [custom_rule(definition.meta()) for definition in custom.values()]
+    options.settings[SETTINGS_NAME] = {"scope": NearestPolicy(
+        config.policy, config.path, config.explicit, config.known_ids or frozenset(), frozenset(custom))}

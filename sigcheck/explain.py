@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from sigcheck.engine.registry import default_registry
 from sigcheck.engine.rules import Rule
 from sigcheck.report.pages import doc_page
 
 
-def list_rules(fmt: str) -> str:
-    rules = sorted(default_registry().rules.values(), key=lambda r: r.meta.id)
+def list_rules(fmt: str, extra: Sequence[Rule[Any]] = ()) -> str:
+    """The installed rules and `extra` ones (the configuration's custom rules), by id."""
+    rules = sorted([*default_registry().rules.values(), *extra], key=lambda r: r.meta.id)
     if fmt == "json":
         return json.dumps([
             {

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from sigcheck.engine.rules import Rule
+    from sigcheck.engine.rules import AnyRule
     from sigcheck.inputs.api import Loader
     from sigcheck.engine.result import Formatter
 
@@ -21,13 +21,16 @@ hookimpl = pluggy.HookimplMarker("sigcheck")
 @hookspec
 def sigcheck_loaders() -> list[Loader]:
     """Loaders this plugin provides: each recognises an input kind and normalizes it into the model."""
+    raise NotImplementedError  # a specification: pluggy calls the implementations
 
 
 @hookspec
-def sigcheck_rules() -> list[Rule]:
+def sigcheck_rules() -> list[AnyRule]:
     """Rules this plugin provides, with their metadata."""
+    raise NotImplementedError  # a specification: pluggy calls the implementations
 
 
 @hookspec
 def sigcheck_formatters() -> list[Formatter]:
     """Output formats this plugin provides, by name."""
+    raise NotImplementedError  # a specification: pluggy calls the implementations

@@ -82,10 +82,6 @@ class Linter:
 
         self.registry = registry if registry is not None else default_registry()
         selected, ignored, extended = _ids(select), _ids(ignore), _ids(extend_select)
-        unknown = [p for p in selected + ignored + extended
-                   if p != "ALL" and not any(rule_id.startswith(p) for rule_id in self.registry.rules)]
-        if unknown:
-            raise LintError(f"no rule matches {', '.join(unknown)} (see 'sigcheck rules')")
         if isinstance(today, str):
             try:
                 today = _dt.date.fromisoformat(today)
@@ -107,11 +103,18 @@ class Linter:
                 found = Config()
             elif config is not None:
                 found = load(config, self.registry.rules)
+                found.explicit = True  # its policy governs every file checked
             else:
                 found = discover(discover_from, self.registry.rules)
         except ConfigError as exc:
             raise LintError(str(exc)) from None
         configure(options, found)
+        # Checked once the configuration is read: its custom rules are rules too.
+        known = [*self.registry.rules, *(rule.meta.id for rule in options.extra_rules)]
+        unknown = [p for p in selected + ignored + extended
+                   if p != "ALL" and not any(rule_id.startswith(p) for rule_id in known)]
+        if unknown:
+            raise LintError(f"no rule matches {', '.join(unknown)} (see 'sigcheck rules')")
         self.options = options
         self.engine: Engine = Engine(self.registry, options)
 
@@ -127,8 +130,10 @@ class Linter:
         return self._result(self.engine.run_text(filename, text))
 
     def _result(self, run: RunResult) -> LintResult:
-        return LintResult(run.findings, run.rules, run.files_checked, run.resources_checked, run,
-                          list(self.engine.internal_errors))
+        # A folder's own configuration, read for the policy of its files, may be broken too.
+        scope = self.options.settings.get("policy", {}).get("scope")
+        problems = list(self.engine.internal_errors) + list(getattr(scope, "problems", ()))
+        return LintResult(run.findings, run.rules, run.files_checked, run.resources_checked, run, problems)
 
 
 def _check_parameter_file(path: str) -> None:

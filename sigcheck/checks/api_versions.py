@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from functools import cache
-from typing import Iterator
+from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import GALLERY_RESOURCES, authored
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.jsonc import Node
-from sigcheck.syntax.located import Located
+from sigcheck.syntax.located import Located, Span
 from sigcheck.model import resources as m
 
 # Template-level keys that are not part of the resource's REST body.
@@ -21,13 +21,14 @@ TEMPLATE_KEYS = {"name", "type", "apiversion", "dependson", "condition", "copy",
 
 @cache
 def known_versions() -> list[str]:
-    return sorted(entry["version"] for entry in facts.load("api_versions")["gallery_api_versions"])
+    return sorted(str(entry["version"]) for entry in facts.load("api_versions")["gallery_api_versions"])
 
 
 @rule(
     "SIG501", "api-version-unsupported", Severity.ERROR,
     "A gallery resource uses an API version that does not exist for galleries.",
     applies_to=GALLERY_RESOURCES,
+    needs=("api_version",),
 )
 def api_version_unsupported(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     api = res.api_version
@@ -51,21 +52,22 @@ def api_version_unsupported(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]
 
 
 @cache
-def _matrix() -> dict:
-    return facts.load("api/matrix")
+def _matrix() -> dict[str, Any]:
+    data: dict[str, Any] = facts.load("api/matrix")
+    return data
 
 
-def _walk(node: Node, path: str, key_span_path: list) -> Iterator[tuple[str, Node, object]]:
+def _walk(node: Node, path: str) -> Iterator[tuple[str, Node, Span]]:
     """Every (schema path, value node, key span) below an object node, arrays written `[]`."""
     stack = [(node, path)]
     while stack:
         current, base = stack.pop()
-        if current.is_object:
+        if current.key_spans is not None:
             for key, value in current.items():
                 if not base and key.lower() in TEMPLATE_KEYS:
                     continue
                 child = f"{base}.{key}" if base else key
-                yield child, value, current.key_spans[key]  # type: ignore[index]
+                yield child, value, current.key_spans[key]
                 stack.append((value, child))
         elif current.is_array:
             for item in current.value:
@@ -80,6 +82,7 @@ def _range_words(versions: list[str]) -> str:
     "SIG502", "property-needs-api-version", Severity.ERROR,
     "A property or enum value is used with an API version that does not have it yet, or no longer has it.",
     applies_to=GALLERY_RESOURCES,
+    needs=("api_version", "region_storage_account_type", "storage_account_type"),
 )
 def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     api = res.api_version
@@ -96,7 +99,7 @@ def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[H
     canonical = {k.lower(): k for k in table["paths"]}
     enums: dict[str, dict[str, list[str]]] = {k.lower(): v for k, v in table["enums"].items()}
     missing_prefixes: list[str] = []
-    for path, value, key_span in sorted(_walk(res.body, "", []), key=lambda t: (t[2].line, t[2].column)):
+    for path, value, key_span in sorted(_walk(res.body, ""), key=lambda t: (t[2].line, t[2].column)):
         lowered = path.lower()
         if any(lowered.startswith(p) for p in missing_prefixes):
             continue  # the parent was reported already
@@ -138,6 +141,7 @@ STALE_AGE_DEFAULT_DAYS = 730
     "A gallery resource uses an API version older than the configured maximum age.",
     applies_to=GALLERY_RESOURCES,
     enabled=False,
+    needs=("api_version",),
 )
 def stale_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     api = res.api_version
@@ -150,4 +154,4 @@ def stale_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(api, f"API version {api.value} is {age} days old, more than the {max_age} allowed; the newest gallery API version is {latest}")
 
 
-RULES = [api_version_unsupported, property_needs_api_version, stale_api_version]
+RULES: list[AnyRule] = [api_version_unsupported, property_needs_api_version, stale_api_version]

@@ -1,13 +1,13 @@
 """The built-in rules, registered as a plugin like any third-party rule pack."""
 
 from sigcheck.checks import api_versions, consumers, encryption, features, input, lifecycle, names, regions, schema, security, storage
-from sigcheck.engine.rules import Rule, declared
+from sigcheck.engine.rules import AnyRule, declared
 from sigcheck.hookspecs import hookimpl
 from sigcheck.model.diagnostics import PIPELINE_DIAGNOSTICS
 
 
 @hookimpl
-def sigcheck_rules() -> list[Rule]:
+def sigcheck_rules() -> list[AnyRule]:
     return [
         *(declared(meta) for meta in PIPELINE_DIAGNOSTICS),
         *input.RULES, *names.RULES, *regions.RULES, *storage.RULES, *security.RULES, *api_versions.RULES,

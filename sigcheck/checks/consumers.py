@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import declared, present, related, text, where_words
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
@@ -18,7 +18,7 @@ from sigcheck.model import resources as m
 from sigcheck.model.ids import reference_of
 from sigcheck.model.regions import normalize_region
 
-_CONSUMERS = (m.VirtualMachine, m.VirtualMachineScaleSet)
+_CONSUMERS: tuple[type[m.VirtualMachine], ...] = (m.VirtualMachine, m.VirtualMachineScaleSet)
 _IMAGE_TYPES = (m.IMAGE_DEFINITION, m.IMAGE_VERSION)
 
 
@@ -26,7 +26,7 @@ _IMAGE_TYPES = (m.IMAGE_DEFINITION, m.IMAGE_VERSION)
 class _Image:
     """What a consumer's image reference points at in the gallery."""
 
-    reference: Located  # the imageReference.id
+    reference: Located[str]  # the imageReference.id
     type_name: str  # image definition or image version
     names: list[str]
     definitions: list[m.ImageDefinition]  # declarations of the definition in the run
@@ -44,10 +44,10 @@ def _image(vm: m.VirtualMachine, ctx: CheckContext) -> _Image | None:
     if ref is None or target is None:
         return None
     type_name, names = target
-    definitions = [d for d in declared(ctx.find(m.IMAGE_DEFINITION, names[:2])) if isinstance(d, m.ImageDefinition) and related(vm, d)]
+    definitions = [d for d in declared(ctx.find(m.IMAGE_DEFINITION, names[:2]), m.ImageDefinition) if related(vm, d)]
     versions = []
     if type_name.lower() == m.IMAGE_VERSION.lower():
-        versions = [v for v in declared(ctx.find(m.IMAGE_VERSION, names[:3])) if isinstance(v, m.ImageVersion) and related(vm, v)]
+        versions = [v for v in declared(ctx.find(m.IMAGE_VERSION, names[:3]), m.ImageVersion) if related(vm, v)]
     return _Image(ref, type_name, list(names), definitions, versions)
 
 
@@ -68,9 +68,9 @@ def _security_type(definition: m.ImageDefinition) -> str | None:
     "SIG407", "vm-security-mismatch", Severity.ERROR,
     "A VM or scale set uses a gallery image that only supports Trusted Launch or confidential VMs, without the matching security type.",
     applies_to=_CONSUMERS,
+    needs=("features", "security_type"),
 )
-def vm_security_mismatch(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.VirtualMachine)
+def vm_security_mismatch(res: m.VirtualMachine, ctx: CheckContext) -> Iterator[Hit]:
     image = _image(res, ctx)
     if image is None or not image.definitions:
         return
@@ -83,7 +83,7 @@ def vm_security_mismatch(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     have = res.security_type
     if have is None or have.value is None:
         yield Hit(image.reference, f"{image.label} has SecurityType {wanted}, so only {wanted} VMs can be created from it; this {vm_kind} sets no securityProfile.securityType (set it to {wanted})")
-    elif text(have) is not None and have.value.lower() != wanted.lower():
+    elif (written := text(have)) is not None and written.lower() != wanted.lower():
         yield Hit(have, f"securityType '{have.value}' does not match {image.label}, whose SecurityType {wanted} allows only {wanted} VMs")
 
 
@@ -91,16 +91,16 @@ def vm_security_mismatch(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "SIG503", "consumer-api-version", Severity.WARNING,
     "A VM or scale set that is created from a gallery image uses a Compute API version older than 2018-04-01.",
     applies_to=_CONSUMERS,
+    needs=("api_version",),
 )
-def consumer_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.VirtualMachine)
+def consumer_api_version(res: m.VirtualMachine, ctx: CheckContext) -> Iterator[Hit]:
     if reference_of(res.image_id, _IMAGE_TYPES) is None:
         return
-    api = text(res.api_version)
+    api = res.api_version
     minimum = facts.load("api_versions")["consumer_min_api_version"]["min"]
-    if api is not None and api[:10] < minimum:
+    if api is not None and api.known and api.value[:10] < minimum:
         kind = "scale set" if isinstance(res, m.VirtualMachineScaleSet) else "VM"
-        yield Hit(res.api_version, f"API version {api} is older than {minimum}, the oldest recommended for a {kind} created from a gallery image")  # type: ignore[arg-type]
+        yield Hit(api, f"API version {api.value} is older than {minimum}, the oldest recommended for a {kind} created from a gallery image")
 
 
 @rule(
@@ -108,8 +108,7 @@ def consumer_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "A VM or scale set built from a specialized gallery image has an `osProfile`, or one built from a generalized image has none.",
     applies_to=_CONSUMERS,
 )
-def os_profile_vs_os_state(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.VirtualMachine)
+def os_profile_vs_os_state(res: m.VirtualMachine, ctx: CheckContext) -> Iterator[Hit]:
     image = _image(res, ctx)
     if image is None or not image.definitions:
         return
@@ -117,10 +116,9 @@ def os_profile_vs_os_state(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     profile = res.os_profile
     if state is None or (profile is not None and not profile.known):
         return  # an unresolved osProfile may be null
-    has_profile = present(profile)
-    if state.lower() == "specialized" and has_profile:
-        yield Hit(profile, f"{image.label} is Specialized, so the VM keeps the source machine's identity and accounts; remove osProfile")  # type: ignore[arg-type]
-    elif state.lower() == "generalized" and not has_profile:
+    if state.lower() == "specialized" and profile is not None and present(profile):
+        yield Hit(profile, f"{image.label} is Specialized, so the VM keeps the source machine's identity and accounts; remove osProfile")
+    elif state.lower() == "generalized" and not present(profile):
         yield Hit(image.reference, f"{image.label} is Generalized, so the VM needs an osProfile (computer name and administrator account); add one")
 
 
@@ -129,23 +127,22 @@ def os_profile_vs_os_state(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "A VM or scale set is deployed in a region that the image version it uses is not replicated to.",
     applies_to=_CONSUMERS,
 )
-def version_not_in_vm_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.VirtualMachine)
+def version_not_in_vm_region(res: m.VirtualMachine, ctx: CheckContext) -> Iterator[Hit]:
     image = _image(res, ctx)
     if image is None or len(image.versions) != 1:
         return
     version = image.versions[0]
     if version.target_regions is None:
         return  # where a version without target regions is replicated is not stated
-    regions = [text(r.name) for r in version.target_regions]
-    if any(r is None for r in regions):
+    regions = [name for r in version.target_regions if (name := text(r.name)) is not None]
+    if len(regions) != len(version.target_regions):
         return
     location = text(res.effective_location)
-    if location is None or normalize_region(location) in {normalize_region(r) for r in regions}:  # type: ignore[arg-type]
+    if location is None or normalize_region(location) in {normalize_region(r) for r in regions}:
         return
     where = res.location if res.location is not None else image.reference
     listed = Located(None, version.target_regions_span or version.span)
-    yield Hit(where, f"{image.label} is replicated to {', '.join(regions)} ({where_words(res, listed)}), not to '{location}'; add '{location}' to its target regions or deploy the VM where the image is")  # type: ignore[arg-type]
+    yield Hit(where, f"{image.label} is replicated to {', '.join(regions)} ({where_words(res, listed)}), not to '{location}'; add '{location}' to its target regions or deploy the VM where the image is")
 
 
-RULES = [vm_security_mismatch, consumer_api_version, os_profile_vs_os_state, version_not_in_vm_region]
+RULES: list[AnyRule] = [vm_security_mismatch, consumer_api_version, os_profile_vs_os_state, version_not_in_vm_region]

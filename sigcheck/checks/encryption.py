@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sigcheck.engine.rules import CheckContext, Hit, rule
-from sigcheck.checks.values import declared, integer, key_of, present, related, same, text, where_words
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
+from sigcheck.checks.values import declared, integer, present, related, same, text, where_words
 from sigcheck.model.findings import Severity
-from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located
 from sigcheck.model import resources as m
-from sigcheck.model.from_body import child, items, value_at
 
 
 @dataclass
@@ -20,45 +18,44 @@ class _RegionKeys:
 
     region: m.TargetRegion
     os_disk: bool | None = False
-    data: dict[int, Located] | None = field(default_factory=dict)  # LUN -> its diskEncryptionSetId
-    luns: list[Located] = field(default_factory=list)  # every known encryption LUN, in order
+    data: dict[int, Located[object]] | None = field(default_factory=dict)  # LUN -> its lun value
+    luns: list[tuple[int, Located[object]]] = field(default_factory=list)  # every known encryption LUN, in order
 
 
-def _des_state(node: Node | None) -> bool | None:
+def _des_state(disk: m.DiskEncryption | None) -> bool | None:
     """Whether an encryption entry names a disk encryption set: True, False, or None (unknown)."""
-    des = node.get_ci("diskEncryptionSetId") if node is not None and node.is_object else None
-    if node is not None and node.value is not None and not node.is_object:
+    if disk is None or disk.shape.value == "null":
+        return False
+    if disk.shape.value != "object":
         return None
+    des = disk.disk_encryption_set_id
     if des is None or des.value is None:
         return False
     return True if des.value is not UNKNOWN else None
 
 
-def _region_keys(region: m.TargetRegion, index: int) -> _RegionKeys:
+def _region_keys(region: m.TargetRegion) -> _RegionKeys:
     keys = _RegionKeys(region)
     enc = region.encryption
-    if enc is None or enc.value is None:
+    if enc is None:
         return keys
-    if not enc.is_object:
+    if enc.shape.value != "object":
         return _RegionKeys(region, None, None)
-    path = f"properties.publishingProfile.targetRegions[{index}].encryption"
-    keys.os_disk = _des_state(enc.get_ci("osDiskImage"))
-    data = enc.get_ci("dataDiskImages")
-    if data is None or data.value is None:
+    keys.os_disk = _des_state(enc.os_disk_image)
+    if enc.data_disk_images_shape is None or enc.data_disk_images_shape.value == "null":
         return keys
-    if not data.is_array:
+    if enc.data_disk_images_shape.value != "array":
         keys.data = None
         return keys
-    for i, item in items(data):
-        lun = value_at(item, "lun", f"{path}.dataDiskImages[{i}]")
-        number = integer(lun)
+    for item in enc.data_disk_images:
+        number = integer(item.lun)
         state = _des_state(item)
-        if number is None or state is None:
+        if item.lun is None or number is None or state is None:
             keys.data = None  # an entry we cannot read could be any LUN
             continue
-        keys.luns.append(lun)  # type: ignore[arg-type]
+        keys.luns.append((number, item.lun))
         if state and keys.data is not None:
-            keys.data.setdefault(number, lun)  # type: ignore[arg-type]
+            keys.data.setdefault(number, item.lun)
     return keys
 
 
@@ -74,8 +71,7 @@ def _data_luns(res: m.ImageVersion) -> set[int] | None:
         return None
     if res.os_disk is None or not present(res.os_disk.source_id) and not present(res.os_disk.source_uri):
         return None
-    disks = child(res.body, "properties.storageProfile.dataDiskImages")
-    if disks is not None and disks.value is not None and not disks.is_array:
+    if m.unreadable(res.data_disks_shape, "array"):
         return None
     luns = set()
     for disk in res.data_disks:
@@ -89,16 +85,14 @@ def _data_luns(res: m.ImageVersion) -> set[int] | None:
 @rule(
     "SIG306", "encryption-consistency", Severity.ERROR,
     "A disk of an image version is encrypted with a disk encryption set in one target region but not in another, or a region's encryption settings name a LUN that is not one of the version's data disks.",
-    applies_to=(m.ImageVersion,),
+    applies_to=m.ImageVersion,
 )
-def encryption_consistency(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageVersion)
-    regions = [_region_keys(region, i) for i, region in enumerate(res.target_regions or [])]
+def encryption_consistency(res: m.ImageVersion, ctx: CheckContext) -> Iterator[Hit]:
+    regions = [_region_keys(region) for region in res.target_regions or []]
     valid = _data_luns(res)
     for keys in regions:
-        seen: dict[int, Located] = {}
-        for lun in keys.luns:
-            number = lun.value
+        seen: dict[int, Located[object]] = {}
+        for number, lun in keys.luns:
             if number in seen:
                 yield Hit(lun, f"LUN {number} is listed twice in the encryption of {_region_words(keys.region)} (first at line {seen[number].span.line})")
                 continue
@@ -112,32 +106,26 @@ def encryption_consistency(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         for keys in regions:
             if keys.os_disk is False:
                 yield Hit(keys.region.name, f"{_region_words(keys.region)} has no disk encryption set for the OS disk, but {_region_words(with_os.region)} (line {with_os.region.span.line}) uses one; every target region needs one")
-    encrypted_luns = sorted({lun for k in regions if k.data for lun in k.data if valid is None or lun in valid})
-    for lun in encrypted_luns:
-        first = next(k for k in regions if k.data and lun in k.data)
+    encrypted_luns = sorted({n for k in regions if k.data for n in k.data if valid is None or n in valid})
+    for encrypted in encrypted_luns:
+        first = next(k for k in regions if k.data and encrypted in k.data)
         for keys in regions:
-            if keys.data is not None and lun not in keys.data:
-                yield Hit(keys.region.name, f"{_region_words(keys.region)} has no disk encryption set for the data disk at LUN {lun}, but {_region_words(first.region)} (line {first.region.span.line}) uses one; every target region needs one")
+            if keys.data is not None and encrypted not in keys.data:
+                yield Hit(keys.region.name, f"{_region_words(keys.region)} has no disk encryption set for the data disk at LUN {encrypted}, but {_region_words(first.region)} (line {first.region.span.line}) uses one; every target region needs one")
 
 
-def _encryption_keys(res: m._Replicated) -> Iterator[Located]:
+def _encryption_keys(res: m.Replicated) -> Iterator[Located[str]]:
     """The `encryption` property of every target region and extended location that sets one."""
-    profile = child(res.body, "properties.publishingProfile")
-    for list_name in ("targetRegions", "targetExtendedLocations"):
-        for i, item in items(child(profile, list_name)):
-            enc = item.get_ci("encryption") if item.is_object else None
-            if enc is None or enc.value is None or enc.value is UNKNOWN:
-                continue  # an unresolved value may be null
-            key = key_of(item, "encryption", f"properties.publishingProfile.{list_name}[{i}].encryption")
-            if key is not None:
-                yield key
+    for enc in res.encryptions:
+        if enc.shape.value is not UNKNOWN:  # an unresolved value may be null
+            yield enc.key
 
 
 def _gallery(res: m.Resource, ctx: CheckContext) -> m.Gallery | None:
     gallery_name = res.names[0] if res.names else None
     if gallery_name is None or not gallery_name.known:
         return None
-    found = [g for g in declared(ctx.find(m.GALLERY, [gallery_name.value])) if isinstance(g, m.Gallery) and related(res, g)]
+    found = [g for g in declared(ctx.find(m.GALLERY, [gallery_name.value]), m.Gallery) if related(res, g)]
     return found[0] if found else None
 
 
@@ -146,8 +134,7 @@ def _gallery(res: m.Resource, ctx: CheckContext) -> m.Gallery | None:
     "Disk encryption settings are used where the service does not support them: on an application version, or on an image version in a community or directly shared gallery.",
     applies_to=(m.ApplicationVersion, m.ImageVersion),
 )
-def encryption_not_supported(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m._Replicated)
+def encryption_not_supported(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     if isinstance(res, m.ApplicationVersion):
         for key in _encryption_keys(res):
             yield Hit(key, "gallery application versions do not support encryption; remove it")
@@ -155,11 +142,11 @@ def encryption_not_supported(res: m.Resource, ctx: CheckContext) -> Iterator[Hit
     gallery = _gallery(res, ctx)
     permission = gallery.sharing_permission if gallery is not None else None
     shared = next((p for p in ("Community", "Groups") if same(permission, p)), None)
-    if shared is None:
+    if gallery is None or permission is None or shared is None:
         return
     kind = "to a community" if shared == "Community" else "directly (Groups)"
     for key in _encryption_keys(res):
-        yield Hit(key, f"gallery '{gallery.full_name}' is shared {kind} ({where_words(res, permission)}), and such galleries cannot hold encrypted image versions; publish encrypted images from a private gallery")  # type: ignore[union-attr]
+        yield Hit(key, f"gallery '{gallery.full_name}' is shared {kind} ({where_words(res, permission)}), and such galleries cannot hold encrypted image versions; publish encrypted images from a private gallery")
 
 
-RULES = [encryption_consistency, encryption_not_supported]
+RULES: list[AnyRule] = [encryption_consistency, encryption_not_supported]

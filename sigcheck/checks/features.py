@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from typing import Iterator
+from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
-from sigcheck.checks.values import text
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
+from sigcheck.checks.values import first_repeats, folded, text
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 
 
 @cache
-def _features() -> dict:
-    return facts.load("features")
+def _features() -> dict[str, Any]:
+    data: dict[str, Any] = facts.load("features")
+    return data
 
 
 def _closest(word: str, options: list[str]) -> str | None:
@@ -25,7 +26,7 @@ def _closest(word: str, options: list[str]) -> str | None:
     return by_lower[match[0]] if match else None
 
 
-def _spellings(spec: dict) -> tuple[set[str], dict[str, str]]:
+def _spellings(spec: dict[str, Any]) -> tuple[set[str], dict[str, str]]:
     """The exact spellings of a feature's values that the sources use (canonical ones and
     `also_seen`), and lower-cased value -> canonical spelling."""
     exact: set[str] = set(spec.get("also_seen", []))
@@ -37,7 +38,7 @@ def _spellings(spec: dict) -> tuple[set[str], dict[str, str]]:
     return exact, canonical
 
 
-def _check_value(name: str, spec: dict, value: Located) -> Iterator[Hit]:
+def _check_value(name: str, spec: dict[str, Any], value: Located[str]) -> Iterator[Hit]:
     written = value.value
     if spec.get("kind") == "list":
         yield from _check_list(name, spec, value)
@@ -54,7 +55,7 @@ def _check_value(name: str, spec: dict, value: Located) -> Iterator[Hit]:
     yield Hit(value, f"feature {name} value '{written}' is not a known value{hint}")
 
 
-def _check_list(name: str, spec: dict, value: Located) -> Iterator[Hit]:
+def _check_list(name: str, spec: dict[str, Any], value: Located[str]) -> Iterator[Hit]:
     """A comma-separated list such as DiskControllerTypes `SCSI, NVMe`."""
     allowed = {item.lower(): item for item in spec["list_items"]}
     parts = [p.strip() for p in value.value.split(",")]
@@ -74,10 +75,10 @@ def _check_list(name: str, spec: dict, value: Located) -> Iterator[Hit]:
 @rule(
     "SIG404", "unknown-feature", Severity.WARNING,
     "An image definition feature has a name or value that is not known, or is spelled with non-canonical casing.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
+    needs=("features",),
 )
-def unknown_feature(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageDefinition)
+def unknown_feature(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     data = _features()
     known = data["features"]
     by_lower = {n.lower(): n for n in known}
@@ -96,7 +97,7 @@ def unknown_feature(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
             yield from _check_value(canonical, known[canonical], value)
 
 
-def _unknown_name(where: Located, name: str, data: dict) -> Hit:
+def _unknown_name(where: Located[str], name: str, data: dict[str, Any]) -> Hit:
     misspelt = {k.lower(): v for k, v in data["misspellings"].items()}.get(name.lower())
     if misspelt is not None:
         return Hit(where, f"feature name '{name}' is not known: the feature is '{misspelt}'")
@@ -111,20 +112,12 @@ def _unknown_name(where: Located, name: str, data: dict) -> Hit:
 @rule(
     "SIG405", "duplicate-feature", Severity.ERROR,
     "A feature name appears more than once in an image definition's features.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
+    needs=("features",),
 )
-def duplicate_feature(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageDefinition)
-    seen: dict[str, Located] = {}
-    for feature in res.features:
-        name = text(feature.name)
-        if name is None:
-            continue
-        first = seen.get(name.lower())
-        if first is not None:
-            yield Hit(feature.name, f"feature '{name}' is already given at line {first.span.line}; each feature may appear once")
-        else:
-            seen[name.lower()] = feature.name
+def duplicate_feature(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
+    for repeat, first in first_repeats((feature.name for feature in res.features), key=folded):
+        yield Hit(repeat, f"feature '{repeat.value}' is already given at line {first.span.line}; each feature may appear once")
 
 
-RULES = [unknown_feature, duplicate_feature]
+RULES: list[AnyRule] = [unknown_feature, duplicate_feature]

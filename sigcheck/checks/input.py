@@ -3,47 +3,90 @@ could not resolve."""
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from typing import Any, Iterator, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS
-from sigcheck.model.findings import Severity
-from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.model.findings import RuleMeta, Severity
+from sigcheck.syntax.located import Located, Span
 from sigcheck.model import resources as m
-from sigcheck.model.from_body import child
 
-def _unresolved(res: m.Resource) -> Iterator[tuple[Located, str, str]]:
-    """(where, what, which rules read it) for every value the rules need that is unknown."""
+# Not a list of rules: every rule that looks a resource up by name (a version's gallery, a VM's
+# image) relies on the names too.
+_NAME_READERS = "the SIG1xx name rules and the rules that look resources up by name"
+
+
+def _unresolved(res: m.Resource) -> Iterator[tuple[Located[Any], str, str]]:
+    """(where, what, the model field it is, or None for names) for every value the rules need
+    that is unknown."""
     own = res.names[-1] if res.names else None
     for name in res.names:
         # Parent segments written elsewhere (a nested child's parent) belong to the parent's note.
         if not name.known and own is not None and name.span == own.span:
-            yield name, f"the name of this {KIND_WORDS[res.type_name]}", "the SIG1xx name rules and the rules that look resources up by name"
+            yield name, f"the name of this {KIND_WORDS[res.type_name]}", ""
     if res.api_version is not None and not res.api_version.known:
-        yield res.api_version, "the API version", "SIG5xx and SIG6xx"
-    written = res.body is None or res.body.get_ci("location") is not None  # not just absent from a request
-    if res.location is not None and not res.location.known and written:
-        yield res.location, "the location", "SIG201, SIG203, SIG206, SIG208, SIG209"
-    if isinstance(res, m._Replicated):
-        regions = child(res.body, "properties.publishingProfile.targetRegions")
-        if regions is not None and regions.value is UNKNOWN:
-            yield Located(UNKNOWN, regions.span, regions.origin, "properties.publishingProfile.targetRegions"), "the list of target regions", "SIG201–SIG209"
+        yield res.api_version, "the API version", "api_version"
+    if res.location is not None and not res.location.known and res.location_in_body:
+        yield res.location, "the location", "location"
+    if isinstance(res, m.Replicated):
+        regions = res.target_regions_shape
+        if regions is not None and m.unresolved(regions):
+            yield regions, "the list of target regions", "target_regions"
         for region in res.target_regions or []:
             if not region.name.known:
-                yield region.name, "a target region", "SIG201–SIG209"
+                yield region.name, "a target region", "target_regions"
             if region.storage_account_type is not None and not region.storage_account_type.known:
-                yield region.storage_account_type, "a target region's storage account type", "SIG205 and SIG502"
+                yield region.storage_account_type, "a target region's storage account type", "region_storage_account_type"
         if res.storage_account_type is not None and not res.storage_account_type.known:
-            yield res.storage_account_type, "the storage account type", "SIG205, SIG210 and SIG502"
+            yield res.storage_account_type, "the storage account type", "storage_account_type"
     if isinstance(res, m.ImageDefinition):
         if res.hyper_v_generation is not None and not res.hyper_v_generation.known:
-            yield res.hyper_v_generation, "the Hyper-V generation", "SIG401, SIG403 and SIG406"
-        features = child(res.body, "properties.features")
-        if features is not None and features.value is UNKNOWN:
-            yield Located(UNKNOWN, features.span, features.origin, "properties.features"), "the features (and so the security type)", "SIG401, SIG402, SIG404–SIG407"
+            yield res.hyper_v_generation, "the Hyper-V generation", "hyper_v_generation"
+        if res.features_shape is not None and m.unresolved(res.features_shape):
+            yield res.features_shape, "the features (and so the security type)", "features"
         security = res.feature("SecurityType")
         if security is not None and security.value is not None and not security.value.known:
-            yield security.value, "the security type", "SIG401, SIG402 and SIG407"
+            yield security.value, "the security type", "security_type"
+
+
+def readers(need: str, catalogue: Sequence[RuleMeta]) -> str:
+    """The rules of the catalogue that declare `need` (a key of NEEDS), in words: a whole family
+    as `SIG5xx`, three or more neighbours in the catalogue as `SIG201–SIG209`; a short list reads
+    as prose ("SIG401, SIG403 and SIG406"), a long one or one with ranges as a list."""
+    ids = sorted(meta.id for meta in catalogue if not meta.emitted_by_pipeline)
+    wanted = {meta.id for meta in catalogue if need in meta.needs}
+    words: list[str] = []
+    families = _families(ids)
+    done: set[str] = set()
+    for family, members in families.items():
+        if len(members) > 1 and set(members) <= wanted:
+            words.append(f"{family}xx")
+            done.update(members)
+    run: list[str] = []
+    for rule_id in ids + [""]:  # "" closes the last run
+        if rule_id in wanted and rule_id not in done:
+            run.append(rule_id)
+            continue
+        if run:
+            words.extend([f"{run[0]}–{run[-1]}"] if len(run) >= 3 else run)
+            run = []
+    words.sort(key=lambda word: word[:6])
+    if not words:
+        return "other rules"
+    if len(words) <= 3 and not any("–" in word for word in words):
+        return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return ", ".join(words)
+
+
+def _families(ids: list[str]) -> dict[str, list[str]]:
+    """Rule ids by family: `SIG5` for SIG501–SIG599."""
+    out: dict[str, list[str]] = {}
+    for rule_id in ids:
+        match = re.fullmatch(r"([A-Z]+\d)\d\d", rule_id)
+        if match:
+            out.setdefault(match.group(1), []).append(rule_id)
+    return out
 
 
 @rule(
@@ -54,13 +97,14 @@ def _unresolved(res: m.Resource) -> Iterator[tuple[Located, str, str]]:
 )
 def unresolved_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     seen: set[tuple[Span, str]] = set()
-    for where, what, readers in _unresolved(res):
+    for where, what, need in _unresolved(res):
         key = (where.span, what)
         if key in seen:
             continue  # name segments of one expression share its span
         seen.add(key)
         origin = f" ({where.origin})" if where.origin else ""
-        yield Hit(where, f"{what} cannot be resolved statically{origin}, so {readers} cannot check it; give it a value (a parameter default, --parameters, --location)")
+        who = readers(need, ctx.catalogue) if need else _NAME_READERS
+        yield Hit(where, f"{what} cannot be resolved statically{origin}, so {who} cannot check it; give it a value (a parameter default, --parameters, --location)")
 
 
-RULES = [unresolved_value]
+RULES: list[AnyRule] = [unresolved_value]

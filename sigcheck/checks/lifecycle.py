@@ -5,25 +5,28 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule, RuleMeta, rule, run_rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, Rule, rule, run_rule
+from sigcheck.model.findings import RuleMeta
 from sigcheck.checks.values import declared, text, where_words
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
-from sigcheck.model.from_body import child, located
 
 
 def _identity(res: m.ImageDefinition) -> tuple[str, str, str] | None:
-    parts = [text(res.publisher), text(res.offer), text(res.sku)]
-    if any(p is None for p in parts):
+    publisher, offer, sku = text(res.publisher), text(res.offer), text(res.sku)
+    if publisher is None or offer is None or sku is None:
         return None
-    return tuple(p.lower() for p in parts)  # type: ignore[union-attr,return-value]
+    return publisher.lower(), offer.lower(), sku.lower()
 
 
-def _identifier(res: m.ImageDefinition) -> Located:
-    return located(child(res.body, "properties.identifier"), "properties.identifier") or res.publisher  # type: ignore[return-value]
+def _identifier(res: m.ImageDefinition) -> Located[Any]:
+    """Where a finding about the whole identifier points: the `identifier` object."""
+    if res.identifier is not None:
+        return res.identifier
+    return res.publisher if res.publisher is not None else Located(None, res.span)
 
 
 @run_rule(
@@ -31,7 +34,7 @@ def _identifier(res: m.ImageDefinition) -> Located:
     "Two image definitions in the same gallery have the same publisher, offer and SKU.",
 )
 def duplicate_image_identity(resources: Sequence[m.Resource], ctx: CheckContext) -> Iterator[tuple[m.Resource, Hit]]:
-    definitions = [r for r in declared(resources) if isinstance(r, m.ImageDefinition) and len(r.names) == 2]
+    definitions = [r for r in declared(resources, m.ImageDefinition) if len(r.names) == 2]
     definitions.sort(key=lambda r: r.span.sort_key())
     first_of: dict[tuple[str, tuple[str, str, str], str | None], m.ImageDefinition] = {}
     for res in definitions:
@@ -45,17 +48,22 @@ def duplicate_image_identity(resources: Sequence[m.Resource], ctx: CheckContext)
         if first is None:
             first_of[key] = res
             continue
-        if text(first.names[1]).lower() == name.lower():  # type: ignore[union-attr]
+        first_name = text(first.names[1])
+        if first_name is not None and first_name.lower() == name.lower():
             continue  # the same definition declared again (an update), not a second one
         where = _identifier(res)
         yield res, Hit(
-            where,  # type: ignore[arg-type]
-            f"image definition '{name}' has the same publisher/offer/sku ({res.publisher.value}/{res.offer.value}/{res.sku.value}) "  # type: ignore[union-attr]
+            where,
+            f"image definition '{name}' has the same publisher/offer/sku ({_shown(res.publisher)}/{_shown(res.offer)}/{_shown(res.sku)}) "
             f"as '{text(first.names[1])}' ({where_words(res, _identifier(first))}) in gallery '{gallery}'; each definition of a gallery needs its own combination",
         )
 
 
-_EOL_TYPES = (m.ImageDefinition, m.ImageVersion, m.GalleryApplication, m.ApplicationVersion)
+def _shown(item: Located[str] | None) -> str:
+    return str(item.value) if item is not None else "None"
+
+
+_EOL_TYPES: tuple[type[m.Resource], ...] = (m.ImageDefinition, m.ImageVersion, m.GalleryApplication, m.ApplicationVersion)
 # An ISO 8601 calendar date, optionally followed by a time (what docs-TS asks for).
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ].+)?$")
 
@@ -79,18 +87,18 @@ def parse_end_of_life(value: str) -> _dt.date | None:
     applies_to=_EOL_TYPES,
 )
 def end_of_life(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    item: Located | None = getattr(res, "end_of_life_date", None)
+    item = res.end_of_life_date if isinstance(res, (m.ImageDefinition, m.Replicated, m.GalleryApplication)) else None
     value = text(item)
-    if value is None:
+    if item is None or value is None:
         return
     date = parse_end_of_life(value)
     if date is None:
-        yield Hit(item, f"endOfLifeDate '{value}' is not an ISO 8601 date (yyyy-MM-dd or yyyy-MM-ddTHH:mm:ssZ)", Severity.ERROR)  # type: ignore[arg-type]
+        yield Hit(item, f"endOfLifeDate '{value}' is not an ISO 8601 date (yyyy-MM-dd or yyyy-MM-ddTHH:mm:ssZ)", Severity.ERROR)
     elif date < ctx.today:
-        yield Hit(item, f"endOfLifeDate {value} is in the past (the check's date is {ctx.today.isoformat()}); the service refuses a past date when the resource is created or updated")  # type: ignore[arg-type]
+        yield Hit(item, f"endOfLifeDate {value} is in the past (the check's date is {ctx.today.isoformat()}); the service refuses a past date when the resource is created or updated")
 
 
-def _count(item: Located | None) -> int | float | None:
+def _count(item: Located[object] | None) -> int | float | None:
     """A known number; integers written as strings count too (the range is wrong either way)."""
     if item is None or not item.known or isinstance(item.value, bool):
         return None
@@ -104,22 +112,21 @@ def _count(item: Located | None) -> int | float | None:
 @rule(
     "SIG703", "recommended-range", Severity.ERROR,
     "An image definition recommends a minimum number of vCPUs or amount of memory that is greater than its maximum.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
 )
-def recommended_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageDefinition)
+def recommended_range(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     for what, low, high in (("vCPUs", res.vcpus_min, res.vcpus_max), ("memory", res.memory_min, res.memory_max)):
         lo, hi = _count(low), _count(high)
-        if lo is not None and hi is not None and lo > hi:
-            yield Hit(low, f"recommended {what} min {lo:g} is greater than max {hi:g} (line {high.span.line}); the service rejects the definition")  # type: ignore[arg-type,union-attr]
+        if low is not None and high is not None and lo is not None and hi is not None and lo > hi:
+            yield Hit(low, f"recommended {what} min {lo:g} is greater than max {hi:g} (line {high.span.line}); the service rejects the definition")
 
 
 # Listed in the catalogue so that its id is reserved and documented, but off and without a check:
 # it needs two revisions of an input, and sigcheck does not compare revisions yet.
-IMMUTABLE_CHANGE = Rule(RuleMeta(
+IMMUTABLE_CHANGE: Rule[m.Resource] = Rule(RuleMeta(
     "SIG706", "immutable-change", Severity.ERROR,
     "Between two revisions of an input, a property that the service does not allow to be updated has changed.",
     enabled_by_default=False,
 ))
 
-RULES = [duplicate_image_identity, end_of_life, recommended_range, IMMUTABLE_CHANGE]
+RULES: list[AnyRule] = [duplicate_image_identity, end_of_life, recommended_range, IMMUTABLE_CHANGE]

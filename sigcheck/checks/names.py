@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Iterator
+from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 
 
 @cache
-def _names() -> dict:
-    return facts.load("names")
+def _names() -> dict[str, Any]:
+    data: dict[str, Any] = facts.load("names")
+    return data
 
 
-def _spec(type_name: str) -> dict:
-    spec = _names()["resources"][type_name]
-    return _names()["resources"][spec["same_as"]] if "same_as" in spec else spec
+def _spec(type_name: str) -> dict[str, Any]:
+    resources: dict[str, dict[str, Any]] = _names()["resources"]
+    spec = resources[type_name]
+    return resources[spec["same_as"]] if "same_as" in spec else spec
 
 
-def _own_name(res: m.Resource) -> Located | None:
+def _own_name(res: m.Resource) -> Located[str] | None:
+    """The resource's own name, when it is a known string."""
     name = res.name
     if name is None or not name.known or not isinstance(name.value, str):
         return None
@@ -41,9 +44,9 @@ def _charset_problem(value: str, allowed: str) -> str | None:
 @rule(
     "SIG101", "gallery-name", Severity.ERROR,
     "A gallery name breaks the service's naming rule: 1–80 letters, digits, `_` and `.`, starting and ending with a letter or digit, and no hyphens.",
-    applies_to=(m.Gallery,),
+    applies_to=m.Gallery,
 )
-def gallery_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def gallery_name(res: m.Gallery, ctx: CheckContext) -> Iterator[Hit]:
     name = _own_name(res)
     if name is None:
         return
@@ -58,7 +61,7 @@ def gallery_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     yield Hit(name, f"gallery name {name.described()} is invalid: {reason}")
 
 
-def _describe_pattern_miss(value: str, spec: dict, charset_words: str) -> str:
+def _describe_pattern_miss(value: str, spec: dict[str, Any], charset_words: str) -> str:
     if not value:
         return "it is empty"
     if len(value) > spec["max_length"]:
@@ -74,9 +77,9 @@ def _describe_pattern_miss(value: str, spec: dict, charset_words: str) -> str:
 @rule(
     "SIG102", "image-definition-name", Severity.ERROR,
     "An image definition name is not 1–80 letters, digits, `_`, `-` and `.`, starting with a letter or digit and not ending with `.` or `-`.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
 )
-def image_definition_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def image_definition_name(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     name = _own_name(res)
     if name is None:
         return
@@ -97,10 +100,10 @@ def image_definition_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         )
 
 
-_VERSION_TYPES = (m.ImageVersion, m.ApplicationVersion)
+_VERSION_TYPES: tuple[type[m.Replicated], ...] = (m.ImageVersion, m.ApplicationVersion)
 
 
-def _version_parts(res: m.Resource) -> tuple[Located, list[str]] | None:
+def _version_parts(res: m.Resource) -> tuple[Located[str], list[str]] | None:
     name = _own_name(res)
     if name is None:
         return None
@@ -113,7 +116,7 @@ def _version_parts(res: m.Resource) -> tuple[Located, list[str]] | None:
     "An image or application version name is not three dot-separated decimal integers, `Major.Minor.Patch`.",
     applies_to=_VERSION_TYPES,
 )
-def version_name_format(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def version_name_format(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     name = _own_name(res)
     if name is None or _version_parts(res) is not None:
         return
@@ -132,7 +135,7 @@ def version_name_format(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "A component of an image or application version name is larger than 2147483647, the largest 32-bit signed integer.",
     applies_to=_VERSION_TYPES,
 )
-def version_component_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def version_component_range(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     parsed = _version_parts(res)
     if parsed is None:
         return
@@ -148,7 +151,7 @@ def version_component_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]
     "A component of a version name has a leading zero, so the name reads differently from the number the service uses.",
     applies_to=_VERSION_TYPES,
 )
-def version_leading_zero(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def version_leading_zero(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     parsed = _version_parts(res)
     if parsed is None:
         return
@@ -162,9 +165,9 @@ def version_leading_zero(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 @rule(
     "SIG105", "application-name", Severity.ERROR,
     "A gallery application name is not 1–117 letters, digits, `-`, `.` and `_`, or it ends with a period.",
-    applies_to=(m.GalleryApplication,),
+    applies_to=m.GalleryApplication,
 )
-def application_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def application_name(res: m.GalleryApplication, ctx: CheckContext) -> Iterator[Hit]:
     name = _own_name(res)
     if name is None:
         return
@@ -188,13 +191,11 @@ def application_name(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 @rule(
     "SIG106", "image-identifier", Severity.ERROR,
     "An image definition's publisher, offer or SKU is empty, too long, uses characters other than letters, digits, `-`, `.` and `_`, or ends with a period.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
 )
-def image_identifier(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageDefinition)
+def image_identifier(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     specs = _names()["image_identifier"]
-    for field in ("publisher", "offer", "sku"):
-        item: Located | None = getattr(res, field)
+    for field, item in (("publisher", res.publisher), ("offer", res.offer), ("sku", res.sku)):
         if item is None or not item.known or not isinstance(item.value, str):
             continue
         spec = specs[field]
@@ -212,7 +213,7 @@ def image_identifier(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(item, f"identifier {field} {item.described()} is invalid: {reason}")
 
 
-RULES = [
+RULES: list[AnyRule] = [
     gallery_name,
     image_definition_name,
     version_name_format,

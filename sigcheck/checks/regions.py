@@ -5,29 +5,30 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 from functools import cache
-from typing import Iterator
+from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
-from sigcheck.checks.values import GALLERY_RESOURCES, integer, same, surely_present, text
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
+from sigcheck.checks.values import GALLERY_RESOURCES, first_repeats, integer, same, surely_present, text
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 from sigcheck.model.regions import normalize_region
 
-_REPLICATED = (m.ImageVersion, m.ApplicationVersion)
+_REPLICATED: tuple[type[m.Replicated], ...] = (m.ImageVersion, m.ApplicationVersion)
 
 
 @cache
-def region_table() -> dict[str, dict]:
-    return facts.load("regions")["regions"]
+def region_table() -> dict[str, dict[str, Any]]:
+    table: dict[str, dict[str, Any]] = facts.load("regions")["regions"]
+    return table
 
 
-def region_info(name: str) -> dict | None:
+def region_info(name: str) -> dict[str, Any] | None:
     return region_table().get(normalize_region(name))
 
 
-def _all_region_names(res: m._Replicated) -> list[tuple[m.TargetRegion, str]] | None:
+def _all_region_names(res: m.Replicated) -> list[tuple[m.TargetRegion, str]] | None:
     """Target regions with their names, or None when any name is unknown (then nothing is sure)."""
     if res.target_regions is None:
         return None
@@ -44,9 +45,9 @@ def _all_region_names(res: m._Replicated) -> list[tuple[m.TargetRegion, str]] | 
     "SIG201", "source-region-not-targeted", Severity.ERROR,
     "The source region of an image or application version is not one of its target regions.",
     applies_to=_REPLICATED,
+    needs=("location", "target_regions"),
 )
-def source_region_not_targeted(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m._Replicated)
+def source_region_not_targeted(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     location = res.effective_location
     source = text(location)
     regions = _all_region_names(res)
@@ -68,32 +69,23 @@ def source_region_not_targeted(res: m.Resource, ctx: CheckContext) -> Iterator[H
     "SIG202", "duplicate-target-region", Severity.ERROR,
     "A region appears more than once in a version's target regions.",
     applies_to=_REPLICATED,
+    needs=("target_regions",),
 )
-def duplicate_target_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m._Replicated)
-    seen: dict[str, Located] = {}
-    for region in res.target_regions or []:
-        name = text(region.name)
-        if name is None:
-            continue
-        key = normalize_region(name)
-        if key in seen:
-            first = seen[key]
-            yield Hit(
-                region.name,
-                f"target region '{name}' repeats '{first.value}' (line {first.span.line}); each region may appear once",
-            )
-        else:
-            seen[key] = region.name
+def duplicate_target_region(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
+    for repeat, first in first_repeats((region.name for region in res.target_regions or []), key=_region_key):
+        yield Hit(
+            repeat,
+            f"target region '{repeat.value}' repeats '{first.value}' (line {first.span.line}); each region may appear once",
+        )
 
 
 @rule(
     "SIG205", "zrs-without-zones", Severity.ERROR,
     "Zone-redundant storage (`Standard_ZRS`) is requested for a target region that has no availability zones.",
     applies_to=_REPLICATED,
+    needs=("target_regions", "region_storage_account_type", "storage_account_type"),
 )
-def zrs_without_zones(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m._Replicated)
+def zrs_without_zones(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     default = res.storage_account_type
     for region in res.target_regions or []:
         name = text(region.name)
@@ -103,11 +95,11 @@ def zrs_without_zones(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         if region.storage_account_type is not None:
             if same(region.storage_account_type, "Standard_ZRS"):
                 yield Hit(region.storage_account_type, f"Standard_ZRS in target region '{name}', which has no availability zones; use Standard_LRS or Premium_LRS there")
-        elif same(default, "Standard_ZRS"):
+        elif default is not None and same(default, "Standard_ZRS"):
             yield Hit(
                 region.name,
                 f"target region '{name}' has no availability zones but inherits Standard_ZRS from "
-                f"publishingProfile.storageAccountType (line {default.span.line}); set storageAccountType for this region",  # type: ignore[union-attr]
+                f"publishingProfile.storageAccountType (line {default.span.line}); set storageAccountType for this region",
             )
 
 
@@ -115,9 +107,9 @@ def zrs_without_zones(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "SIG207", "shallow-replication", Severity.ERROR,
     "A version with `replicationMode: Shallow` targets more than its source region, or asks for more than one replica.",
     applies_to=_REPLICATED,
+    needs=("target_regions",),
 )
-def shallow_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m._Replicated)
+def shallow_replication(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     if not same(res.replication_mode, "Shallow"):
         return
     regions = res.target_regions or []
@@ -136,12 +128,18 @@ def shallow_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(count, f"replicationMode Shallow allows one replica; replicaCount is {count.value}")
 
 
-def _region_values(res: m.Resource) -> Iterator[tuple[Located, str, str]]:
+def _region_key(item: Located[Any]) -> str | None:
+    """A region name as the service compares it ("West US 2" is westus2), when known."""
+    name = text(item)
+    return normalize_region(name) if name is not None else None
+
+
+def _region_values(res: m.Resource) -> Iterator[tuple[Located[Any], str, str]]:
     """(where, region as written, what it is) for the location and every target region."""
     location = text(res.location)
-    if location is not None:
-        yield res.location, location, "location"  # type: ignore[misc]
-    if isinstance(res, m._Replicated):
+    if res.location is not None and location is not None:
+        yield res.location, location, "location"
+    if isinstance(res, m.Replicated):
         for region in res.target_regions or []:
             name = text(region.name)
             if name is not None:
@@ -157,6 +155,7 @@ def _logical_names() -> frozenset[str]:
     "SIG203", "unknown-region", Severity.WARNING,
     "A location or target region is not a known deployable Azure region.",
     applies_to=GALLERY_RESOURCES,
+    needs=("location", "target_regions"),
 )
 def unknown_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     data = facts.load("regions")
@@ -179,6 +178,7 @@ def unknown_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "SIG206", "restricted-region", Severity.NOTE,
     "A location or target region is one that most subscriptions cannot use without access being granted first.",
     applies_to=GALLERY_RESOURCES,
+    needs=("location", "target_regions"),
 )
 def restricted_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     for where, name, what in _region_values(res):
@@ -194,16 +194,17 @@ def restricted_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 def _cloud(name: str) -> str | None:
     info = region_info(name)
-    return info.get("cloud") if info is not None else None
+    cloud = info.get("cloud") if info is not None else None
+    return cloud if isinstance(cloud, str) else None
 
 
 @rule(
     "SIG208", "cross-cloud-replication", Severity.ERROR,
     "A version's target regions include a region of another Azure cloud than its source region.",
     applies_to=_REPLICATED,
+    needs=("location", "target_regions"),
 )
-def cross_cloud_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m._Replicated)
+def cross_cloud_replication(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     clouds = facts.load("regions")["clouds"]
     targets = [(region, name, _cloud(name)) for region in res.target_regions or [] if (name := text(region.name)) is not None]
     source = text(res.effective_location)
@@ -226,60 +227,61 @@ def cross_cloud_replication(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]
     "SIG209", "retired-region", Severity.ERROR,
     "A location or target region names an Azure region that was retired before the date of the check.",
     applies_to=GALLERY_RESOURCES,
+    needs=("location", "target_regions"),
 )
 def retired_region(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     for where, name, what in _region_values(res):
         info = region_info(name)
         retired = info.get("retired") if info is not None else None
-        if retired is None or _dt.date.fromisoformat(retired) > ctx.today:
+        if info is None or retired is None or _dt.date.fromisoformat(retired) > ctx.today:
             continue
-        note = f"; {info['retired_note']}" if info.get("retired_note") else ""  # type: ignore[union-attr]
-        shown = f" ({info['display_name']})" if info["display_name"] != name else ""  # type: ignore[index]
-        yield Hit(where, f"{what} '{name}'{shown} was retired on {retired}{note}")  # type: ignore[index]
+        note = f"; {info['retired_note']}" if info.get("retired_note") else ""
+        shown = f" ({info['display_name']})" if info["display_name"] != name else ""
+        yield Hit(where, f"{what} '{name}'{shown} was retired on {retired}{note}")
 
 
 @rule(
     "SIG204", "replica-count-range", Severity.ERROR,
     "A replica count is outside the range the service accepts for an image or application version.",
     applies_to=_REPLICATED,
+    needs=("target_regions",),
 )
-def replica_count_range(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m._Replicated)
+def replica_count_range(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     limits = facts.load("limits")
     image = isinstance(res, m.ImageVersion)
     spec = limits["image_version_replicas" if image else "application_version_replicas"]
     kind = "an image version" if image else "an application version"
     high = spec["max"] if image else spec["error_above"]
-    counts = [(res.replica_count, "replicaCount")]
+    counts: list[tuple[Located[object] | None, str]] = [(res.replica_count, "replicaCount")]
     counts += [(region.replica_count, f"regionalReplicaCount of '{region.name.value}'" if region.name.known else "regionalReplicaCount") for region in res.target_regions or []]
     for item, what in counts:
         value = integer(item)
-        if value is None:
+        if item is None or value is None:
             continue
         if value < spec["min"]:
-            yield Hit(item, f"{what} is {value}; {kind} needs at least {spec['min']} replica")  # type: ignore[arg-type]
+            yield Hit(item, f"{what} is {value}; {kind} needs at least {spec['min']} replica")
         elif value > high:
-            yield Hit(item, f"{what} is {value}; {kind} accepts at most {high} replicas")  # type: ignore[arg-type]
+            yield Hit(item, f"{what} is {value}; {kind} accepts at most {high} replicas")
         elif value > spec["warn_above"]:
             limit = f"above the {spec['warn_above']} per region that the gallery best practices (docs-ACG) give as the maximum" if image else \
                 f"the service's own message allows at most {spec['warn_above']} replicas for application versions (docs-APPS)"
-            yield Hit(item, f"{what} is {value}; {limit}", Severity.WARNING)  # type: ignore[arg-type]
+            yield Hit(item, f"{what} is {value}; {limit}", Severity.WARNING)
 
 
 @rule(
     "SIG210", "storage-strategy-conflict", Severity.ERROR,
     "A version sets both `storageAccountStrategy` and `storageAccountType` in its publishing profile.",
     applies_to=_REPLICATED,
+    needs=("storage_account_type",),
 )
-def storage_strategy_conflict(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m._Replicated)
+def storage_strategy_conflict(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     strategy, kind = res.storage_account_strategy, res.storage_account_type
-    if not surely_present(strategy) or not surely_present(kind):
+    if strategy is None or kind is None or not surely_present(strategy) or not surely_present(kind):
         return  # an unresolved value may be null, which is the same as not set
-    yield Hit(strategy, f"storageAccountStrategy '{strategy.value}' cannot be combined with storageAccountType '{kind.value}' (line {kind.span.line}); keep one of them")  # type: ignore[union-attr,arg-type]
+    yield Hit(strategy, f"storageAccountStrategy '{strategy.value}' cannot be combined with storageAccountType '{kind.value}' (line {kind.span.line}); keep one of them")
 
 
-RULES = [
+RULES: list[AnyRule] = [
     source_region_not_targeted,
     duplicate_target_region,
     unknown_region,

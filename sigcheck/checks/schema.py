@@ -17,9 +17,10 @@ from functools import cache
 from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.api_versions import TEMPLATE_KEYS
-from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS, authored, key_of
+from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS, authored
+from sigcheck.model.from_body import key_of
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
@@ -38,9 +39,14 @@ class _Unresolved:
 UNRESOLVED = _Unresolved()
 
 
+# A place inside an instance: property names and array indexes, from the top of the body.
+IPath = tuple[str | int, ...]
+Schema = dict[str, Any]
+
+
 @dataclass
 class _Finding:
-    where: Located
+    where: Located[str]
     path: str  # schema path: property names, arrays as `[]`
     hint: str = ""
 
@@ -51,17 +57,18 @@ class Analysis:
 
     api: str
     instance: Any = None
-    nodes: dict[tuple, Node] = field(default_factory=dict)  # instance path -> node
-    keys: dict[tuple, Located] = field(default_factory=dict)  # instance path -> its property name
+    nodes: dict[IPath, Node] = field(default_factory=dict)  # instance path -> node
+    keys: dict[IPath, Located[str]] = field(default_factory=dict)  # instance path -> its property name
     unknown: list[_Finding] = field(default_factory=list)
     read_only: list[_Finding] = field(default_factory=list)
-    errors: list | None = None  # jsonschema's, computed once for SIG601 and SIG602
+    errors: list[Any] | None = None  # jsonschema's, computed once for SIG601 and SIG602
     suspect: bool = False  # whether jsonschema can find anything (else it is not even imported)
 
 
 @cache
-def _schema_doc(api: str) -> dict:
-    return facts.load(f"api/schemas/{api}")
+def _schema_doc(api: str) -> Schema:
+    doc: Schema = facts.load(f"api/schemas/{api}")
+    return doc
 
 
 @cache
@@ -97,7 +104,7 @@ def _validator(api: str, type_name: str) -> Any:
     return jsonschema.Draft7Validator(schema)
 
 
-def _resolve(schema: Any, definitions: dict) -> dict | None:
+def _resolve(schema: Any, definitions: Schema) -> Schema | None:
     seen = 0
     while isinstance(schema, dict) and "$ref" in schema and seen < 64:
         schema = definitions.get(schema["$ref"].rsplit("/", 1)[-1])
@@ -116,20 +123,11 @@ def _as_node(value: Any, span: Span) -> Node:
     return Node(value, span)
 
 
-_cache: dict[int, tuple[m.Resource, Analysis | None]] = {}
-
-
-def analyse(res: m.Resource) -> Analysis | None:
+def analyse(res: m.Resource, ctx: CheckContext) -> Analysis | None:
     """The body of `res` read against the schema of its declared API version, or None when
-    there is nothing to read it against (no body, an API version without a schema)."""
-    hit = _cache.get(id(res))
-    if hit is not None and hit[0] is res:
-        return hit[1]
-    if len(_cache) > 4096:
-        _cache.clear()
-    result = _analyse(res)
-    _cache[id(res)] = (res, result)
-    return result
+    there is nothing to read it against (no body, an API version without a schema). Read once
+    per run for the four rules that use it."""
+    return ctx.memo(_analyse, res)
 
 
 def _analyse(res: m.Resource) -> Analysis | None:
@@ -148,7 +146,7 @@ def _analyse(res: m.Resource) -> Analysis | None:
 
 
 class _Walker:
-    def __init__(self, type_name: str, api: str, definitions: dict, out: Analysis) -> None:
+    def __init__(self, type_name: str, api: str, definitions: Schema, out: Analysis) -> None:
         self.type_name = type_name
         self.api = api
         self.definitions = definitions
@@ -156,7 +154,7 @@ class _Walker:
         self.read_only = _read_only(type_name)
         self.other_versions = _matrix_paths(type_name)
 
-    def walk(self, node: Node, schema: Any, ipath: tuple, spath: str | None, top: bool = False) -> Any:
+    def walk(self, node: Node, schema: Any, ipath: IPath, spath: str | None, top: bool = False) -> Any:
         """The instance for jsonschema; `spath` is None inside maps, where paths mean nothing."""
         if node.value is UNKNOWN:
             return UNRESOLVED
@@ -178,7 +176,7 @@ class _Walker:
             self.out.suspect = _doubtful(instance, schema)
         return instance
 
-    def _object(self, node: Node, schema: dict | None, ipath: tuple, spath: str | None, top: bool) -> dict:
+    def _object(self, node: Node, schema: Schema | None, ipath: IPath, spath: str | None, top: bool) -> dict[str, Any]:
         props = schema.get("properties") if schema is not None else None
         additional = schema.get("additionalProperties") if schema is not None else None
         is_map = isinstance(additional, dict) or additional is True
@@ -207,7 +205,7 @@ class _Walker:
                     continue  # another API version has it: SIG502's
                 self.out.unknown.append(_Finding(located_key, child_spath or key, self._suggest(key, props, spath)))
                 continue
-            child_schema = props[canonical] if canonical is not None else (additional if isinstance(additional, dict) else None)
+            child_schema = props[canonical] if canonical is not None and props is not None else (additional if isinstance(additional, dict) else None)
             self.out.keys[ipath + (name,)] = located_key
             result[name] = self.walk(value, child_schema, ipath + (name,), child_spath)
         return result
@@ -218,7 +216,7 @@ class _Walker:
             if named is not None and isinstance(named.value, str):
                 yield by_lower.get(named.value.lower(), named.value)
 
-    def _suggest(self, key: str, props: dict, spath: str | None) -> str:
+    def _suggest(self, key: str, props: Schema, spath: str | None) -> str:
         here = {name.lower(): name for name in props}
         later: dict[str, str] = {}
         if spath is not None:
@@ -246,7 +244,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _doubtful(instance: Any, schema: dict) -> bool:
+def _doubtful(instance: Any, schema: Schema) -> bool:
     """Whether jsonschema might find fault with this value itself (its type, enum, required
     members; what is below it is looked at on its own). The keywords checked are all those the
     generated schemas use, so a body with no doubtful value needs no jsonschema at all."""
@@ -261,21 +259,21 @@ def _doubtful(instance: Any, schema: dict) -> bool:
     return isinstance(instance, dict) and any(name not in instance for name in schema.get("required", ()))
 
 
-def _path_words(ipath: tuple) -> str:
+def _path_words(ipath: IPath) -> str:
     out = ""
     for step in ipath:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
     return out
 
 
-def _schema_path(ipath: tuple) -> str:
+def _schema_path(ipath: IPath) -> str:
     out = ""
     for step in ipath:
         out += "[]" if isinstance(step, int) else (f".{step}" if out else str(step))
     return out
 
 
-def _object_where(res: m.Resource, analysis: Analysis, ipath: tuple) -> Located | Span:
+def _object_where(res: m.Resource, analysis: Analysis, ipath: IPath) -> Located[Any] | Span:
     """Where a property missing from the object at `ipath` is reported: the object's name, the
     array item, or, for the resource itself, its `type`."""
     if ipath in analysis.keys:
@@ -292,7 +290,7 @@ def _object_where(res: m.Resource, analysis: Analysis, ipath: tuple) -> Located 
     applies_to=(m.Gallery, m.ImageDefinition, m.ImageVersion, m.ApplicationVersion),
 )
 def read_only_property(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    analysis = analyse(res)
+    analysis = analyse(res, ctx)
     if analysis is None:
         return
     for found in analysis.read_only:
@@ -306,13 +304,14 @@ _REQUIRED = re.compile(r"^'(.+)' is a required property$")
     "SIG601", "missing-required", Severity.ERROR,
     "A property that the declared API version requires is missing.",
     applies_to=GALLERY_RESOURCES,
+    needs=("api_version",),
 )
 def missing_required(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     if res.partial or res.body is None or not authored(res):
         return
     if res.source_kind == "arm":
         yield from _template_keys(res)
-    analysis = analyse(res)
+    analysis = analyse(res, ctx)
     if analysis is None:
         return
     for error in _errors(res, analysis):
@@ -351,7 +350,7 @@ def _template_keys(res: m.Resource) -> Iterator[Hit]:
             yield Hit(where, f"the {KIND_WORDS[res.type_name]} has no '{key}'; ARM requires it for every {KIND_WORDS[res.type_name]} resource", path=key)
 
 
-def _errors(res: m.Resource, analysis: Analysis) -> list:
+def _errors(res: m.Resource, analysis: Analysis) -> list[Any]:
     if analysis.errors is None and not analysis.suspect:
         analysis.errors = []
     if analysis.errors is None:
@@ -375,9 +374,10 @@ def _type_words(value: Any) -> str:
     "SIG602", "invalid-value", Severity.ERROR,
     "A property has a value outside its allowed set, or of the wrong type, for the declared API version.",
     applies_to=GALLERY_RESOURCES,
+    needs=("api_version",),
 )
 def invalid_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    analysis = analyse(res)
+    analysis = analyse(res, ctx)
     if analysis is None:
         return
     enums = _matrix_enums(res.type_name)
@@ -421,13 +421,14 @@ def invalid_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "SIG603", "unknown-property", Severity.WARNING,
     "A property is not defined by the declared API version, and no other gallery API version defines it either.",
     applies_to=GALLERY_RESOURCES,
+    needs=("api_version",),
 )
 def unknown_property(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    analysis = analyse(res)
+    analysis = analyse(res, ctx)
     if analysis is None:
         return
     for found in analysis.unknown:
         yield Hit(found.where, f"'{found.where.value}' is not a property of {found.path.rsplit('.', 1)[0] if '.' in found.path else 'the resource'} in any gallery API version{found.hint}")
 
 
-RULES = [read_only_property, missing_required, invalid_value, unknown_property]
+RULES: list[AnyRule] = [read_only_property, missing_required, invalid_value, unknown_property]

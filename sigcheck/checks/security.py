@@ -6,19 +6,18 @@ from functools import cache
 from typing import Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
-from sigcheck.checks.values import api_at_least, authored, key_of, related, same, text, where_words
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
+from sigcheck.checks.values import api_at_least, authored, related, same, text, where_words
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
-from sigcheck.model.from_body import child
 
 
 @cache
 def _v2_default_from() -> str:
     for entry in facts.load("api_versions")["default_image_definition_security"]:
         if entry.get("hyperVGeneration") == "V2":
-            return entry["from"]
+            return str(entry["from"])
     raise LookupError("api_versions.json has no V2 default")
 
 
@@ -37,7 +36,7 @@ def generation(res: m.ImageDefinition) -> tuple[str, str] | None:
     return "V2", f"the default from API version {_v2_default_from()}"
 
 
-def _security_type(res: m.ImageDefinition) -> Located | None:
+def _security_type(res: m.ImageDefinition) -> Located[str] | None:
     feature = res.feature("SecurityType")
     if feature is None or feature.value is None or not feature.value.known or not isinstance(feature.value.value, str):
         return None
@@ -54,27 +53,27 @@ def _generation_words(res: m.ImageDefinition, how: str) -> str:
 @rule(
     "SIG401", "security-type-needs-gen2", Severity.ERROR,
     "An image definition declares a security type other than `Standard` while its Hyper-V generation is V1.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
+    needs=("hyper_v_generation", "features", "security_type"),
 )
-def security_type_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageDefinition)
+def security_type_needs_gen2(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     security = _security_type(res)
     if security is None or security.value.lower() == "standard":
         return
     gen = generation(res)
     if gen is None or gen[0] != "V1":
         return
-    where = res.hyper_v_generation if gen[1] == "stated" else security
-    yield Hit(where, f"SecurityType '{security.value}' describes a Gen2 image, but the definition is {_generation_words(res, gen[1])}; set hyperVGeneration to V2")  # type: ignore[arg-type]
+    where = res.hyper_v_generation if gen[1] == "stated" and res.hyper_v_generation is not None else security
+    yield Hit(where, f"SecurityType '{security.value}' describes a Gen2 image, but the definition is {_generation_words(res, gen[1])}; set hyperVGeneration to V2")
 
 
 @rule(
     "SIG402", "security-type-sharing", Severity.ERROR,
     "An image definition with security type `TrustedLaunch` or `ConfidentialVM` is placed in a gallery that is shared to a community or directly.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
+    needs=("features", "security_type"),
 )
-def security_type_sharing(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageDefinition)
+def security_type_sharing(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     security = _security_type(res)
     gallery = res.parent
     if security is None or not isinstance(gallery, m.Gallery) or not related(res, gallery):
@@ -90,10 +89,10 @@ def security_type_sharing(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 @rule(
     "SIG403", "arm64-needs-gen2", Severity.ERROR,
     "An image definition for the Arm64 architecture has Hyper-V generation V1.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
+    needs=("hyper_v_generation",),
 )
-def arm64_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageDefinition)
+def arm64_needs_gen2(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     arch = res.architecture
     if arch is None or not arch.known or not isinstance(arch.value, str) or arch.value.lower() != "arm64":
         return
@@ -105,7 +104,7 @@ def arm64_needs_gen2(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 # How the inputs that are scripts name the tool whose defaults apply (rules/api_versions.json).
 def _first_version(path: str) -> str:
-    return facts.load("api/matrix")["types"][m.IMAGE_DEFINITION]["paths"][path][0]
+    return str(facts.load("api/matrix")["types"][m.IMAGE_DEFINITION]["paths"][path][0])
 
 
 def _defaults_words(res: m.ImageDefinition) -> str | None:
@@ -126,10 +125,10 @@ def _defaults_words(res: m.ImageDefinition) -> str | None:
 @rule(
     "SIG406", "implicit-generation", Severity.WARNING,
     "An image definition leaves its Hyper-V generation or its security type unstated, so what gets created depends on the API version and the tool.",
-    applies_to=(m.ImageDefinition,),
+    applies_to=m.ImageDefinition,
+    needs=("hyper_v_generation", "features"),
 )
-def implicit_generation(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageDefinition)
+def implicit_generation(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     if res.partial:
         return  # an update cannot change either; the definition keeps what it was created with
     if not authored(res):
@@ -141,8 +140,7 @@ def implicit_generation(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     if res.hyper_v_generation is None and api_at_least(res, _first_version("properties.hyperVGeneration")):
         missing.append("hyperVGeneration")
     stated_v1 = res.hyper_v_generation is not None and same(res.hyper_v_generation, "V1")
-    features = child(res.body, "properties.features")
-    features_unreadable = features is not None and features.value is not None and not features.is_array
+    features_unreadable = m.unreadable(res.features_shape, "array")
     if res.feature("SecurityType") is None and not stated_v1 and not features_unreadable \
             and api_at_least(res, _first_version("properties.features")):
         missing.append("SecurityType (in features)")
@@ -151,8 +149,8 @@ def implicit_generation(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     defaults = _defaults_words(res)
     if defaults is None:
         return
-    where = key_of(res.body, "properties", "properties") or res.span
+    where = res.properties_key or res.span
     yield Hit(where, f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not stated, so the result depends on API version and tool: {defaults}; state {'it' if len(missing) == 1 else 'both'} explicitly", path="properties")
 
 
-RULES = [security_type_needs_gen2, security_type_sharing, arm64_needs_gen2, implicit_generation]
+RULES: list[AnyRule] = [security_type_needs_gen2, security_type_sharing, arm64_needs_gen2, implicit_generation]

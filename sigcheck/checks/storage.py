@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Iterator
+from typing import Any, Iterator
 
 from sigcheck.model import facts
-from sigcheck.engine.rules import CheckContext, Hit, rule
-from sigcheck.checks.values import api_at_least, integer, key_of, opaque_along, present, surely_present
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
+from sigcheck.checks.values import api_at_least, first_repeats, integer, number, present, surely_present
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import UNKNOWN, Located
 from sigcheck.model import resources as m
 from sigcheck.model.ids import reference_of, reference_target
-from sigcheck.model.from_body import child
 
 
 @cache
 def _limits() -> tuple[int, int]:
     limits = facts.load("limits")
-    return limits["data_disk_max_gb"]["value"], limits["shallow_replication"]["max_image_size_gb"]
+    return int(limits["data_disk_max_gb"]["value"]), int(limits["shallow_replication"]["max_image_size_gb"])
 
 
-def _number(item: Located | None) -> int | float | None:
-    if item is None or not item.known or isinstance(item.value, bool) or not isinstance(item.value, (int, float)):
-        return None
-    return item.value
-
-
-def _declared(ref: Located | None, ctx: CheckContext, types: tuple[str, ...]) -> m.Resource | None:
+def _declared(ref: Located[object] | None, ctx: CheckContext, types: tuple[str, ...]) -> m.Resource | None:
     """The resource of the run that a source id points at, when it is declared there."""
     target = reference_of(ref, types)
     if target is None:
@@ -36,43 +29,43 @@ def _declared(ref: Located | None, ctx: CheckContext, types: tuple[str, ...]) ->
     return found[0] if found else None
 
 
-def _source_sizes(res: m.ImageVersion, ctx: CheckContext) -> Iterator[tuple[Located, str, int | float, bool]]:
+def _source_sizes(res: m.ImageVersion, ctx: CheckContext) -> Iterator[tuple[Located[Any], str, int | float, bool]]:
     """(where, what, size in GB, is a data disk) for every disk whose size can be known."""
     for disk in res.data_disks:
         lun = disk.lun.value if disk.lun is not None and disk.lun.known else "?"
-        size = _number(disk.size_in_gb)
-        if size is not None:
-            yield disk.size_in_gb, f"data disk at LUN {lun}", size, True  # type: ignore[misc]
+        size = number(disk.size_in_gb)
+        if disk.size_in_gb is not None and size is not None:
+            yield disk.size_in_gb, f"data disk at LUN {lun}", size, True
         source = _declared(disk.source_id, ctx, (m.DISK, m.SNAPSHOT))
-        if isinstance(source, m.Disk) and (size := _number(source.size_in_gb)) is not None:
-            yield disk.source_id, f"data disk at LUN {lun} ({source.type_name.split('/')[-1][:-1]} '{source.full_name}')", size, True  # type: ignore[misc]
+        if disk.source_id is not None and isinstance(source, m.Disk) and (size := number(source.size_in_gb)) is not None:
+            yield disk.source_id, f"data disk at LUN {lun} ({source.type_name.split('/')[-1][:-1]} '{source.full_name}')", size, True
     if res.os_disk is not None:
-        size = _number(res.os_disk.size_in_gb)
-        if size is not None:
-            yield res.os_disk.size_in_gb, "OS disk", size, False  # type: ignore[misc]
-        source = _declared(res.os_disk.source_id, ctx, (m.DISK, m.SNAPSHOT))
-        if isinstance(source, m.Disk) and (size := _number(source.size_in_gb)) is not None:
-            yield res.os_disk.source_id, f"OS disk ({source.type_name.split('/')[-1][:-1]} '{source.full_name}')", size, False  # type: ignore[misc]
+        os_disk = res.os_disk
+        size = number(os_disk.size_in_gb)
+        if os_disk.size_in_gb is not None and size is not None:
+            yield os_disk.size_in_gb, "OS disk", size, False
+        source = _declared(os_disk.source_id, ctx, (m.DISK, m.SNAPSHOT))
+        if os_disk.source_id is not None and isinstance(source, m.Disk) and (size := number(source.size_in_gb)) is not None:
+            yield os_disk.source_id, f"OS disk ({source.type_name.split('/')[-1][:-1]} '{source.full_name}')", size, False
     for ref in (res.source_id, res.source_vm_id):
         source = _declared(ref, ctx, (m.VIRTUAL_MACHINE, m.MANAGED_IMAGE))
-        if not isinstance(source, (m.VirtualMachine, m.ManagedImage)):
+        if ref is None or not isinstance(source, (m.VirtualMachine, m.ManagedImage)):
             continue
         kind = "VM" if isinstance(source, m.VirtualMachine) else "managed image"
-        for disk in source.data_disk_sizes:
-            if (size := _number(disk.size_in_gb)) is not None:
-                lun = disk.lun.value if disk.lun is not None and disk.lun.known else "?"
-                yield ref, f"data disk at LUN {lun} of source {kind} '{source.full_name}'", size, True  # type: ignore[misc]
-        if (size := _number(source.os_disk_size_in_gb)) is not None:
-            yield ref, f"OS disk of source {kind} '{source.full_name}'", size, False  # type: ignore[misc]
+        for sized in source.data_disk_sizes:
+            if (size := number(sized.size_in_gb)) is not None:
+                lun = sized.lun.value if sized.lun is not None and sized.lun.known else "?"
+                yield ref, f"data disk at LUN {lun} of source {kind} '{source.full_name}'", size, True
+        if (size := number(source.os_disk_size_in_gb)) is not None:
+            yield ref, f"OS disk of source {kind} '{source.full_name}'", size, False
 
 
 @rule(
     "SIG301", "disk-size-limit", Severity.ERROR,
     "A data disk of an image version is larger than 1 TB, or a disk of a shallow-replicated version is larger than 32 TB.",
-    applies_to=(m.ImageVersion,),
+    applies_to=m.ImageVersion,
 )
-def disk_size_limit(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageVersion)
+def disk_size_limit(res: m.ImageVersion, ctx: CheckContext) -> Iterator[Hit]:
     data_max, shallow_max = _limits()
     shallow = res.replication_mode is not None and res.replication_mode.known and \
         str(res.replication_mode.value).lower() == "shallow"
@@ -89,10 +82,16 @@ def _disks(res: m.ImageVersion) -> list[tuple[m.DiskImage, str]]:
     for disk in res.data_disks:
         lun = integer(disk.lun)
         disks.append((disk, f"the data disk at LUN {lun}" if lun is not None else "a data disk"))
-    return disks  # type: ignore[return-value]
+    return disks
 
 
-def _comparable_source(item: Located | None) -> str | None:
+def _disk_source(disk: m.DiskImage) -> Located[object] | None:
+    """What a disk is made from: with a VHD, `id` names the storage account that holds it,
+    which disks may share, so the `uri` is the source."""
+    return disk.source_uri if present(disk.source_uri) else disk.source_id
+
+
+def _comparable_source(item: Located[object] | None) -> str | None:
     """A disk source (id or uri) in a form two sources can be compared in, when it is known.
 
     Ids are compared ignoring case, as ARM compares them; an evaluated resourceId() whose
@@ -108,58 +107,39 @@ def _comparable_source(item: Located | None) -> str | None:
 @rule(
     "SIG302", "duplicate-lun", Severity.ERROR,
     "Two data disks of an image version share a LUN, or two disks of the version share a source.",
-    applies_to=(m.ImageVersion,),
+    applies_to=m.ImageVersion,
 )
-def duplicate_lun(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageVersion)
-    luns: dict[int, Located] = {}
-    for disk in res.data_disks:
-        lun = integer(disk.lun)
-        if lun is None:
-            continue
-        if lun in luns:
-            yield Hit(disk.lun, f"LUN {lun} is already used by the data disk at line {luns[lun].span.line}; each data disk needs its own LUN")  # type: ignore[arg-type]
-        else:
-            luns[lun] = disk.lun  # type: ignore[assignment]
-    sources: dict[str, tuple[Located, str]] = {}
-    for disk, what in _disks(res):
-        # With a VHD, `id` names the storage account that holds it, which disks may share.
-        item = disk.source_uri if present(disk.source_uri) else disk.source_id
-        key = _comparable_source(item)
-        if key is None:
-            continue
-        if key in sources:
-            first, first_what = sources[key]
-            yield Hit(item, f"{what} uses the same source as {first_what} (line {first.span.line}); every disk needs its own source")  # type: ignore[arg-type]
-        else:
-            sources[key] = (item, what)  # type: ignore[assignment]
+def duplicate_lun(res: m.ImageVersion, ctx: CheckContext) -> Iterator[Hit]:
+    luns = [disk.lun for disk in res.data_disks if disk.lun is not None]
+    for lun, first_lun in first_repeats(luns, key=integer):
+        yield Hit(lun, f"LUN {lun.value} is already used by the data disk at line {first_lun.span.line}; each data disk needs its own LUN")
+    sources = [(item, what) for disk, what in _disks(res) if (item := _disk_source(disk)) is not None]
+    for (source, what), (first, first_what) in first_repeats(sources, key=lambda pair: _comparable_source(pair[0])):
+        yield Hit(source, f"{what} uses the same source as {first_what} (line {first.span.line}); every disk needs its own source")
 
 
-_VERSION_SOURCES = (
-    ("source_id", "storageProfile.source.id"),
-    ("source_vm_id", "storageProfile.source.virtualMachineId"),
-    ("source_uri", "storageProfile.source.uri"),
-    ("community_image_id", "storageProfile.source.communityGalleryImageId"),
-)
+def _version_sources(res: m.ImageVersion) -> list[tuple[Located[object], str]]:
+    """The sources given directly under storageProfile.source, with their property names."""
+    given = (
+        (res.source_id, "storageProfile.source.id"),
+        (res.source_vm_id, "storageProfile.source.virtualMachineId"),
+        (res.source_uri, "storageProfile.source.uri"),
+        (res.community_image_id, "storageProfile.source.communityGalleryImageId"),
+    )
+    return [(item, label) for item, label in given if item is not None and present(item)]
 
 
-def _disk_sources(res: m.ImageVersion) -> list[Located]:
-    out = []
-    for disk, _ in _disks(res):
-        item = disk.source_uri if present(disk.source_uri) else disk.source_id
-        if present(item):
-            out.append(item)
-    return out  # type: ignore[return-value]
+def _disk_sources(res: m.ImageVersion) -> list[Located[object]]:
+    return [item for disk, _ in _disks(res) if (item := _disk_source(disk)) is not None and present(item)]
 
 
 @rule(
     "SIG303", "source-kind", Severity.ERROR,
     "An image version has no source, or more than one kind of source.",
-    applies_to=(m.ImageVersion,),
+    applies_to=m.ImageVersion,
 )
-def source_kind(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageVersion)
-    version_sources = [(getattr(res, attr), label) for attr, label in _VERSION_SOURCES if present(getattr(res, attr))]
+def source_kind(res: m.ImageVersion, ctx: CheckContext) -> Iterator[Hit]:
+    version_sources = _version_sources(res)
     if present(res.source_uri):
         # 2020-09-30 to 2022-01-03: a VHD is `uri`, and `id` the storage account that holds it.
         version_sources = [(item, label) for item, label in version_sources if item is not res.source_id]
@@ -167,10 +147,7 @@ def source_kind(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     if not version_sources and not disk_sources and not present(res.legacy_managed_image_id):
         if res.partial:
             return  # an update keeps the source the version was created from
-        if any(opaque_along(res.body, path) for path in (
-            "properties.storageProfile.source", "properties.storageProfile.osDiskImage.source",
-            "properties.storageProfile.dataDiskImages", "properties.publishingProfile.source.managedImage",
-        )):
+        if res.source_hidden:
             return  # the source may be inside an unresolved value
         yield from _no_source(res)
         return
@@ -185,16 +162,15 @@ def source_kind(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 
 
 def _no_source(res: m.ImageVersion) -> Iterator[Hit]:
-    body = res.body
     legacy = api_at_least(res, facts.load("api/matrix")["types"][m.IMAGE_VERSION]["paths"]["properties.storageProfile"][0]) is False
     if legacy:
-        where = key_of(child(body, "properties"), "publishingProfile", "properties.publishingProfile")
+        where = res.publishing_profile_key
         wanted = "publishingProfile.source.managedImage.id"
     else:
-        where = key_of(child(body, "properties"), "storageProfile", "properties.storageProfile")
+        where = res.storage_profile_key
         wanted = "storageProfile.source (a managed image, VM or image version) or storageProfile.osDiskImage.source (a disk, snapshot or VHD)"
     if where is None:
-        where = key_of(body, "properties", "properties")
+        where = res.properties_key
     yield Hit(where or res.span, f"the image version has no source; set {wanted}", path="properties.storageProfile")
 
 
@@ -210,7 +186,7 @@ _ID_KINDS = {
 }
 
 
-def _source_ids(res: m.ImageVersion) -> Iterator[tuple[Located, str]]:
+def _source_ids(res: m.ImageVersion) -> Iterator[tuple[Located[object], str]]:
     if res.source_id is not None:
         yield res.source_id, "storage" if present(res.source_uri) else "version"
     if res.source_vm_id is not None:
@@ -225,10 +201,9 @@ def _source_ids(res: m.ImageVersion) -> Iterator[tuple[Located, str]]:
 @rule(
     "SIG304", "source-type-mismatch", Severity.ERROR,
     "A source id of an image version points at the wrong kind of resource for where it is used, or is not a fully qualified resource id.",
-    applies_to=(m.ImageVersion,),
+    applies_to=m.ImageVersion,
 )
-def source_type_mismatch(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageVersion)
+def source_type_mismatch(res: m.ImageVersion, ctx: CheckContext) -> Iterator[Hit]:
     for item, kind in _source_ids(res):
         if not item.known or not isinstance(item.value, str):
             continue
@@ -257,16 +232,15 @@ def source_type_mismatch(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
 @rule(
     "SIG305", "vhd-needs-storage-account", Severity.ERROR,
     "A disk of an image version is created from a VHD `uri` without the `storageAccountId` of the account that holds the blob.",
-    applies_to=(m.ImageVersion,),
+    applies_to=m.ImageVersion,
 )
-def vhd_needs_storage_account(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    assert isinstance(res, m.ImageVersion)
+def vhd_needs_storage_account(res: m.ImageVersion, ctx: CheckContext) -> Iterator[Hit]:
     since = facts.load("api/matrix")["types"][m.IMAGE_VERSION]["paths"]["properties.storageProfile.osDiskImage.source.storageAccountId"][0]
     if not api_at_least(res, since):
         return
     for disk, what in _disks(res):
-        if surely_present(disk.source_uri) and not present(disk.storage_account_id):
-            yield Hit(disk.source_uri, f"{what} is a VHD (source.uri) without source.storageAccountId; from API version {since} the storage account that holds the blob must be given")  # type: ignore[arg-type]
+        if disk.source_uri is not None and surely_present(disk.source_uri) and not present(disk.storage_account_id):
+            yield Hit(disk.source_uri, f"{what} is a VHD (source.uri) without source.storageAccountId; from API version {since} the storage account that holds the blob must be given")
 
 
-RULES = [disk_size_limit, duplicate_lun, source_kind, source_type_mismatch, vhd_needs_storage_account]
+RULES: list[AnyRule] = [disk_size_limit, duplicate_lun, source_kind, source_type_mismatch, vhd_needs_storage_account]

@@ -3,14 +3,17 @@ what is (a string, an integer, a date) or whether something is there at all."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
-from sigcheck.syntax.jsonc import Node
-from sigcheck.syntax.located import UNKNOWN, Located
+from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 
 
-GALLERY_RESOURCES = (m.Gallery, m.ImageDefinition, m.ImageVersion, m.GalleryApplication, m.ApplicationVersion)
+GALLERY_RESOURCES: tuple[type[m.Resource], ...] = (
+    m.Gallery, m.ImageDefinition, m.ImageVersion, m.GalleryApplication, m.ApplicationVersion,
+)
+R = TypeVar("R", bound=m.Resource)
+T = TypeVar("T")
 KIND_WORDS = {
     m.GALLERY: "gallery",
     m.IMAGE_DEFINITION: "image definition",
@@ -30,31 +33,31 @@ def authored(res: m.Resource) -> bool:
     return res.source_kind not in SCRIPT_KINDS
 
 
-def text(item: Located | None) -> str | None:
+def text(item: Located[Any] | None) -> str | None:
     """The value when it is a known string."""
     if item is None or not item.known or not isinstance(item.value, str):
         return None
     return item.value
 
 
-def integer(item: Located | None) -> int | None:
+def integer(item: Located[Any] | None) -> int | None:
     """The value when it is a known integer (booleans are not numbers here)."""
     if item is None or not item.known or isinstance(item.value, bool) or not isinstance(item.value, int):
         return None
     return item.value
 
 
-def present(item: Located | Node | None) -> bool:
+def present(item: Located[Any] | None) -> bool:
     """Whether a property is given: written, and not JSON null. An unknown value counts as given."""
     return item is not None and item.value is not None
 
 
-def surely_present(item: Located | None) -> bool:
+def surely_present(item: Located[Any] | None) -> bool:
     """Whether a property is given with a known, non-null value."""
     return item is not None and item.known and item.value is not None
 
 
-def same(item: Located | None, expected: str) -> bool:
+def same(item: Located[Any] | None, expected: str) -> bool:
     """Whether the value is the string `expected`, compared as the service does (ignoring case)."""
     value = text(item)
     return value is not None and value.lower() == expected.lower()
@@ -68,9 +71,38 @@ def api_at_least(res: m.Resource, version: str) -> bool | None:
     return api[:10] >= version
 
 
-def declared(resources: Iterable[m.Resource]) -> list[m.Resource]:
-    """The resources a run declares: response bodies describe what exists, not what is asked for."""
-    return [res for res in resources if not res.is_response]
+def declared(resources: Iterable[m.Resource], kind: type[R]) -> list[R]:
+    """The resources of type `kind` a run declares: response bodies describe what exists, not
+    what is asked for."""
+    return [res for res in resources if not res.is_response and isinstance(res, kind)]
+
+
+def number(item: Located[Any] | None) -> int | float | None:
+    """The value when it is a known number (booleans are not numbers here)."""
+    if item is None or not item.known or isinstance(item.value, bool) or not isinstance(item.value, (int, float)):
+        return None
+    return item.value
+
+
+def first_repeats(items: Iterable[T], key: Callable[[T], Hashable | None]) -> Iterator[tuple[T, T]]:
+    """(repeat, first) for every item whose key was seen before; items whose key is None (not
+    known) are not compared. What SIG202, SIG302 and SIG405 share: each reports a repeat at the
+    repeat, naming where the first one is."""
+    seen: dict[Hashable, T] = {}
+    for item in items:
+        found = key(item)
+        if found is None:
+            continue
+        if found in seen:
+            yield item, seen[found]
+        else:
+            seen[found] = item
+
+
+def folded(item: Located[Any] | None) -> str | None:
+    """A known string lower-cased, for comparing names as the service does."""
+    value = text(item)
+    return value.lower() if value is not None else None
 
 
 def related(res: m.Resource, other: m.Resource) -> bool:
@@ -82,30 +114,7 @@ def related(res: m.Resource, other: m.Resource) -> bool:
     return True
 
 
-def where_words(here: m.Resource, item: Located | m.Resource) -> str:
+def where_words(here: m.Resource, item: Located[Any] | m.Resource) -> str:
     """`line N` for a place in the file of `here`, `path:N` for a place in another file."""
     span = item.span
     return f"line {span.line}" if span.path == here.path else f"{span.path}:{span.line}"
-
-
-def key_of(node: Node | None, key: str, path: str) -> Located | None:
-    """The property name `key` of an object node as a located value (its span is the key's)."""
-    if node is None or not node.is_object:
-        return None
-    for name, span in (node.key_spans or {}).items():
-        if name.lower() == key.lower():
-            return Located(name, span, path=path)
-    return None
-
-
-def opaque_along(body: Node | None, dotted: str) -> bool:
-    """Whether a container on the way to `dotted` is there but unreadable (an unresolved
-    expression, or not an object), so that what lies below it cannot be known to be absent."""
-    node = body
-    for key in dotted.split("."):
-        if node is None or node.value is None:
-            return False
-        if not node.is_object:
-            return True
-        node = node.get_ci(key)
-    return node is not None and node.value is UNKNOWN

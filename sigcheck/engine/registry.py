@@ -21,7 +21,7 @@ import pluggy
 
 from sigcheck import hookspecs
 from sigcheck.engine.result import Formatter
-from sigcheck.engine.rules import Rule
+from sigcheck.engine.rules import AnyRule, Rule
 from sigcheck.inputs.api import Loader
 from sigcheck.model.diagnostics import plugin_error
 from sigcheck.model.findings import DOCS_URL, Finding
@@ -40,7 +40,7 @@ T = TypeVar("T")
 @dataclass
 class Registry:
     loaders: list[Loader] = field(default_factory=list)
-    rules: dict[str, Rule[Any]] = field(default_factory=dict)
+    rules: dict[str, AnyRule] = field(default_factory=dict)
     formatters: dict[str, Formatter] = field(default_factory=dict)
     # Warnings about the set of plugins (clashing names), shown on stderr.
     problems: list[str] = field(default_factory=list)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from sigcheck.engine.rules import Rule
+from sigcheck.engine.rules import AnyRule
 from sigcheck.model.findings import Finding
 
 
 @dataclass
 class RunResult:
     findings: list[Finding]
-    rules: list[Rule]  # every enabled rule, for tool metadata
+    rules: list[AnyRule]  # every enabled rule, for tool metadata
     files_checked: int = 0
     resources_checked: int = 0
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Formatter(Protocol):

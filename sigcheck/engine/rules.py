@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Sequence, TypeVar, cast
 
 from sigcheck.model.findings import RuleMeta, Severity
 from sigcheck.syntax.located import Located, Span
@@ -15,37 +15,51 @@ class Hit(NamedTuple):
     """One problem a rule found: where (a located value or a span), what, and an optional
     severity that overrides the rule's default (for rules with graded severities)."""
 
-    where: Located | Span
+    where: Located[Any] | Span
     message: str
     severity: Severity | None = None
     # The property path when `where` is a bare span (a located value carries its own).
     path: str = ""
+    # Other places that explain the finding, with what each is (the policy setting that asked
+    # for it): SARIF relatedLocations.
+    related: tuple[tuple[Span, str], ...] = ()
 
 
 R = TypeVar("R", bound=Resource)
+T = TypeVar("T")
 RunCheck = Callable[[Sequence[Resource], "CheckContext"], Iterable[tuple[Resource, Hit]]]
 
 
 @dataclass(frozen=True)
 class Rule(Generic[R]):
     """A catalogue entry and how it checks: per resource of the types in `meta.applies_to`
-    (`check`), over the whole run (`check_run`), or not at all (the pipeline emits it)."""
+    (`check`, which receives only those, typed as such), over the whole run (`check_run`), or
+    not at all (the pipeline emits it)."""
 
     meta: RuleMeta
-    check: Callable[[R, "CheckContext"], Iterable[Hit]] | None = None
+    check: Callable[[R, CheckContext], Iterable[Hit]] | None = None
     check_run: RunCheck | None = None
+
+
+# What the engine holds: rules of every resource type side by side. A rule's `check` is only
+# ever called with resources of its `meta.applies_to`, which is what `R` promises.
+AnyRule = Rule[Any]
 
 
 @dataclass
 class CheckContext:
-    """What a rule may consult besides the resource: the date and every resource of the run."""
+    """What a rule may consult besides the resource: the date, every resource of the run, the
+    rule catalogue, and a store for work several rules share, which lives as long as the run."""
 
     today: _dt.date
     resources: Sequence[Resource] = ()
     # Options of configurable rules by rule name, from the configuration file:
     # {"stale-api-version": {"max-age-days": 365}}.
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Every registered rule's metadata (not only the enabled ones), for rules about rules (SIG002).
+    catalogue: Sequence[RuleMeta] = ()
     _index: dict[tuple[str, tuple[str, ...]], list[Resource]] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[Callable[..., Any], Resource], object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for res in self.resources:
@@ -53,7 +67,7 @@ class CheckContext:
             if key is not None:
                 self._index.setdefault(key, []).append(res)
 
-    def find(self, type_name: str, names: Sequence[str]) -> list[Resource]:
+    def find(self, type_name: str, names: Sequence[object]) -> list[Resource]:
         """Resources of the run declared with this type and these names (case-insensitive)."""
         key = _key(type_name, names)
         return self._index.get(key, []) if key is not None else []
@@ -61,6 +75,17 @@ class CheckContext:
     def option(self, rule_name: str, key: str, default: Any) -> Any:
         """A configured option of a rule, or `default` when the configuration sets none."""
         return self.settings.get(rule_name, {}).get(key, default)
+
+    def memo(self, compute: Callable[[R], T], res: R) -> T:
+        """`compute(res)`, computed once per run: for analyses several rules read (the schema
+        rules share one reading of a body). Resources are keyed by identity, and the store goes
+        with the context, so nothing outlives the run or leaks between runs."""
+        key = (compute, res)
+        if key in self._memo:
+            return cast(T, self._memo[key])
+        value = compute(res)
+        self._memo[key] = value
+        return value
 
 
 def _key(type_name: str, names: Sequence[object]) -> tuple[str, tuple[str, ...]] | None:
@@ -77,13 +102,15 @@ def rule(
     applies_to: type[R] | tuple[type[R], ...],
     enabled: bool = True,
     help_uri: str = "",
+    needs: tuple[str, ...] = (),
 ) -> Callable[[Callable[[R, CheckContext], Iterable[Hit]]], Rule[R]]:
     """Declare a rule over one resource at a time; it receives only resources of `applies_to`,
-    typed as such."""
+    typed as such. `needs` names the model fields the rule cannot judge while they are
+    unresolved (see `sigcheck.model.findings.NEEDS`); SIG002 tells users which rules those are."""
     types = applies_to if isinstance(applies_to, tuple) else (applies_to,)
 
     def wrap(fn: Callable[[R, CheckContext], Iterable[Hit]]) -> Rule[R]:
-        meta = RuleMeta(id, name, severity, summary, enabled, types, help_uri=help_uri)
+        meta = RuleMeta(id, name, severity, summary, enabled, types, help_uri=help_uri, needs=needs)
         return Rule(meta, check=fn)
 
     return wrap

@@ -9,7 +9,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from sigcheck.engine.rules import CheckContext, Hit, Rule
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
@@ -54,7 +54,9 @@ class Options:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule ids or prefixes
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs
     root: str = "."  # the folder the globs are relative to (the configuration file's)
-    settings: dict[str, dict] = field(default_factory=dict)  # rule name -> its options
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> its options
+    # Rules the configuration defines (custom policy rules), registered for this run only.
+    extra_rules: list[AnyRule] = field(default_factory=list)
     file_timeout: float | None = None  # seconds one file may take; None: the budget's default
     # Asked while a file is checked: True stops it as a timeout would (a superseded editor check).
     cancelled: Callable[[], bool] | None = None
@@ -67,7 +69,7 @@ def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
 ALWAYS_ON = "SIG001"
 
 
-def enabled_rules(registry: Registry, options: Options) -> list[Rule]:
+def enabled_rules(registry: Registry, options: Options) -> list[AnyRule]:
     """Rules selected by select/extend-select/ignore (ids or prefixes), in id order: the
     configuration's layer first, then the command line's, so a flag overrides the file."""
     layers = [options.configured, RuleSelection(options.select, options.ignore, options.extend_select)]
@@ -149,6 +151,8 @@ def display_path(path: str) -> str:
 
 class Engine:
     def __init__(self, registry: Registry, options: Options) -> None:
+        if options.extra_rules:
+            registry = dataclasses.replace(registry, rules={**registry.rules, **{r.meta.id: r for r in options.extra_rules}})
         self.registry = registry
         self.options = options
         # Rules carry their configured severity, so reports describe the rules as they ran.
@@ -160,7 +164,7 @@ class Engine:
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
     # -- configuration ------------------------------------------------------------
-    def _configured(self, rule: Rule) -> Rule:
+    def _configured(self, rule: AnyRule) -> AnyRule:
         severity = self.severity_override(rule.meta.id)
         if severity is None or severity == rule.meta.severity:
             return rule
@@ -259,7 +263,8 @@ class Engine:
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
-        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings)
+        ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings,
+                           catalogue=[rule.meta for rule in self.registry.rules.values()])
         _link_parents(resources, ctx)
         findings: list[Finding] = []
         late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
@@ -304,7 +309,7 @@ class Engine:
         suppressions and configured severities on its findings."""
         return [dataclasses.replace(f) for f in self.registry.plugin_errors]
 
-    def _finding(self, rule: Rule, res: Resource, hit: Hit) -> Finding:
+    def _finding(self, rule: AnyRule, res: Resource, hit: Hit) -> Finding:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path
@@ -316,6 +321,7 @@ class Engine:
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
+            extra={"related": list(hit.related)} if hit.related else {},
         )
 
     # -- whole runs -----------------------------------------------------------
@@ -427,7 +433,7 @@ def _where(exc: BaseException) -> str:
     return f"raised at {span.path}:{span.line}"
 
 
-def _owner(rule: Rule[Any]) -> str:
+def _owner(rule: AnyRule) -> str:
     if rule.meta.origin == "sigcheck":
         return "a defect of sigcheck: please report it"
     return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"

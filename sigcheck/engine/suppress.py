@@ -197,10 +197,10 @@ def apply(
         if matching and finding.suppression is None:
             finding.suppression = matching[0].reason
 
-    used: dict[tuple, set[str]] = {}
+    used: dict[tuple[str, int, int], set[str]] = {}
     for s in suppressions:
         used.setdefault(s.key, set()).update(s.used)
-    seen: set[tuple] = set()
+    seen: set[tuple[tuple[str, int, int], str]] = set()
     for s in suppressions:
         for rule_id in s.ids:
             if (s.key, rule_id) in seen or rule_id in used[s.key] or not active(rule_id, s.span.path):
@@ -216,7 +216,7 @@ def apply(
                 resource_type=s.resource.type_name if s.resource is not None else None,
                 resource_name=s.resource.full_name if s.resource is not None else None,
             ))
-    unique: dict[tuple, Finding] = {}
+    unique: dict[tuple[str, str, int, int, str], Finding] = {}
     for p in problems:
         unique.setdefault((p.rule_id, p.span.path, p.span.line, p.span.column, p.message), p)
     return findings + [p for p in unique.values() if active(p.rule_id, p.span.path)]

@@ -9,6 +9,7 @@ from typing import Protocol
 from sigcheck.model import diagnostics
 from sigcheck.model.findings import Finding
 from sigcheck.syntax.budget import Budget
+from sigcheck.syntax.located import Span
 from sigcheck.model.resources import DeploymentContext, Resource
 from sigcheck.syntax.jsonc import JsonDocument, JsonSyntaxError, parse
 from sigcheck.syntax.located import Span

@@ -65,7 +65,7 @@ def reference_target(value: Any) -> tuple[str, list[str]] | None:
     return f"{namespace}/{'/'.join(types)}", names
 
 
-def reference_of(item: Located | None, types: Iterable[str]) -> tuple[str, list[str]] | None:
+def reference_of(item: Located[Any] | None, types: Iterable[str]) -> tuple[str, list[str]] | None:
     """The (type, names) of a known located id when it points at one of `types` (compared
     ignoring case, as ARM does), else None."""
     if item is None or not item.known:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sigcheck.model.findings import Finding
 from sigcheck.engine.result import RunResult
 from sigcheck.report.escape import clean_strings, safe_text
 
 
-def finding_dict(finding: Finding) -> dict:
+def finding_dict(finding: Finding) -> dict[str, Any]:
     span = finding.span
     return {
         "rule": finding.rule_id,

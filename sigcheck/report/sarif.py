@@ -131,6 +131,7 @@ def build_log(result: RunResult) -> Any:
                 level=_LEVEL[f.severity],
                 message=so.Message(text=safe_text(f.message)),
                 locations=[location],
+                related_locations=_related(f),
                 partial_fingerprints={FINGERPRINT_KEY: print_},
                 suppressions=[so.Suppression(kind="inSource", justification=f.suppression, state="accepted")]
                 if f.suppression is not None else None,
@@ -150,6 +151,28 @@ def build_log(result: RunResult) -> Any:
         original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + path_uri(cwd if cwd.startswith("/") else "/" + cwd))},
     )
     return so.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
+
+
+def _related(finding: Finding) -> Any:
+    """Places that explain a finding (Finding.extra["related"]: (span, text) pairs), such as
+    the configuration line that set the policy it enforces."""
+    import sarif_om as so
+
+    related = finding.extra.get("related")
+    if not isinstance(related, list) or not related:
+        return None
+    out = []
+    for i, (span, text) in enumerate(related):
+        uri, base = _artifact(span.path)
+        out.append(so.Location(
+            id=i,
+            physical_location=so.PhysicalLocation(
+                artifact_location=so.ArtifactLocation(uri=uri, uri_base_id=base),
+                region=so.Region(start_line=span.line, start_column=span.column),
+            ),
+            message=so.Message(text=text),
+        ))
+    return out
 
 
 def _invocation(result: RunResult) -> Any:

@@ -24,7 +24,7 @@ def summary(result: RunResult) -> str:
     files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''}"
     if not active:
         return f"No problems in {files}."
-    counts = {}
+    counts: dict[str, int] = {}
     for finding in active:
         counts[finding.severity.label] = counts.get(finding.severity.label, 0) + 1
     parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}" for k in ("error", "warning", "note") if k in counts]

@@ -61,17 +61,19 @@ class Node:
         """The member `key` of an object node (exact key), or None."""
         if self.key_spans is None:
             return None
-        return self.value.get(key)
+        found: Node | None = self.value.get(key)
+        return found
 
     def get_ci(self, key: str) -> Node | None:
         """The member `key` compared case-insensitively, as ARM compares property names."""
         if self.key_spans is None:
             return None
-        found = self.value.get(key)
+        found: Node | None = self.value.get(key)
         if found is not None:
             return found
         lowered = key.lower()
-        for name, node in self.value.items():
+        members: dict[str, Node] = self.value
+        for name, node in members.items():
             if name.lower() == lowered:
                 return node
         return None
@@ -263,7 +265,7 @@ def _expectation(expect: str) -> str:
 
 def _unescape(token: str, start: int, fail: Any) -> str:
     try:
-        value = json.loads(token)
+        value: str = json.loads(token)
     except json.JSONDecodeError as exc:
         raise fail(f"invalid escape in string: {exc.msg}", start + exc.pos, start + exc.pos + 2) from None
     if _SURROGATE.search(value):

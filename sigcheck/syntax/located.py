@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+# Covariant: a located string is a located value of any type (nothing assigns `value` after
+# construction).
+T_co = TypeVar("T_co", covariant=True)
 
 
 class Span:
@@ -63,7 +66,7 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
-class Located(Generic[T]):
+class Located(Generic[T_co]):
     """A value (or UNKNOWN) with the span it was written at.
 
     `origin` says where an evaluated value came from ("default of parameter 'region'"), for
@@ -73,7 +76,7 @@ class Located(Generic[T]):
 
     __slots__ = ("value", "span", "origin", "path")
 
-    def __init__(self, value: T, span: Span, origin: str | None = None, path: str = "") -> None:
+    def __init__(self, value: T_co, span: Span, origin: str | None = None, path: str = "") -> None:
         self.value = value
         self.span = span
         self.origin = origin

@@ -46,9 +46,9 @@ def decode(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode(data[len(bom):], encoding)
-    encoding = _sniff_utf16(data)
-    if encoding:
-        return _decode(data, encoding)
+    sniffed = _sniff_utf16(data)
+    if sniffed:
+        return _decode(data, sniffed)
     if b"\x00" in data[:8192]:
         raise DecodeError("binary file (contains NUL bytes), not text")
     return _decode(data, "utf-8")

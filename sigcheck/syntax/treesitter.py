@@ -23,10 +23,15 @@ def _parser(grammar: str) -> Any:
     except ImportError as exc:  # pragma: no cover - a broken install
         raise TreeSitterMissing(f"tree-sitter is not installed ({exc})") from None
     try:
+        module: Any
         if grammar == "bash":
-            import tree_sitter_bash as module
+            import tree_sitter_bash
+
+            module = tree_sitter_bash
         elif grammar == "powershell":
-            import tree_sitter_powershell as module
+            import tree_sitter_powershell
+
+            module = tree_sitter_powershell
         else:  # pragma: no cover - programming error
             raise ValueError(grammar)
     except ImportError as exc:  # pragma: no cover - a broken install

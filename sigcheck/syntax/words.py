@@ -165,13 +165,9 @@ class Body:
         for key in keys[:-1]:
             found = parent.value.get(key)
             if found is None or not found.is_object:
-                found = obj(key_span or value.span)
-                parent.value[key] = found
-                parent.key_spans[key] = key_span or value.span
+                found = put(parent, key, obj(key_span or value.span), key_span or value.span)
             parent = found
-        parent.value[keys[-1]] = value
-        parent.key_spans[keys[-1]] = key_span or value.span
-        return value
+        return put(parent, keys[-1], value, key_span)
 
     def get(self, dotted: str) -> Node | None:
         node: Node | None = self.root
@@ -183,6 +179,9 @@ class Body:
 
 
 def put(node: Node, key: str, value: Node, key_span: Span | None = None) -> Node:
+    """Set member `key` of the object node `node`."""
+    if node.key_spans is None:
+        raise TypeError("put() needs an object node")
     node.value[key] = value
     node.key_spans[key] = key_span or value.span
     return value

@@ -40,7 +40,7 @@ def test_deep_nesting_is_refused_without_recursion(run_cli, tmp_path: Path) -> N
     config = tmp_path / "deep.yaml"
     config.write_text("select: " + "[" * 5000 + "]" * 5000 + "\n")
     result = run_cli("check", "--config", str(config), "fixtures/SIG101")
-    assert result.code == 2 and "nested deeper than 64 levels" in result.err and ":1:" in result.err
+    assert result.code == 2 and "nested deeper than 100 levels" in result.err and ":1:" in result.err
 
 
 def test_a_file_that_is_not_configuration_is_not_echoed(run_cli, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ depends on it — except where the unknown part cannot change the answer:
 - `uniqueString()`, `guid()`, `reference()`, `list*()`, `newGuid()`, `utcNow()`, … are UNKNOWN:
   the service computes them, and nothing here guesses.
 - `resourceGroup()`, `subscription()`, `deployment()`, `environment()`, `tenant()` are partial
-  objects holding what the DeploymentContext configures; other properties are UNKNOWN.
+  objects holding what the DeploymentTarget configures; other properties are UNKNOWN.
 - `resourceId()` & co. give a ResourceId (a str with `.type`, `.names`, …) even when the
   subscription or resource group is not configured; such an ID is `.known == False` and is
   UNKNOWN to every function that reads its text (concat, format, equals, …). A deployment to a
@@ -65,7 +65,7 @@ from sigcheck.inputs.arm.functions import (
     BUILTINS,
     MISSING,
     UNKNOWN,
-    DeploymentContext,
+    DeploymentTarget,
     EvalError,
     IssueKind,
     Lambda,
@@ -83,7 +83,7 @@ from sigcheck.inputs.arm.functions import (
 __all__ = [
     "UNKNOWN",
     "Deferred",
-    "DeploymentContext",
+    "DeploymentTarget",
     "EvalIssue",
     "PartialObject",
     "PathIssue",
@@ -205,7 +205,7 @@ class _Shared:
         parameters: Mapping[str, Any],
         variables: Mapping[str, Any],
         functions: Sequence[Any],
-        context: DeploymentContext,
+        context: DeploymentTarget,
     ) -> None:
         self.parameters = {name.lower(): (name, value) for name, value in parameters.items()}
         self.variables = _variable_table(variables)
@@ -291,11 +291,11 @@ class Scope:
         parameters: Mapping[str, Any] | None = None,
         variables: Mapping[str, Any] | None = None,
         functions: Sequence[Any] | None = None,
-        context: DeploymentContext | None = None,
+        context: DeploymentTarget | None = None,
         copy_index: Mapping[str, int] | None = None,
         current_loop: str | None = None,
     ) -> None:
-        self._shared = _Shared(parameters or {}, variables or {}, functions or [], context or DeploymentContext())
+        self._shared = _Shared(parameters or {}, variables or {}, functions or [], context or DeploymentTarget())
         self._function: _FunctionFrame | None = None
         self.copy_index: dict[str, Any] = dict(copy_index or {})
         self.current_loop = current_loop
@@ -306,7 +306,7 @@ class Scope:
         template: Mapping[str, Any],
         *,
         parameter_values: Mapping[str, Any] | None = None,
-        context: DeploymentContext | None = None,
+        context: DeploymentTarget | None = None,
     ) -> Scope:
         """The scope of a template's top level.
 
@@ -336,7 +336,7 @@ class Scope:
         )
 
     @property
-    def context(self) -> DeploymentContext:
+    def context(self) -> DeploymentTarget:
         return self._shared.context
 
     def with_copy_index(self, loop: str, index: int) -> Scope:
@@ -743,7 +743,7 @@ class _Evaluator:
     # -- functions.Host
 
     @property
-    def context(self) -> DeploymentContext:
+    def context(self) -> DeploymentTarget:
         return self.scope._shared.context
 
     def parameter(self, name: str) -> Any:

@@ -38,7 +38,7 @@ __all__ = [
     "MISSING",
     "UNKNOWN",
     "Builtin",
-    "DeploymentContext",
+    "DeploymentTarget",
     "EvalError",
     "Host",
     "IssueKind",
@@ -194,7 +194,7 @@ class Lambda:
 
 
 @dataclass(frozen=True, slots=True)
-class DeploymentContext:
+class DeploymentTarget:
     """What the deployment target is, as far as it is configured; None/UNKNOWN = not configured."""
 
     subscription_id: Any = UNKNOWN
@@ -352,7 +352,7 @@ class Host(Protocol):
     """The evaluator services the built-ins use (implemented in sigcheck.inputs.arm.evaluate)."""
 
     @property
-    def context(self) -> DeploymentContext: ...
+    def context(self) -> DeploymentTarget: ...
 
     def parameter(self, name: str) -> Any: ...
 
@@ -415,7 +415,7 @@ def _str(args: list[Any], i: int) -> str:
 def _int(args: list[Any], i: int) -> int:
     value = args[i]
     if _is_int(value):
-        return value
+        return int(value)
     raise _fail(i, "an integer", value)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-from sigcheck.inputs.arm.evaluate import DeploymentContext as EvalContext
+from sigcheck.inputs.arm.evaluate import DeploymentTarget
 from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
@@ -41,13 +42,13 @@ class ArmLoader:
             result.relevant = False
             return result
         parameter_file = options.parameters_file or conventional_path(source.path)
-        values: dict = {}
+        values: dict[str, Any] = {}
         value_spans: dict[str, Span] = {}
         if parameter_file:
             values, problems = read_values(parameter_file, value_spans)
             result.findings.extend(problems)
         reporter = Reporter(budget=options.budget)
-        evaluator = NodeEvaluator.for_template(root, source.path, reporter, values, _eval_context(options.context))
+        evaluator = NodeEvaluator.for_template(root, source.path, reporter, values, _eval_target(options.context))
         evaluator.check_supplied(root, values, value_spans)
         result.resources = resources_from_template(root, source.path, evaluator, options.context)
         if not any(_concerns_galleries(res) for res in result.resources):
@@ -68,9 +69,9 @@ def _concerns_galleries(res: Resource) -> bool:
     return False
 
 
-def _eval_context(context: DeploymentContext) -> EvalContext:
+def _eval_target(context: DeploymentContext) -> DeploymentTarget:
     location = context.location.value if context.location is not None and context.location.known else UNKNOWN
-    return EvalContext(
+    return DeploymentTarget(
         subscription_id=context.subscription_id or UNKNOWN,
         resource_group=context.resource_group or UNKNOWN,
         location=location,

@@ -13,7 +13,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
-from sigcheck.inputs.arm.evaluate import PARAMETER_TYPES, DeploymentContext, EvalIssue, Scope, evaluate, evaluate_value
+from sigcheck.inputs.arm.evaluate import PARAMETER_TYPES, DeploymentTarget, EvalIssue, Scope, evaluate, evaluate_value
 from sigcheck.inputs.arm.functions import type_name
 from sigcheck.inputs.arm.expression import is_expression, unescape_literal
 from sigcheck.model.diagnostics import ARM_EXPRESSION_ERROR, PARSE_ERROR
@@ -37,7 +37,7 @@ class Reporter:
     internal: list[str] = field(default_factory=list)
     # The file's evaluation budget, shared by the expression evaluator and the loop expansion.
     budget: Budget = field(default_factory=Budget)
-    _seen: set[tuple[int, int, str, str]] = field(default_factory=set)
+    _seen: set[tuple[object, ...]] = field(default_factory=set)
     _budget_reported: bool = False
 
     def issue(self, node: Node, issue: EvalIssue) -> None:
@@ -125,7 +125,7 @@ class NodeEvaluator:
         path: str,
         reporter: Reporter,
         parameter_values: dict[str, tuple[Any, str]] | None = None,
-        context: DeploymentContext | None = None,
+        context: DeploymentTarget | None = None,
     ) -> NodeEvaluator:
         """The evaluator of a template's top level; `parameter_values` maps a name to (value, origin)."""
         supplied = parameter_values or {}
@@ -195,7 +195,7 @@ class NodeEvaluator:
                 self._evaluate_for_issues(default)
 
     def _evaluate_for_issues(self, node: Node) -> None:
-        issues: list = []
+        issues: list[tuple[Any, EvalIssue]] = []
         evaluate_value(node.plain(), self.scope, issues=issues)
         for path, issue in issues:
             self.reporter.issue(_follow(node, path), issue)
@@ -217,7 +217,7 @@ class NodeEvaluator:
             self.reporter.issue(node, issue)
         return result.value, _describe(result.sources, self.origins)
 
-    def attribute(self, part: Located) -> Located:
+    def attribute(self, part: Located[Any]) -> Located[Any]:
         """A part of a composed value (a segment of `format('{0}/{1}', …)`) credited to the one
         parameter whose value it is, rather than to every parameter the whole came from."""
         if part.origin is None or not part.known or len(self.origins) == 0:
@@ -227,7 +227,7 @@ class NodeEvaluator:
                 return Located(part.value, part.span, origin, part.path)
         return part
 
-    def evaluate(self, node: Node) -> Located:
+    def evaluate(self, node: Node) -> Located[Any]:
         """A scalar node's value (expressions evaluated), located at the node."""
         if isinstance(node.value, str):
             value, origin = self.evaluate_string(node)
@@ -263,7 +263,7 @@ class NodeEvaluator:
             return to_node(value, node.span, origin)
         return node
 
-    def _expand_property_copy(self, loops: Node) -> Iterator[tuple[Located, Node]]:
+    def _expand_property_copy(self, loops: Node) -> Iterator[tuple[Located[Any], Node]]:
         for loop in loops.value:
             name_node, count_node, template = loop.get_ci("name"), loop.get_ci("count"), loop.get_ci("input")
             if name_node is None or count_node is None or template is None:
@@ -310,8 +310,8 @@ class NodeEvaluator:
         if loop is None or not loop.is_object:
             yield self
             return
-        name = self.evaluate(loop.get_ci("name")) if loop.get_ci("name") is not None else None
-        count_node = loop.get_ci("count")
+        name_node, count_node = loop.get_ci("name"), loop.get_ci("count")
+        name = self.evaluate(name_node) if name_node is not None else None
         if name is None or not name.known or not isinstance(name.value, str):
             yield self
             return
@@ -340,7 +340,8 @@ class NodeEvaluator:
             return self
         values: dict[str, tuple[Any, str]] = {}
         passed = properties.get_ci("parameters") if properties is not None else None
-        deployment_name = self.evaluate(deployment.get_ci("name")).value if deployment.get_ci("name") is not None else None
+        name_node = deployment.get_ci("name")
+        deployment_name = self.evaluate(name_node).value if name_node is not None else None
         label = f"deployment '{deployment_name}'" if isinstance(deployment_name, str) else "the nested deployment"
         for name, wrapper in passed.items() if passed is not None else ():
             if wrapper.get_ci("value") is not None:

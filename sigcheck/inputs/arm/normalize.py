@@ -4,7 +4,7 @@ resources, `g/d/1.0.0` names, and nested deployments with inline templates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from sigcheck.inputs.arm.nodes import NodeEvaluator
 from sigcheck.syntax.jsonc import Node
@@ -20,9 +20,9 @@ class Declared:
     """A resource as the template declares it, before it becomes a model object."""
 
     type_name: str
-    names: list[Located]
+    names: list[Located[str]]
     node: Node
-    api_version: Located | None
+    api_version: Located[Any] | None
 
 
 
@@ -78,7 +78,8 @@ def _walk_resource(node: Node, evaluator: NodeEvaluator, parent: Declared | None
         own = depth - (len(parent.names) if parent is not None and type_name.lower().startswith(parent.type_name.lower() + "/") else 0)
         segments = [instance.attribute(s) for s in segment_spans(name, max(1, own))] if name is not None else []
         names = (parent.names if parent is not None and own < depth else []) + segments
-        api = instance.evaluate(node.get_ci("apiVersion")) if node.get_ci("apiVersion") is not None else None
+        api_node = node.get_ci("apiVersion")
+        api = instance.evaluate(api_node) if api_node is not None else None
         declared = Declared(type_name, names, node, api)
         yield declared, instance
         children = node.get_ci("resources")

@@ -177,7 +177,7 @@ class _Reader:
         from sigcheck.inputs.arm.normalize import resources_from_template
 
         reporter = Reporter(budget=options.budget)
-        evaluator = NodeEvaluator.for_template(template, path, reporter, {}, arm._eval_context(options.context))
+        evaluator = NodeEvaluator.for_template(template, path, reporter, {}, arm._eval_target(options.context))
         found = resources_from_template(template, path, evaluator, options.context)
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)

@@ -10,6 +10,8 @@ gallery examples): the value is an API version all the same, so it is used, loca
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import re
 
@@ -103,7 +105,7 @@ class _Reader:
         return result
 
     def _response(
-        self, body: Node, type_name: str | None, params: Node, name_keys: tuple[str, ...], api_version: Located | None,
+        self, body: Node, type_name: str | None, params: Node, name_keys: tuple[str, ...], api_version: Located[Any] | None,
         path: str, options: LoadOptions, result: LoadResult, listed: bool,
     ) -> None:
         if type_name is None or not body.is_object or body.get("properties") is None:
@@ -122,14 +124,14 @@ class _Reader:
         )
 
 
-def _located(node: Node, path: str) -> Located:
+def _located(node: Node, path: str) -> Located[Any]:
     value = node.value
     if not isinstance(value, str) or is_placeholder(value):
         value = UNKNOWN
     return Located(value, node.span, None, path)
 
 
-def _names(params: Node, keys: tuple[str, ...], fallback: Span) -> list[Located]:
+def _names(params: Node, keys: tuple[str, ...], fallback: Span) -> list[Located[Any]]:
     out = []
     for key in keys:
         node = params.get(key)

@@ -84,9 +84,9 @@ class _Variables:
             if any(r in on_stack or self._cache[r] is None for r in refs):
                 self._resolved(stack, on_stack, None)  # unknown, or part of a cycle
                 continue
-            text = _REFERENCE.sub(lambda m: self._cache[m.group(1)] or "", definition[0])
+            text: str | None = _REFERENCE.sub(lambda m: self._cache[m.group(1)] or "", definition[0])
             try:
-                self.budget.grow_text(len(text))
+                self.budget.grow_text(len(text or ""))
             except BudgetExceeded as exc:
                 if self.exhausted is None:
                     self.exhausted = (current, str(exc))
@@ -153,15 +153,16 @@ class _Reader:
         variables = _Variables(definitions, options.budget)
 
         block: list[_Line] = []
-        for line in lines + [None]:  # type: ignore[list-item]
-            if line is None or _SEPARATOR.match(line.text):
+        ending: list[_Line | None] = [*lines, None]  # None closes the last request
+        for entry in ending:
+            if entry is None or _SEPARATOR.match(entry.text):
                 if block:
                     self._request(block, text, source.path, index, variables, options, result)
                 block = []
-                if line is not None:
-                    result.comments.append((index.span(line.start, line.start + len(line.text)), line.text.strip()))
+                if entry is not None:
+                    result.comments.append((index.span(entry.start, entry.start + len(entry.text)), entry.text.strip()))
                 continue
-            block.append(line)
+            block.append(entry)
         if variables.exhausted is not None:
             name, why = variables.exhausted
             line = lines[definitions[name][1] - source.first_line]

@@ -5,6 +5,8 @@ management URL, the rest from the JSON body. Shared by `.http` files, REST API e
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
 from sigcheck.model import diagnostics
@@ -30,8 +32,8 @@ class Target:
     """What a management URL addresses."""
 
     type_name: str
-    names: list[Located]
-    api_version: Located | None
+    names: list[Located[Any]]
+    api_version: Located[Any] | None
 
 
 def is_placeholder(text: str) -> bool:
@@ -39,7 +41,7 @@ def is_placeholder(text: str) -> bool:
     return text.startswith("{") and text.endswith("}")
 
 
-def _located(word: Word, what: str) -> Located:
+def _located(word: Word, what: str) -> Located[Any]:
     value = word.value
     if isinstance(value, str) and (is_placeholder(value) or not value):
         value = UNKNOWN
@@ -91,8 +93,8 @@ def script_body(word: Word, what: str, findings: list[Finding]) -> tuple[Node | 
 
 def build_resource(
     target_type: str,
-    names: list[Located],
-    api_version: Located | None,
+    names: list[Located[Any]],
+    api_version: Located[Any] | None,
     body: Node | None,
     path: str,
     span: Span,

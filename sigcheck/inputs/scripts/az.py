@@ -350,6 +350,21 @@ class _Builder:
             return None
         return word.node()
 
+    def tags(self) -> None:
+        """`--tags KEY[=VALUE] ...` as the body's `tags` (policy SIG808 and custom rules read them)."""
+        occ = self.p.last("tags") if "tags" in self.options else None
+        if occ is None:
+            return
+        if any(not word.known for word in occ.values):
+            self.body.set("tags", scalar(UNKNOWN, occ.option.span), occ.option.span)
+            return
+        tags = obj(_span_of(occ.values) if occ.values else occ.option.span)
+        for word in occ.values:
+            key, _, value = word.text.partition("=")
+            if key:  # `--tags ""` clears the tags
+                put(tags, key, scalar(value, word.span), word.span)
+        self.body.set("tags", tags, occ.option.span)
+
     def api_version(self) -> Located | None:
         version = _tool_api_versions().get(self.command)
         if not version:
@@ -359,6 +374,7 @@ class _Builder:
     # -- per command ----------------------------------------------------------------------
     def build(self) -> m.Resource:
         self.binding.fill_body(list(self.options.values()), "dest", self.absent)
+        self.tags()
         kind = self.p.spec["resource"]
         if kind == m.IMAGE_DEFINITION:
             self.image_definition()

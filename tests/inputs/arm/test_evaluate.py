@@ -14,7 +14,7 @@ import pytest
 from sigcheck.inputs.arm.evaluate import (
     UNKNOWN,
     Deferred,
-    DeploymentContext,
+    DeploymentTarget,
     EvalIssue,
     PartialObject,
     ResourceId,
@@ -27,7 +27,7 @@ from sigcheck.syntax.located import UNKNOWN as LOCATION_UNKNOWN
 from conftest import SHARED
 
 CORPUS = SHARED / "corpus"
-CONTEXT = DeploymentContext(subscription_id="SUB", resource_group="RG", location="westus")
+CONTEXT = DeploymentTarget(subscription_id="SUB", resource_group="RG", location="westus")
 
 
 def kinds(result: Result) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sigcheck.inputs.arm.evaluate import UNKNOWN, DeploymentContext, PartialObject, Scope, evaluate
+from sigcheck.inputs.arm.evaluate import UNKNOWN, DeploymentTarget, PartialObject, ResourceId, Scope, evaluate
 from sigcheck.inputs.arm.functions import ARM_FUNCTION_NAMES, BUILTINS, is_arm_function
 
 # An unknown string, an unknown value: uniqueString() is a hash only the service computes.
@@ -436,7 +436,7 @@ def test_function_names_are_case_insensitive() -> None:
 
 def test_context_functions_expose_what_is_configured() -> None:
     scope = Scope(
-        context=DeploymentContext(
+        context=DeploymentTarget(
             subscription_id="sub", tenant_id="ten", resource_group="rg", location="westus",
             deployment_name="dep", environment="AzureCloud",
         )
