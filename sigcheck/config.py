@@ -175,6 +175,8 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
         if mark is None:
             raise ConfigError(message, path) from None
         raise ConfigError(message, path, mark.line + 1, mark.column + 1) from None
+    except ValueError:
+        raise _long_number(text, path, "YAML") from None
     except YAMLError as exc:
         # ruamel's reader errors (a NUL, a control character) carry a position on a second line.
         found = re.search(r"position (\d+)", str(exc))
@@ -216,6 +218,16 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
         return parent
 
     return data, Locator(locate, locate_key)
+
+
+def _long_number(text: str, path: str, kind: str) -> ConfigError:
+    """The error for an integer Python refuses to convert (over 4,300 digits), where it is."""
+    found = re.search(r"\d{4000,}", text)
+    if found is None:
+        return ConfigError(f"invalid {kind}: a number too long to read", path)
+    start = found.start()
+    return ConfigError(f"invalid {kind}: a number too long to read", path,
+                       text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
 
 
 # A configuration is a few dozen settings. Aliases may repeat a list (`ignore: *common`), but
@@ -284,11 +296,7 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
                               len(text) - (text.rfind("\n") + 1) + 1) from None
         raise ConfigError(message, path) from None
     except ValueError:
-        # tomllib converts integers with int(), which refuses more than 4,300 digits.
-        long_number = re.search(r"\d{4000,}", text)
-        line, column = (text.count("\n", 0, long_number.start()) + 1,
-                        long_number.start() - text.rfind("\n", 0, long_number.start())) if long_number else (None, None)
-        raise ConfigError("invalid TOML: a number too long to read", path, line, column) from None
+        raise _long_number(text, path, "TOML") from None
     tool = document.get("tool")
     if isinstance(tool, dict) and "sigcheck" in tool:
         section: tuple[str, ...] = ("tool", "sigcheck")

@@ -57,3 +57,20 @@ def test_a_long_bad_value_is_shortened(run_cli, tmp_path: Path) -> None:
     config.write_text("exclude: " + "y" * 5000 + "\n")
     result = run_cli("check", "--config", str(config), "fixtures/SIG101")
     assert result.code == 2 and len(result.err) < 500
+
+
+def test_a_number_too_long_to_convert_is_a_configuration_error(run_cli, tmp_path: Path) -> None:
+    # Found by the fuzzing harness: ruamel.yaml and tomllib raise ValueError past 4,300 digits.
+    for name, text in (("c.yaml", "select: " + "9" * 5000 + "\n"), ("c.toml", "select = " + "9" * 5000 + "\n")):
+        config = tmp_path / name
+        config.write_text(text)
+        result = run_cli("check", "--config", str(config), "fixtures/SIG101")
+        assert result.code == 2 and "a number too long to read" in result.err and f"{config}:1:" in result.err
+
+
+def test_a_nul_in_yaml_is_one_line_with_its_place(run_cli, tmp_path: Path) -> None:
+    config = tmp_path / "nul.yaml"
+    config.write_text("select: [SIG1]\n\x00x: 1\n")
+    result = run_cli("check", "--config", str(config), "fixtures/SIG101")
+    assert result.code == 2 and f"{config}:2:1: invalid YAML: unacceptable character" in result.err
+    assert result.err.count("\n") == 1
