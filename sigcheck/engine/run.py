@@ -201,11 +201,12 @@ class Engine:
         return True
 
     # -- load ---------------------------------------------------------------
-    def load_text(self, path: str, text: str) -> LoadResult | None:
+    def load_text(self, path: str, text: str, nameless: bool = True) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
         text = unify_line_breaks(text)
-        # A name without an extension (a pipe, /dev/stdin) says nothing of the kind: the content does.
-        claimed_as = path if os.path.splitext(path)[1] else path + suffix_for(text)
+        # A buffer or stream without an extension (a pipe, /dev/stdin, an editor's untitled file)
+        # says nothing of its kind: the content does. Regular files keep the rules of discovery.
+        claimed_as = path if not nameless or os.path.splitext(path)[1] else path + suffix_for(text)
         for loader in self.registry.loaders:
             if not loader.claims(claimed_as, text):
                 continue
@@ -221,7 +222,9 @@ class Engine:
                 options.budget.pause()  # until the rules run on this file's resources
         return None
 
-    def load_file(self, path: str) -> LoadResult | None:
+    def load_file(self, path: str, named: bool = False) -> LoadResult | None:
+        """Load a file from disk; `named` when the user gave it by name (not met while walking a
+        folder): then a name without an extension is no reason to skip it."""
         shown = display_path(path)
         try:
             size = os.path.getsize(path)
@@ -248,7 +251,7 @@ class Engine:
             if not self._wanted_by_name(shown):
                 return None
             return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
-        return self.load_text(shown, text)
+        return self.load_text(shown, text, nameless=named or not _is_regular(path))
 
     def _wanted_by_name(self, path: str) -> bool:
         """Whether some loader would read a file of this name (for files that are not text)."""
@@ -327,12 +330,13 @@ class Engine:
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
+        named = set(paths)
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
-            loaded = self.load_file(path)
+            loaded = self.load_file(path, named=path in named)
             if loaded is None:
                 continue
             self.internal_errors.extend(loaded.internal_errors)
