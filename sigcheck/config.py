@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -168,7 +169,11 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
 
     try:
         _check_expansion(text, path)
-        data = YAML(typ="rt").load(text)
+        with warnings.catch_warnings():
+            # A reused anchor name is legal YAML (the later one wins); ruamel's warning about it
+            # would print a multi-line Python warning in the middle of the report.
+            warnings.simplefilter("ignore")
+            data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = f"invalid YAML: {' '.join(str(exc.problem or exc.context).split())}"
