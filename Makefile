@@ -19,7 +19,7 @@ demo: install
 
 # The parts that are clean under `mypy --strict` (pyproject's [tool.mypy]); the rest follows as it is fixed.
 TYPED := sigcheck/syntax sigcheck/model sigcheck/engine sigcheck/checks sigcheck/report sigcheck/inputs/arm \
-	sigcheck/inputs/api.py sigcheck/inputs/rest sigcheck/inputs/markdown sigcheck/inputs/recognize.py sigcheck/hookspecs.py \
+	sigcheck/inputs/api.py sigcheck/inputs/rest sigcheck/inputs/markdown sigcheck/inputs/hcl sigcheck/inputs/terraform sigcheck/inputs/packer sigcheck/inputs/imagebuilder sigcheck/inputs/recognize.py sigcheck/hookspecs.py \
 	sigcheck/plugin.py sigcheck/library.py sigcheck/explain.py sigcheck/lsp.py sigcheck/cli.py sigcheck/baseline.py \
 	sigcheck/__init__.py sigcheck/__main__.py sigcheck/config.py
 

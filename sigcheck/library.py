@@ -69,6 +69,7 @@ class Linter:
         today: _dt.date | str | None = None,
         location: str | None = None,
         parameters: str | None = None,
+        var_files: Iterable[str] = (),
         config: str | Literal[False] | None = None,
         discover_from: str = ".",
         registry: Registry | None = None,
@@ -93,9 +94,13 @@ class Linter:
         if file_timeout is not None and not 0 < file_timeout <= 3600:
             raise LintError(f"the file timeout must be more than 0 and at most 3600 seconds, not {file_timeout:g}")
         options = Options(select=selected, ignore=ignored, extend_select=extended, today=today or _dt.date.today(),
-                          context=context, parameters_file=parameters, file_timeout=file_timeout)
+                          context=context, parameters_file=parameters, var_files=list(var_files),
+                          file_timeout=file_timeout)
         if parameters:
             _check_parameter_file(parameters)
+        for var_file in options.var_files:
+            if not os.path.isfile(var_file):
+                raise LintError(f"variables file '{var_file}' does not exist")
         # Problems that do not stop the run (an unknown --location); the command line prints them.
         self.warnings: list[str] = [] if not location else _location_warnings(location)
         try:

@@ -35,6 +35,9 @@ class _Image:
     @property
     def label(self) -> str:
         kind = "image version" if self.type_name.lower() == m.IMAGE_VERSION.lower() else "image definition"
+        if not self.names:
+            where = f" of the image definition declared in this template (line {self.definitions[0].span.line})" if self.definitions else ""
+            return f"the {kind}{where}"
         return f"{kind} '{'/'.join(self.names)}'"
 
 
@@ -44,11 +47,22 @@ def _image(vm: m.VirtualMachine, ctx: CheckContext) -> _Image | None:
     if ref is None or target is None:
         return None
     type_name, names = target
+    if not names:
+        return _same_template_image(vm, ref, type_name, ctx)
     definitions = [d for d in declared(ctx.find(m.IMAGE_DEFINITION, names[:2]), m.ImageDefinition) if related(vm, d)]
     versions = []
     if type_name.lower() == m.IMAGE_VERSION.lower():
         versions = [v for v in declared(ctx.find(m.IMAGE_VERSION, names[:3]), m.ImageVersion) if related(vm, v)]
     return _Image(ref, type_name, list(names), definitions, versions)
+
+
+def _same_template_image(vm: m.VirtualMachine, ref: Located[str], type_name: str, ctx: CheckContext) -> _Image:
+    """A reference whose names are unknown (`resourceId(type, parameters(…), …)`): the image
+    definition it uses is known only when the VM's own template declares exactly one."""
+    definitions = [d for d in declared(ctx.resources, m.ImageDefinition) if d.path == vm.path and d.source_kind == vm.source_kind]
+    if len(definitions) != 1:
+        definitions = []
+    return _Image(ref, type_name, [], definitions, [])
 
 
 def _agreed(values: Sequence[str | None]) -> str | None:

@@ -24,7 +24,7 @@ KIND_WORDS = {
 
 # Inputs whose request bodies a tool builds from a command line (az CLI, PowerShell): the tool
 # chooses the API version and fills in what the command leaves out.
-SCRIPT_KINDS = frozenset({"cli", "powershell"})
+SCRIPT_KINDS = frozenset({"cli", "powershell", "terraform"})  # terraform: azurerm builds the body
 
 
 def authored(res: m.Resource) -> bool:

@@ -48,6 +48,7 @@ class Options:
     today: _dt.date = field(default_factory=_dt.date.today)
     context: DeploymentContext = field(default_factory=DeploymentContext)
     parameters_file: str | None = None
+    var_files: list[str] = field(default_factory=list)  # Terraform -var-file, in order
     # From the configuration file; the command line's select/ignore/extend-select apply on top.
     configured: RuleSelection = field(default_factory=RuleSelection)
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id or prefix -> severity
@@ -262,7 +263,8 @@ class Engine:
         seconds = self.options.file_timeout
         budget = self._budgets[path] = Budget(cancelled=self.options.cancelled) if seconds is None \
             else Budget(seconds=seconds, cancelled=self.options.cancelled)
-        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget)
+        return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget,
+                           var_files=list(self.options.var_files))
 
     # -- check --------------------------------------------------------------
     def check(self, resources: Sequence[Resource]) -> list[Finding]:
@@ -334,6 +336,7 @@ class Engine:
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
+        notes: list[tuple[Span, str]] = []
         checked = 0
         for path in files:
             loaded = self.load_file(path, named=path in named)
@@ -346,7 +349,9 @@ class Engine:
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
             comments.extend(loaded.comments)
+            notes.extend(loaded.notes)
         findings.extend(self.check(resources))
+        _annotate(findings, notes)
         findings.extend(self._plugin_errors())
         for path in missing:
             self.internal_errors.append(not_found(path))
@@ -368,8 +373,9 @@ class Engine:
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        return self.result(loaded.findings + self.check(loaded.resources) + self._plugin_errors(),
-                           1, len(loaded.resources),
+        findings = loaded.findings + self.check(loaded.resources) + self._plugin_errors()
+        _annotate(findings, loaded.notes)
+        return self.result(findings, 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
 
     def result(
@@ -441,6 +447,18 @@ def _owner(rule: AnyRule) -> str:
     if rule.meta.origin == "sigcheck":
         return "a defect of sigcheck: please report it"
     return f"a defect of the plugin {rule.meta.origin}: please report it to its authors"
+def _annotate(findings: list[Finding], notes: Sequence[tuple[Span, str]]) -> None:
+    """Append the loaders' notes to the findings at their spans (see LoadResult.notes)."""
+    if not notes:
+        return
+    by_place: dict[tuple[str, int, int], list[str]] = {}
+    for span, note in notes:
+        texts = by_place.setdefault(span.sort_key(), [])
+        if note not in texts:
+            texts.append(note)
+    for finding in findings:
+        for note in by_place.get(finding.span.sort_key(), ()):
+            finding.message = f"{finding.message} ({note})"
 
 
 def _link_parents(resources: Sequence[Resource], ctx: CheckContext) -> None:

@@ -21,6 +21,8 @@ class LoadOptions:
     parameters_file: str | None = None
     # One per file: every evaluator reading the file draws on it (sigcheck.syntax.budget).
     budget: Budget = field(default_factory=Budget)
+    # Terraform `-var-file`s, in the order given (after the directory's own tfvars files).
+    var_files: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -38,6 +40,9 @@ class LoadResult:
     findings: list[Finding] = field(default_factory=list)
     # Comments with their spans, for in-source suppressions: (Span, raw text with its marker).
     comments: list[tuple[Span, str]] = field(default_factory=list)
+    # Words appended to the message of every finding at a span: (span, note). A loader that
+    # knows its tool would also reject a value there says so ("terraform plan would also stop this").
+    notes: list[tuple[Span, str]] = field(default_factory=list)
     # False when the file turned out to hold no gallery resource: skipped silently.
     relevant: bool = True
     # Defects of sigcheck met while loading (reported on stderr, exit 2), never the user's fault.

@@ -28,9 +28,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 @cache
 def gallery_cmdlet() -> re.Pattern[str]:
-    """A gallery cmdlet of Az.Compute, by name."""
+    """A gallery cmdlet of Az.Compute (or of the retired AzureRM.Compute), by name."""
     return re.compile(
-        r"\b(?:New-AzGallery(?:ImageDefinition|ImageVersion|Application|ApplicationVersion)?|Update-AzGalleryImageVersion)\b",
+        r"\b(?:New-Az(?:ureRm)?Gallery(?:ImageDefinition|ImageVersion|Application|ApplicationVersion)?|Update-Az(?:ureRm)?GalleryImageVersion)\b",
         re.IGNORECASE)
 
 
@@ -69,6 +69,8 @@ def is_rest_example(path: str, text: str) -> bool:
 _REQUEST_LINE = re.compile(r"^(?:GET|PUT|POST|PATCH|DELETE|HEAD)\s+\S+", re.MULTILINE)
 _HTTP_VARIABLE = re.compile(r"^@[\w.-]+\s*=", re.MULTILINE)
 _FENCE = re.compile(r"^\s{0,3}(?:```|~~~)", re.MULTILINE)
+_PACKER = re.compile(r'^\s*(?:source\s+"azure-arm"|packer\s*\{|build\s*\{)', re.MULTILINE)
+_TERRAFORM = re.compile(r'^\s*(?:resource|data|module|provider|variable|locals|terraform)\s*(?:"[\w-]+"\s*)*\{', re.MULTILINE)
 _PS_SYNTAX = re.compile(r"^\s*\$[\w:]+\s*=|\b[A-Z][a-z]+-Az[A-Z]\w*\b|\s-[A-Z]\w+\s+[\"'$]", re.MULTILINE)
 
 
@@ -85,6 +87,10 @@ def suffix_for(text: str) -> str:
         return ".md"
     if _REQUEST_LINE.search(text) is not None or _HTTP_VARIABLE.search(text) is not None:
         return ".http"
+    if _PACKER.search(text) is not None:
+        return ".pkr.hcl"
+    if _TERRAFORM.search(text) is not None:
+        return ".tf"
     if gallery_cmdlet().search(text) is not None or _PS_SYNTAX.search(text) is not None:
         return ".ps1"
     if shell_has_gallery_command(text):

@@ -11,13 +11,18 @@ from typing import Any, Callable
 
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.placeholders import resolved
 from sigcheck.model import resources as m
 
 
 def located(node: Node | None, path: str) -> Located[object] | None:
     if node is None:
         return None
-    return Located(node.value if not (node.is_object or node.is_array) else node.plain(), node.span, node.origin, path)
+    if node.is_object or node.is_array:
+        return Located(node.plain(), node.span, node.origin, path)
+    value = resolved(node.value)
+    origin = f"'{node.value}' is a placeholder" if value is UNKNOWN and node.value is not UNKNOWN else node.origin
+    return Located(value, node.span, origin, path)
 
 
 def child(node: Node | None, dotted: str) -> Node | None:

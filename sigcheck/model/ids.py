@@ -41,12 +41,15 @@ def reference_target(value: Any) -> tuple[str, list[str]] | None:
     """The (type, names) a resource id points at, or None when it is not a readable id.
 
     Accepts fully qualified id strings and evaluated `resourceId()` values, which carry `.type`
-    and `.names` even when the subscription or resource group is unknown.
+    and `.names` even when the subscription or resource group is unknown. When only the names are
+    unknown the names are `[]`: the type is known, which resource is not.
     """
     # An evaluated resourceId() (sigcheck.inputs.arm.functions.ResourceId) knows its type and names
     # even when its subscription or resource group text is a placeholder.
     type_name = getattr(value, "type", None)
     names = getattr(value, "names", None)
+    if isinstance(type_name, str) and getattr(value, "names_known", True) is False:
+        return type_name, []  # the kind of resource is known, which one is not
     if isinstance(type_name, str) and isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
         return type_name, list(names)
     if not isinstance(value, str):

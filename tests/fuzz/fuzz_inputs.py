@@ -23,8 +23,11 @@ KINDS = {
     "shell": ".azcli",
     "powershell": ".ps1",
     "markdown": ".md",
+    "terraform": ".tf",
+    "packer": ".pkr.hcl",
 }
-_SUFFIXES = {".json": "json", ".http": "http", ".azcli": "shell", ".sh": "shell", ".ps1": "powershell", ".md": "markdown"}
+_SUFFIXES = {".json": "json", ".http": "http", ".azcli": "shell", ".sh": "shell", ".ps1": "powershell", ".md": "markdown",
+             ".tf": "terraform", ".hcl": "packer"}
 
 
 def _seeds() -> dict[str, list[str]]:
@@ -53,6 +56,8 @@ TOKENS = [
     "az sig create --resource-group rg --gallery-name g-1 --location westus2\n",
     "az sig image-version create --target-regions ", "New-AzGallery -ResourceGroupName rg -Name g-1 -Location westus2\n",
     "@(", "@{", "(" * 40, ")" * 40, "[" * 300, "]" * 300, "{" * 300,
+    '${', '%{', '}', '<<EOF\n', '\nEOF\n', 'for_each = ', 'count = 100000', 'dynamic "x" {', '[for x in range(100000) : x]',
+    'resource "azurerm_shared_image_gallery" "g" {\n', 'source "azure-arm" "x" {\n', "var.", "local.", "format(",
     "sigcheck-disable-line", "SIGCHECK-DISABLE-NEXT-LINE SIG101", "# sigcheck-disable SIG1\n",
     '"type": "Microsoft.Compute/galleries"', '"apiVersion": "2024-03-03"', '"name": "[parameters(\'p\')]"',
 ]

@@ -207,4 +207,4 @@ def test_nameless_input_kind(text: str) -> None:
     from sigcheck.inputs.recognize import suffix_for
 
     RAN["stdin-kind"] += 1
-    assert suffix_for(text) in {".json", ".sh", ".ps1", ".http", ".md"}
+    assert suffix_for(text) in {".json", ".sh", ".ps1", ".http", ".md", ".tf", ".pkr.hcl"}

@@ -186,3 +186,51 @@ def test_lsp_checks_scripts_too(client: Client, tmp_path: Path, name: str, text:
     [diagnostic] = [d for d in client.diagnostics(uri)["diagnostics"] if d["code"] == "SIG101"]
     start = text.splitlines()[line].index("legacy-gallery")
     assert diagnostic["range"]["start"] == {"line": line, "character": start}
+
+
+PACKER_HCL = """source "azure-arm" "ubuntu" {
+  location = "westeurope"
+  shared_image_gallery_destination {
+    resource_group = "images-rg"
+    gallery_name   = "lspgallery"
+    image_name     = "ubuntu2204"
+    image_version  = "1.0"
+  }
+}
+"""
+PACKER_JSON = """{
+  "builders": [{
+    "type": "azure-arm",
+    "location": "westeurope",
+    "shared_image_gallery_destination": {
+      "resource_group": "images-rg", "gallery_name": "lspgallery", "image_name": "ubuntu2204", "image_version": "1.0"
+    }
+  }]
+}
+"""
+IMAGE_BUILDER = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [{
+    "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2024-02-01", "name": "t", "location": "westeurope",
+    "properties": { "distribute": [{ "type": "SharedImage", "runOutputName": "a",
+      "galleryImageId": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0",
+      "targetRegions": [{ "name": "westeurope" }] }] }
+  }]
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [("build.pkr.hcl", PACKER_HCL, 6), ("build.json", PACKER_JSON, 5), ("aib.json", IMAGE_BUILDER, 6)],
+)
+def test_lsp_checks_packer_and_image_builder(client: Client, tmp_path: Path, name: str, text: str, line: int) -> None:
+    uri = (tmp_path / name).as_uri()
+    client.request("initialize", {"processId": os.getpid(), "rootUri": tmp_path.as_uri(), "capabilities": {}})
+    client.notify("initialized", {})
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}})
+    [diagnostic] = [d for d in client.diagnostics(uri)["diagnostics"] if d["code"] == "SIG103"]
+    start = text.splitlines()[line].rindex("1.0")
+    assert diagnostic["range"]["start"] == {"line": line, "character": start}
+    assert diagnostic["range"]["end"] == {"line": line, "character": start + 3}

@@ -127,6 +127,8 @@ class ResourceId(str):
     subscription_id: Any
     resource_group: Any
     parent: str | None
+    # False when a name argument is unknown: the type still says what kind of resource is meant.
+    names_known: bool
 
     def __new__(
         cls,
@@ -137,7 +139,11 @@ class ResourceId(str):
         subscription_id: Any = None,
         resource_group: Any = None,
         parent: str | None = None,
+        names_known: bool = True,
     ) -> ResourceId:
+        if not names_known:
+            # The type is known, the names are not: `{imagesName}` placeholders, for display only.
+            names = tuple("{" + segment + "Name}" for segment in type_.split("/")[1:])
         sub = subscription_id if isinstance(subscription_id, str) else SUBSCRIPTION_PLACEHOLDER
         rg = resource_group if isinstance(resource_group, str) else RESOURCE_GROUP_PLACEHOLDER
         if scope == "resourceGroup":
@@ -155,11 +161,14 @@ class ResourceId(str):
         self.subscription_id = subscription_id
         self.resource_group = resource_group
         self.parent = parent
+        self.names_known = names_known
         return self
 
     @property
     def known(self) -> bool:
         """True when every part of the text is known (no placeholder in it)."""
+        if not self.names_known:
+            return False
         if self.scope == "resourceGroup":
             return isinstance(self.subscription_id, str) and isinstance(self.resource_group, str)
         if self.scope == "subscription":
@@ -174,14 +183,14 @@ class ResourceId(str):
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _rebuild_resource_id,
-            (self.scope, self.type, self.names, self.subscription_id, self.resource_group, self.parent),
+            (self.scope, self.type, self.names, self.subscription_id, self.resource_group, self.parent, self.names_known),
         )
 
 
 def _rebuild_resource_id(
-    scope: str, type_: str, names: tuple[str, ...], sub: Any, rg: Any, parent: str | None
+    scope: str, type_: str, names: tuple[str, ...], sub: Any, rg: Any, parent: str | None, names_known: bool = True
 ) -> ResourceId:
-    return ResourceId(scope, type_, names, subscription_id=sub, resource_group=rg, parent=parent)
+    return ResourceId(scope, type_, names, subscription_id=sub, resource_group=rg, parent=parent, names_known=names_known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -640,11 +649,18 @@ def _typed_names(args: list[Any], at: int) -> tuple[str, tuple[str, ...]] | None
 @_builtin("resourceId", 2, None, sees_unknown=True)
 def _resource_id(host: Host, args: list[Any]) -> Any:
     at = _type_position(args, 2)
-    found = _typed_names(args, at) if at is not None else None
-    if at is None or found is None:
+    if at is None:
         return UNKNOWN
+    found = _typed_names(args, at)
     sub = _prefix(args, 0) if at == 2 else host.context.known("subscription_id")
     rg = _prefix(args, at - 1) if at >= 1 else host.context.known("resource_group")
+    if found is None:
+        # Names unknown, type known: a VM built from `resourceId('…/galleries/images/versions',
+        # parameters(…), …)` still uses a gallery image (an id that is not `known`: no text of it is used).
+        type_ = _resource_type(_str(args, at))
+        if type_.count("/") == 0 or len(args) - at - 1 != type_.count("/"):
+            return UNKNOWN
+        return ResourceId("resourceGroup", type_, (), subscription_id=sub, resource_group=rg, names_known=False)
     return ResourceId("resourceGroup", *found, subscription_id=sub, resource_group=rg)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from sigcheck.inputs.arm.evaluate import DeploymentTarget
 from sigcheck.inputs.arm.nodes import Reporter, NodeEvaluator
 from sigcheck.model import diagnostics
+from sigcheck.model.findings import Finding
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.inputs.arm.parameters import conventional_path, read_values
 from sigcheck.syntax.located import UNKNOWN, Span
@@ -50,11 +51,13 @@ class ArmLoader:
         reporter = Reporter(budget=options.budget)
         evaluator = NodeEvaluator.for_template(root, source.path, reporter, values, _eval_target(options.context))
         evaluator.check_supplied(root, values, value_spans)
-        result.resources = resources_from_template(root, source.path, evaluator, options.context)
-        if not any(_concerns_galleries(res) for res in result.resources):
+        image_builder: list[Finding] = []
+        result.resources = resources_from_template(root, source.path, evaluator, options.context, image_builder)
+        if not any(_concerns_galleries(res) for res in result.resources) and not image_builder:
             return LoadResult(relevant=False)
         result.comments = doc.comments
         result.findings.extend(diagnostics.duplicate_key(key, first, again) for key, first, again in doc.duplicate_keys)
+        result.findings.extend(image_builder)
         result.findings.extend(reporter.findings)
         result.internal_errors.extend(reporter.internal)
         return result

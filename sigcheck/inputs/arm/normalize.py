@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from sigcheck.inputs import imagebuilder
 from sigcheck.inputs.arm.nodes import NodeEvaluator
+from sigcheck.model.findings import Finding
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
@@ -26,9 +28,15 @@ class Declared:
 
 
 
-def resources_from_template(root: Node, path: str, evaluator: NodeEvaluator, context: m.DeploymentContext) -> list[m.Resource]:
+def resources_from_template(root: Node, path: str, evaluator: NodeEvaluator, context: m.DeploymentContext,
+                            findings: list[Finding] | None = None) -> list[m.Resource]:
+    """The model resources of a template; Image Builder's own findings go to `findings`."""
     out: list[m.Resource] = []
+    image_templates: list[tuple[Declared, Node]] = []
     for declared, instance in _walk_template(root, evaluator, parent=None):
+        if declared.type_name.lower() == imagebuilder.IMAGE_TEMPLATES.lower():
+            image_templates.append((declared, instance.evaluate_tree(declared.node)))
+            continue
         cls = m.MODEL_BY_TYPE.get(declared.type_name.lower())
         if cls is None:
             continue
@@ -42,6 +50,14 @@ def resources_from_template(root: Node, path: str, evaluator: NodeEvaluator, con
             "context": context,
         }
         out.append(build(cls, common, body))
+    # After every resource: an image version takes its region from a definition declared anywhere.
+    for declared, body in image_templates:
+        name = declared.names[-1].value if declared.names and isinstance(declared.names[-1].value, str) else None
+        versions, problems = imagebuilder.image_versions(
+            body, declared.api_version, path, declared.node.span, context, known=out, template_name=name)
+        out.extend(versions)
+        if findings is not None:
+            findings.extend(problems)
     return out
 
 

@@ -19,9 +19,11 @@ class MarkdownLoader(LazyLoader):
         if not path.lower().endswith(MARKDOWN_SUFFIXES) or not text:
             return False
         lowered = text.lower()
-        return ("```" in text or "~~~" in text) and (
-            "az sig" in lowered or "azgallery" in lowered or "microsoft.compute/galleries" in lowered
-            or "/galleries/" in lowered or '"galleryname"' in lowered)
+        # Fenced or indented, a page that holds gallery commands or resources is read (never skipped silently).
+        return ("az sig" in lowered or "azgallery" in lowered or "azurermgallery" in lowered
+                or "microsoft.compute/galleries" in lowered or "/galleries/" in lowered or '"galleryname"' in lowered
+                or "azurerm_shared_image" in lowered or "azurerm_gallery_application" in lowered or "azapi_" in lowered
+                or "shared_image_gallery_destination" in lowered)
 
 
 @hookimpl

@@ -2,7 +2,7 @@
 
 `azurecli`/`bash`/`sh` blocks are read as az CLI scripts, `powershell`/`azurepowershell` blocks
 as PowerShell, `json` blocks as REST API examples, ARM templates or single ARM resources, and
-`http` blocks as REST requests — a request line in an `http` block followed by a `json` block
+`http` blocks as REST requests, `hcl`/`terraform`/`tf` blocks together as one Terraform module — a request line in an `http` block followed by a `json` block
 makes one request, as documentation pages write them. Each block is handed to its loader as a
 part of the file that starts at the block's line, so every location points into the Markdown file
 and a page of thousands of blocks costs no more than their text.
@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.markdown import layout
 from sigcheck.inputs.recognize import powershell_has_gallery_command, shell_has_gallery_command
+from sigcheck.model.diagnostics import PARSE_ERROR
+from sigcheck.model.findings import Severity
+from sigcheck.syntax.text import LineIndex
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
-_SHELL = {"azurecli", "azurecli-interactive", "azure-cli", "azcli", "bash", "sh", "shell", "zsh", "console", "terminal"}
-_POWERSHELL = {"powershell", "azurepowershell", "azurepowershell-interactive", "pwsh", "ps1", "ps", "posh"}
-_JSON = {"json", "jsonc", "json5"}
-_HTTP = {"http", "rest", "https"}
 # Script blocks: the reader (imported when a block needs it) and the test that a block is worth reading.
 _SCRIPT_READERS = {
     "shell": ("sigcheck.inputs.scripts.shell", shell_has_gallery_command),
@@ -31,13 +31,15 @@ _SCRIPT_READERS = {
 
 @dataclass
 class Block:
-    kind: str  # shell | powershell | json | http
+    kind: str  # shell | powershell | json | http | hcl, or "" for a block sigcheck does not read
     start: int  # offset of the first content character
     end: int  # offset after the last content character
     first_line: int  # 1-based line of the first content line
+    language: str = ""  # the tag as written
 
 
 def blocks(text: str) -> list[Block]:
+    """Every fenced block with content, with the kind it holds (layout.kind_of)."""
     out: list[Block] = []
     lines = text.splitlines(keepends=True)
     pos = 0
@@ -61,28 +63,53 @@ def blocks(text: str) -> list[Block]:
             if closing.startswith(fence[0] * len(fence)) and set(closing) <= {fence[0]}:
                 break
             j += 1
-        kind = _kind(language)
-        if kind is not None and j > i + 1:
+        if j > i + 1:
             end = offsets[j] if j < len(lines) else offsets[-1]
             # Drop the line break before the closing fence.
             content_end = end
             while content_end > offsets[i + 1] and text[content_end - 1] in "\r\n":
                 content_end -= 1
-            out.append(Block(kind, offsets[i + 1], content_end, i + 2))
+            kind = layout.kind_of(language, text[offsets[i + 1]:content_end])
+            out.append(Block(kind or "", offsets[i + 1], content_end, i + 2, language))
         i = j + 1
+    covered = [(b.start, b.end) for b in out]
+    out.extend(_indented_blocks(text, lines, offsets, covered))
+    out.sort(key=lambda b: b.start)
     return out
 
 
-def _kind(language: str) -> str | None:
-    if language in _SHELL:
-        return "shell"
-    if language in _POWERSHELL:
-        return "powershell"
-    if language in _JSON:
-        return "json"
-    if language in _HTTP:
-        return "http"
-    return None
+def _indented_blocks(text: str, lines: list[str], offsets: list[int], covered: list[tuple[int, int]]) -> list[Block]:
+    """Indented code blocks (four spaces or a tab, after a blank line) that hold gallery commands;
+    older pages write commands that way. Only commands are read from them, judged by content."""
+    out: list[Block] = []
+    i = 0
+    while i < len(lines):
+        starts_block = (i == 0 or not lines[i - 1].strip()) and lines[i].startswith(("    ", "\t")) and lines[i].strip()
+        if not starts_block or any(a - 8 <= offsets[i] < b + 8 for a, b in covered):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and (lines[j].startswith(("    ", "\t")) or not lines[j].strip()):
+            if _FENCE.match(lines[j].rstrip("\r\n")):
+                break
+            j += 1
+        while j > i and not lines[j - 1].strip():
+            j -= 1
+        end = offsets[j]
+        while end > offsets[i] and text[end - 1] in "\r\n":
+            end -= 1
+        content = text[offsets[i]:end]
+        kind = layout.detect(content)
+        if kind in ("shell", "powershell") and not layout.is_synopsis(content):
+            out.append(Block(kind, offsets[i], end, i + 1, "(indented)"))
+        i = max(j, i + 1)
+    return out
+
+
+def _masked(text: str, pieces: list[tuple[int, int]]) -> str:
+    """`text` with everything outside `pieces` blanked, line breaks kept (so positions hold):
+    for readers that take a whole file, once per page."""
+    return re.sub(r"[^\r\n]", " ", text[:pieces[0][0]]) + _part(text, pieces) + re.sub(r"[^\r\n]", " ", text[pieces[-1][1]:])
 
 
 def _part(text: str, pieces: list[tuple[int, int]]) -> str:
@@ -102,11 +129,16 @@ class _Reader:
         result = LoadResult()
         text = source.text
         found = blocks(text)
+        self._terraform(text, [b for b in found if b.kind == "hcl"], source.path, options, result)
         i = 0
         while i < len(found):
             block = found[i]
-            content = text[block.start:block.end]
+            content = layout.commands_only(block.kind, text[block.start:block.end])
             part = SourceFile(source.path, content, block.first_line)
+            if not block.kind:
+                self._unread(source, block, result)
+                i += 1
+                continue
             try:
                 if block.kind == "http":
                     pieces = [(block.start, block.end)]
@@ -119,6 +151,8 @@ class _Reader:
                     self._script(block.kind, part, options, result)
                 elif block.kind == "json":
                     self._json(part, options, result)
+                elif block.kind == "hcl":
+                    self._packer_hcl(text, block, source.path, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
                 pass
             i += 1
@@ -126,10 +160,46 @@ class _Reader:
         return result
 
     @staticmethod
+    def _unread(source: SourceFile, block: Block, result: LoadResult) -> None:
+        """A block holding gallery commands in a language sigcheck does not read: said, never skipped silently."""
+        content = source.text[block.start:block.end]
+        if block.language in layout.OUTPUT_TAGS or layout.is_synopsis(content):
+            return
+        if layout.mentions_gallery_command(content):
+            what = "gallery commands"
+        elif layout.mentions_gallery_resource(content):
+            what = "gallery resources"
+        else:
+            return
+        index = LineIndex(source.path, source.text)
+        line_start = source.text.rfind("\n", 0, block.start) + 1
+        fence_line = source.text.rfind("\n", 0, max(0, line_start - 1)) + 1
+        span = index.span(fence_line, line_start - 1 if line_start > fence_line else line_start)
+        tag = f"```{block.language}" if block.language else "an untagged block"
+        finding = PARSE_ERROR.at(span, f"{tag} holds {what} that sigcheck does not read; they are not checked "
+                                       "(sigcheck reads fenced azurecli, bash, azurepowershell, pwsh, json, http and hcl blocks, and untagged ones by content)")
+        finding.severity = Severity.NOTE
+        result.findings.append(finding)
+
+    @staticmethod
     def _merge(result: LoadResult, part: LoadResult) -> None:
         result.resources.extend(part.resources)
         result.findings.extend(part.findings)
         result.comments.extend(part.comments)
+        result.notes.extend(part.notes)
+
+    def _terraform(self, text: str, found: list[Block], path: str, options: LoadOptions, result: LoadResult) -> None:
+        """The page's HCL blocks read together as one Terraform module (pages split one
+        configuration across several blocks); Packer templates are not Terraform."""
+        contents = [text[b.start:b.end] for b in found]
+        terraform = [b for b, c in zip(found, contents)
+                     if ("resource " in c or "module " in c or "locals" in c or "variable " in c) and 'source "azure-arm"' not in c]
+        if not terraform:
+            return
+        from sigcheck.inputs.terraform import loader as terraform_loader
+
+        masked = _masked(text, [(b.start, b.end) for b in terraform])
+        self._merge(result, terraform_loader.load_text(path, masked, options, siblings=False))
 
     def _http(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
         from sigcheck.inputs.rest import http as rest
@@ -152,6 +222,13 @@ class _Reader:
         if is_rest_example(path + ".json", content):
             self._merge(result, rest_examples.load(part, options))
             return
+        from sigcheck.inputs.packer import is_packer_json
+
+        if is_packer_json(path + ".json", content):
+            from sigcheck.inputs.packer import legacy_json
+
+            self._merge(result, legacy_json.load(part, options))
+            return
         if "microsoft.compute/galleries" not in lowered:
             return
         from sigcheck.inputs.arm import loader as arm
@@ -164,8 +241,14 @@ class _Reader:
         # A single resource (or a list of them), as documentation pages show them.
         try:
             doc = parse(content, path, part.first_line)
-        except JsonSyntaxError:
-            return  # a fragment with `...` elisions: documentation, not a resource to check
+        except JsonSyntaxError as exc:
+            # A fragment (often with `...` elisions): documentation, not a resource to check — said, not skipped.
+            if '"type"' in lowered:
+                finding = PARSE_ERROR.at(exc.span, f"this JSON block with a gallery resource does not parse ({exc.message}), "
+                                                   "so it is not checked")
+                finding.severity = Severity.NOTE
+                result.findings.append(finding)
+            return
         root = doc.root
         if root is None:
             return
@@ -182,6 +265,16 @@ class _Reader:
         result.comments.extend(doc.comments)
         result.findings.extend(reporter.findings)
         result.resources.extend(found)
+
+
+    def _packer_hcl(self, text: str, block: Block, path: str, options: LoadOptions, result: LoadResult) -> None:
+        if 'source "azure-arm"' not in text[block.start:block.end]:
+            return  # documentation fragments and other builders: nothing that publishes a version
+        from sigcheck.inputs.packer import hcl2
+
+        part = hcl2.load(SourceFile(path, _masked(text, [(block.start, block.end)])), options)
+        if part.relevant:
+            self._merge(result, part)
 
 
 def _request_without_body(content: str) -> bool:

@@ -20,7 +20,8 @@ from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile, parse_json
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
-from sigcheck.inputs.rest.normalize import build_resource, is_placeholder
+from sigcheck.inputs.rest.normalize import build_resource
+from sigcheck.syntax.placeholders import has_placeholder
 
 # Request-body parameter → (resource type, the name parameters, parent first).
 _BODIES = {
@@ -126,7 +127,7 @@ class _Reader:
 
 def _located(node: Node, path: str) -> Located[Any]:
     value = node.value
-    if not isinstance(value, str) or is_placeholder(value):
+    if not isinstance(value, str) or has_placeholder(value):
         value = UNKNOWN
     return Located(value, node.span, None, path)
 

@@ -15,6 +15,7 @@ from sigcheck.model.findings import Finding
 from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.placeholders import has_placeholder
 from sigcheck.syntax.words import Word, parse_json_word
 
 # Child collections below Microsoft.Compute/galleries that sigcheck models.
@@ -36,14 +37,9 @@ class Target:
     api_version: Located[Any] | None
 
 
-def is_placeholder(text: str) -> bool:
-    """`{galleryName}` and similar template placeholders in documentation URLs."""
-    return text.startswith("{") and text.endswith("}")
-
-
 def _located(word: Word, what: str) -> Located[Any]:
     value = word.value
-    if isinstance(value, str) and (is_placeholder(value) or not value):
+    if isinstance(value, str) and (has_placeholder(value) or not value):
         value = UNKNOWN
     return Located(value, word.span, word.origin, what)
 

@@ -16,7 +16,8 @@ from functools import cache
 from typing import Any
 
 from sigcheck.model import facts
-from sigcheck.model.findings import Finding
+from sigcheck.model.findings import Finding, Severity
+from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model import resources as m
@@ -55,7 +56,34 @@ def _canonical() -> dict[str, str]:
 
 
 def cmdlet_name(name: str) -> str | None:
-    return _canonical().get(name.lower())
+    """The Az cmdlet a command name stands for; a retired AzureRM name (`New-AzureRmGallery`)
+    stands for its Az equivalent, whose parameters it shares (see `retired_module`)."""
+    found = _canonical().get(name.lower())
+    if found is None and retired_module(name) is not None:
+        verb, _, noun = name.partition("-")
+        found = _canonical().get(f"{verb}-az{noun[len('azurerm'):]}".lower())
+    return found
+
+
+def retired_module(name: str) -> dict[str, str] | None:
+    """The retired module a cmdlet name belongs to (AzureRM), from rules/cli_options.json."""
+    noun = name.partition("-")[2].lower()
+    for prefix, info in _table().get("retired_prefixes", {}).items():
+        if noun.startswith(prefix.lower()):
+            return dict(info)
+    return None
+
+
+def retired_warning(name: str, cmdlet: str, span: Span) -> Finding | None:
+    """SIG003 at warning severity for an AzureRM cmdlet: read as its Az equivalent, but retired."""
+    info = retired_module(name)
+    if info is None:
+        return None
+    finding = diagnostics.usage_error(
+        span, f"{name} is an {info['module']} cmdlet; {info['module']} was retired on {info['retired']} and is no longer "
+              f"maintained; it is read here with the parameters of {cmdlet} ({info['replacement']} module), which replaces it")
+    finding.severity = Severity.WARNING
+    return finding
 
 
 @cache
@@ -256,6 +284,7 @@ def normalize_cmdlet(
     binder = _PowerShellBinder(cmdlet, spec, items, name_span, whole)
     binder.check_required(piped)
     binding = binder.binding
+    binding.opaque = binder.unknown_splat
     binding.fill_body(spec["parameters"], "name")
     kind = spec["resource"]
     if kind == m.IMAGE_DEFINITION:
@@ -265,7 +294,8 @@ def normalize_cmdlet(
     # domain.md records no API version for Az.Compute (rules/api_versions.json)
     resource = binding.resource("powershell", path, context, None)
     result.findings.extend(binding.findings(resource))
-    result.resources.append(resource)
+    if not binding.rejected:
+        result.resources.append(resource)
     return result
 
 
@@ -319,7 +349,20 @@ def _key_span(node: Node, key: str) -> Span:
     return node.span
 
 
+_VERSION_PATHS = {
+    "TargetRegion": "properties.publishingProfile.targetRegions",
+    "TargetExtendedLocation": "properties.publishingProfile.targetExtendedLocations",
+    "OSDiskImage": "properties.storageProfile.osDiskImage",
+    "DataDiskImage": "properties.storageProfile.dataDiskImages",
+}
+
+
 def _version(binding: _PowerShellBinder, body: Body) -> None:
+    for parameter, path in _VERSION_PATHS.items():
+        given = binding.value(parameter)
+        if given is not None and given.value is UNKNOWN:
+            # An unset `$variable`: unknown here as for every other parameter, never "absent".
+            body.set(path, given, binding.key_span(parameter))
     regions = binding.value("TargetRegion")
     if regions is not None:
         listed = regions.value if regions.is_array else [regions]

@@ -18,6 +18,7 @@ from sigcheck.model.findings import Finding
 from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
+from sigcheck.syntax.placeholders import has_placeholder
 from sigcheck.syntax.words import Body, obj, put, scalar
 
 
@@ -50,6 +51,9 @@ class Binding:
     whole: Span
     bound: dict[str, Bound] = field(default_factory=dict)
     problems: list[tuple[Span, str]] = field(default_factory=list)
+    # Parameters may have been given that cannot be read (an unresolved splat `@params`): what the
+    # body lacks is then not known to be absent, as for an update.
+    opaque: bool = False
     body: Body = field(init=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +61,12 @@ class Binding:
 
     def problem(self, span: Span, message: str) -> None:
         self.problems.append((span, message))
+
+    @property
+    def rejected(self) -> bool:
+        """Whether the tool refuses the command (SIG003): it is never sent, so it creates no
+        resource for the body rules to report on — one cause, one finding."""
+        return bool(self.problems)
 
     def value(self, key: str) -> Node | None:
         found = self.bound.get(key)
@@ -91,6 +101,8 @@ class Binding:
                 out.append(Located(UNKNOWN, self.command_span, None, "name"))
                 continue
             text = scalar_text(node)
+            if text is not None and has_placeholder(text):
+                text = None  # `<your-gallery>`, `{galleryName}`: a name still to be filled in
             out.append(Located(text if text is not None else UNKNOWN, node.span, node.origin, "name"))
         return out
 
@@ -101,6 +113,8 @@ class Binding:
             "source_kind": source_kind, "path": path, "span": self.command_span, "names": self.names(),
             "api_version": api_version, "context": context,
         }
+        if self.opaque:
+            common["partial"] = True
         if self.spec.get("update"):
             # An update sends only what it changes: absent properties keep their values.
             common["partial"] = True

@@ -9,9 +9,11 @@ PowerShell script to `sigcheck.inputs.scripts.az`, like those of a bash script.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sigcheck.inputs.recognize import gallery_cmdlet
+from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax.jsonc import Node
 from sigcheck.inputs.scripts.frontend import MAX_NESTING
@@ -28,6 +30,8 @@ _WRAPPERS = {
     "array_literal_expression", "unary_expression", "left_assignment_expression", "statement_list",
 }
 _MULTIPLIERS = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "pb": 1024 ** 5}
+_TYPOGRAPHIC_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+                                    "\u201c": '"', "\u201d": '"', "\u201e": '"'})
 _BACKTICK = {"0": "\0", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "e": "\x1b"}
 
 
@@ -57,7 +61,11 @@ class Evaluator:
         self.offsets = offsets
         self.budget = budget
         self.variables: dict[str, Variable] = {}
+        # `<placeholder>` arguments read as unset variables: offset -> the placeholder as written.
+        self.placeholders: dict[int, str] = {}
         self._depth = 0
+        # Bare words in hashtable values that PowerShell runs as commands: (start, end, word).
+        self.bare_words: dict[int, tuple[int, str]] = {}
         # Where the file's evaluation budget or nesting limit was hit first (start, end, why).
         self.exhausted: tuple[int, int, str] | None = None
 
@@ -248,6 +256,9 @@ class Evaluator:
             return Node(None, self.span(node))
         found = self.variables.get(name)
         if found is None:
+            placeholder = self.placeholders.get(self.offsets.start(node))
+            if placeholder is not None:
+                return self.unknown(node, f"{placeholder} is a placeholder")
             return self.unknown(node, f"{raw} is not assigned in this file")
         value = found.node
         if value.is_object or value.is_array:
@@ -280,9 +291,27 @@ class Evaluator:
                     continue
                 key = str(key_value.value)
             value = self.evaluate(value_node) if value_node is not None else Node(None, self.span(entry))
+            bare = self._bare_value(value_node) if value_node is not None else None
+            if bare is not None:
+                value = self.unknown(bare, f"{self.offsets.node_text(bare)} is run as a command, not read as a string")
             out.value[key] = value
             out.key_spans[key] = self.span(key_node)
         return out
+
+    def _bare_value(self, value_node: Any) -> Any:
+        """The hashtable value when it is a bare word PowerShell would run as a command
+        (`StorageAccountType=Standard_LRS`): a value the service knows, which is no command."""
+        inner = self.unwrap(value_node)
+        if inner.type != "command" or inner.child_by_field_name("command_elements") is not None:
+            return None
+        name = inner.child_by_field_name("command_name")
+        if name is None:
+            return None
+        word = self.offsets.node_text(name)
+        if word.lower() not in known_bare_values():
+            return None
+        self.bare_words[self.offsets.start(name)] = (self.offsets.end(name), word)
+        return name
 
     # -- words (strings with per-character positions) -----------------------------------
     def word(self, node: Any) -> Word:
@@ -404,20 +433,49 @@ class Evaluator:
         return [self.word(inner)]
 
 
+@cache
+def known_bare_values() -> frozenset[str]:
+    """Values of the gallery's enumerations and region names (lowercase): written bare as a
+    hashtable value, each is read by PowerShell as the name of a command that does not exist."""
+    from sigcheck.model import facts
+
+    out: set[str] = set(facts.load("regions")["regions"])
+    for entry in facts.load("enums")["values"].values():
+        out.update(str(v).lower() for v in entry.get("values", []) if isinstance(v, str))
+    return frozenset(v for v in out if "-" not in v)
+
+
 def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, first_line: int = 1) -> None:
     from sigcheck.inputs.scripts import azps as ps
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
+    from sigcheck.inputs.scripts.powershell_syntax import problems
+    from sigcheck.syntax.placeholders import mask_script_placeholders, script_placeholders
 
+    placeholders = script_placeholders(text)
+    text = mask_script_placeholders(text)  # `<your-gallery>` is a value to fill in, not a redirection
+    # PowerShell reads typographic quotes (pasted from web pages) as quotes; the grammar does not.
+    text = text.translate(_TYPOGRAPHIC_QUOTES)
     source = parse_script("powershell", text, path, result, "PowerShell", first_line)
     if source is None:
         return
     offsets, index = source.offsets, source.index
     ev = Evaluator(text, index, offsets, options.budget)
+    ev.placeholders = placeholders
     env = AzEnv()
     in_error: list[tuple[int, int]] = []
+
+    def where(offset: int) -> str:
+        line, column = index.position(offset)
+        return f"line {line}, column {column}"
+
+    refused = problems(text, where)
+    for problem in refused:
+        source.error_at(problem.start, problem.end, f"PowerShell syntax error: {problem.message}")
     for node in source.nodes():
         kind = node.type
+        if refused:
+            continue  # PowerShell runs no line of a script that does not parse: one cause, one finding
         if kind == "assignment_expression":
             ev.assign(node)
         elif kind == "ERROR":
@@ -458,10 +516,19 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
                 continue
             items = _elements(node, ev, offsets)
             piped = _is_piped(node)
-            outcome = ps.normalize_cmdlet(cmdlet, items, index.span(offsets.start(name_node), offsets.end(name_node)),
+            name_span = index.span(offsets.start(name_node), offsets.end(name_node))
+            retired = ps.retired_warning(name, cmdlet, name_span)
+            if retired is not None:
+                result.findings.append(retired)
+            outcome = ps.normalize_cmdlet(cmdlet, items, name_span,
                                           index.span(s, e), path, options.context, piped, ev)
             result.resources.extend(outcome.resources)
             result.findings.extend(outcome.findings)
+    for s, (e, word) in sorted(ev.bare_words.items()):
+        # PowerShell's own error when it runs the hashtable's value (SIG003, as any refusal of the tool).
+        result.findings.append(diagnostics.usage_error(
+            index.span(s, e), f"The term '{word}' is not recognized as a name of a cmdlet, function, script file, or "
+            f"executable program: a bare word in a hashtable is run as a command; quote it ('{word}')"))
     if ev.exhausted is not None:
         s, e, why = ev.exhausted
         source.error_at(s, e, f"PowerShell values not evaluated: {why}; the values built from here on are unknown")

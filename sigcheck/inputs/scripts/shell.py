@@ -54,6 +54,8 @@ class _Reader:
         self.offsets = offsets
         self.budget = budget
         self.variables: dict[str, tuple[str, int]] = {}
+        # `<placeholder>` arguments read as unset variables: offset -> the placeholder as written.
+        self.placeholders: dict[int, str] = {}
         # Where the file's evaluation budget ran out (start, end, why), reported once.
         self.exhausted: tuple[int, int, str] | None = None
 
@@ -144,6 +146,8 @@ class _Reader:
     def _expand(self, name: str, s: int, e: int, quoted: bool) -> list[_Char]:
         found = self.variables.get(name)
         if found is None:
+            if s in self.placeholders:
+                return self._unknown(s, e, f"{self.placeholders[s]} is a placeholder")
             return self._unknown(s, e, f"${name} is not assigned in this file")
         value, line = found
         if UNK in value:
@@ -201,12 +205,16 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
     """Read every az command of a bash script into `result`."""
     from sigcheck.inputs.scripts.az import AzEnv, normalize_az
     from sigcheck.inputs.scripts.frontend import parse_script
+    from sigcheck.syntax.placeholders import mask_script_placeholders, script_placeholders
 
+    placeholders = script_placeholders(text)
+    text = mask_script_placeholders(text)  # `<your-gallery>` is a value to fill in, not a redirection
     source = parse_script("bash", text, path, result, "shell scripts", first_line)
     if source is None:
         return
     offsets, index = source.offsets, source.index
     reader = _Reader(text, index, offsets, options.budget)
+    reader.placeholders = placeholders
     env = AzEnv()
     for node in source.nodes():
         kind = node.type

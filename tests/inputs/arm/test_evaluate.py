@@ -383,8 +383,13 @@ def test_resource_id_explicit_unknown_parts() -> None:
     assert rid.resource_group is UNKNOWN and rid.subscription_id == "SUB"
     ext = evaluate("[extensionResourceId(resourceId('Microsoft.Compute/galleries', 'g'), 'Microsoft.Authorization/locks', 'l')]", Scope()).value
     assert isinstance(ext, ResourceId) and not ext.known and ext.parent.names == ("g",)
+    # An unknown name: the type is still known (a VM's image is a gallery image), the id is not.
+    named = evaluate("[resourceId('Microsoft.Compute/galleries/images/versions', parameters('rg'), 'd', parameters('rg'))]",
+                     Scope(parameters={"rg": UNKNOWN})).value
+    assert isinstance(named, ResourceId) and not named.known and not named.names_known
+    assert named.type == "Microsoft.Compute/galleries/images/versions"
     for expr in (
-        "[resourceId('Microsoft.Compute/galleries', parameters('rg'))]",  # an unknown name
+        "[resourceId('Microsoft.Compute/galleries/images', parameters('rg'))]",  # too few names to tell
         "[resourceId(parameters('rg'), 'g')]",  # the type itself may be the unknown one
         "[extensionResourceId(parameters('rg'), 'Microsoft.Authorization/locks', 'l')]",
     ):
