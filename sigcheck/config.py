@@ -17,12 +17,15 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from sigcheck.syntax.budget import abbreviate
+
 if TYPE_CHECKING:
     from sigcheck.engine.policy import Policy
 
 YAML_NAMES = (".sigcheck.yaml", ".sigcheck.yml")
 PYPROJECT = "pyproject.toml"
 _SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config_schema.json")
+MAX_MESSAGE = 500  # characters of a configuration error, the file's name and place aside
 _PYPROJECT_SECTION = re.compile(r"^\s*\[\s*tool\s*\.\s*sigcheck\s*[\].]", re.MULTILINE)
 
 # (line, column), both 1-based, of the value at a path of keys and indexes in the file; the
@@ -46,6 +49,8 @@ class ConfigError(Exception):
     """A configuration that cannot be used; str() is `file:line:col: message`."""
 
     def __init__(self, message: str, path: str, line: int | None = None, column: int | None = None) -> None:
+        # Parsers quote what they could not read, which may be a whole file's worth: one line, cut.
+        message = abbreviate(" ".join(message.split()), MAX_MESSAGE)
         super().__init__(message)
         self.message = message
         self.path = path
@@ -385,8 +390,6 @@ def _validate(data: Any, path: str, locate: Locator) -> None:
         message = f"{_dotted(where)}: {message}"
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     # jsonschema quotes the offending value whole: a long one is cut, not echoed.
-    from sigcheck.syntax.budget import abbreviate
-
     raise ConfigError(f"invalid configuration: {abbreviate(message, 300)}{more}", path, *line_col)
 
 
