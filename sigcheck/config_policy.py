@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sigcheck.engine.policy import KIND_KEYS, CustomRule, Policy, Setting, Source
 from sigcheck.model import facts
 from sigcheck.model.findings import Severity
 from sigcheck.model.regions import normalize_region
 
-# (line, column) of the value at a path of keys and indexes; `.key` of the key (config.Locator).
-Locator = Callable[[tuple[Any, ...], Any], tuple[int, int]]
+if TYPE_CHECKING:
+    from sigcheck.config import Locator
+
 POLICY_KEYS = ("policy", "custom-rules")
 
 
@@ -27,14 +28,14 @@ def read_policy(data: dict[str, Any], path: str, locate: Locator, builtin_ids: I
     from sigcheck.engine.condition import ConditionError, compile_condition
 
     def error(message: str, where: tuple[Any, ...], value: Any = None, key: bool = False) -> ConfigError:
-        line, column = (locate.key(where, None) if key else locate(where, value))  # type: ignore[attr-defined]
+        line, column = (locate.key(where, None) if key else locate(where, value))
         return ConfigError(f"invalid configuration: {_dotted(where)}: {message}", path, line, column)
 
     policy = Policy(path)
     table = data.get("policy") or {}
     for key, value in table.items():
-        line, column = locate.key(("policy", key), None)  # type: ignore[attr-defined]
-        members = tuple((str(sub), Source(path, *locate.key(("policy", key, sub), None)))  # type: ignore[attr-defined]
+        line, column = locate.key(("policy", key), None)
+        members = tuple((str(sub), Source(path, *locate.key(("policy", key, sub), None)))
                         for sub in value) if isinstance(value, dict) else ()
         policy.settings[key] = Setting(key, value, Source(path, line, column), members)
     replicas = table.get("replicas") or {}

@@ -17,3 +17,13 @@ def load(name: str) -> Any:
     """The parsed JSON data file `rules/<name>.json` (name may contain '/')."""
     with open(os.path.join(_ROOT, f"{name}.json"), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def section(name: str, *keys: str) -> dict[str, Any]:
+    """The JSON object at `keys` inside the data file `rules/<name>.json`, as a typed mapping."""
+    found: Any = load(name)
+    for key in keys:
+        found = found[key]
+    if not isinstance(found, dict):
+        raise TypeError(f"rules/{name}.json: {'.'.join(keys)} is not an object")
+    return found

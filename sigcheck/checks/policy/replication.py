@@ -146,6 +146,9 @@ def _storage(res: m.Replicated, region: Region) -> tuple[set[str] | None, Locate
                       (res.storage_account_type, "the version's storageAccountType")):
         if item is not None:
             value = text(item)
+            # A tool's own default (azurerm sends Standard_LRS for an unset block) says so.
+            if item.origin and "default" in item.origin:
+                how = item.origin
             return ({value} if value is not None else None), item, how
     strategy = res.storage_account_strategy
     if strategy is not None:

@@ -334,8 +334,9 @@ class NodeEvaluator:
         properties = deployment.get_ci("properties")
         mode = None
         options = properties.get_ci("expressionEvaluationOptions") if properties is not None else None
-        if options is not None and options.get_ci("scope") is not None:
-            mode = self.evaluate(options.get_ci("scope")).value  # type: ignore[arg-type]
+        scope_node = options.get_ci("scope") if options is not None else None
+        if scope_node is not None:
+            mode = self.evaluate(scope_node).value
         if not (isinstance(mode, str) and mode.lower() == "inner"):
             return self
         values: dict[str, tuple[Any, str]] = {}
@@ -344,8 +345,9 @@ class NodeEvaluator:
         deployment_name = self.evaluate(name_node).value if name_node is not None else None
         label = f"deployment '{deployment_name}'" if isinstance(deployment_name, str) else "the nested deployment"
         for name, wrapper in passed.items() if passed is not None else ():
-            if wrapper.get_ci("value") is not None:
-                value = self.evaluate_tree(wrapper.get_ci("value")).plain()  # type: ignore[arg-type]
+            given = wrapper.get_ci("value")
+            if given is not None:
+                value = self.evaluate_tree(given).plain()
             else:
                 value = UNKNOWN  # a Key Vault reference
             values[name] = (value, f"parameter '{name}' passed by {label}")

@@ -20,7 +20,7 @@ from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.inputs.hcl import syntax as s
 from sigcheck.inputs.hcl.values import (
-    EvalError, Lazy, first_origin, is_list, is_object, is_unknown, object_of, plain, relocate, scalar, size,
+    EvalError, Lazy, ResourceId, first_origin, is_list, is_object, is_unknown, object_of, plain, relocate, scalar, size,
     to_bool, to_number, to_text, tuple_of, unknown, wholly_known,
 )
 
@@ -368,6 +368,8 @@ class Evaluator:
                 node = self._template_for(part, span, scope)
             else:
                 node = self.eval(part, scope)
+                if isinstance(node.value, ResourceId) and part is parts[0]:
+                    return self._child_id(node, parts[1:], span, scope)
             origins.append(node)
             text = to_text(node)
             if text is None:
@@ -376,6 +378,22 @@ class Evaluator:
                 return unknown(span, node.origin or first_origin(origins))
             pieces.append(text)
         return scalar("".join(pieces), span, first_origin(origins))
+
+    def _child_id(self, parent: Node, rest: list[s.TemplatePart], span: Span, scope: Mapping[str, Node]) -> Node:
+        """`"${azurerm_shared_image.i.id}/versions/${var.v}"`: the id of a child resource of a
+        declared one, as a declared id with one more type segment and name; unknown otherwise
+        (a declared id's subscription and resource group are not known as text)."""
+        assert isinstance(parent.value, ResourceId)
+        tail = self._template(rest, span, scope) if rest else None
+        text = to_text(tail) if tail is not None and not is_unknown(tail) else None
+        segments = text.split("/") if text is not None else []
+        if len(segments) < 3 or len(segments) % 2 == 0 or segments[0] or not all(segments[1:]):
+            return unknown(span, parent.origin)
+        kinds, names = segments[1::2], segments[2::2]
+        if not all(k.isalpha() for k in kinds):
+            return unknown(span, parent.origin)
+        child = ResourceId("/".join([parent.value.type, *kinds]), [*parent.value.names, *names])
+        return scalar(child, span, parent.origin)
 
     def _template_for(self, part: s.TemplateFor, span: Span, scope: Mapping[str, Node]) -> Node:
         collection = self.eval(part.collection, scope)

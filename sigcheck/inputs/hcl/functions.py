@@ -17,7 +17,7 @@ from typing import Callable
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.inputs.hcl.values import (
-    EvalError, first_origin, is_list, is_object, is_unknown, object_of, plain, scalar, to_number, to_text,
+    EvalError, first_origin, is_list, is_object, is_unknown, object_of, plain, scalar, set_of, to_number, to_text,
     tuple_of, unknown, wholly_known,
 )
 
@@ -321,7 +321,7 @@ def _toset(args: list[Node], span: Span) -> Node:
         ordered = sorted(result.value, key=lambda n: (type(n.value).__name__, n.value))
     except TypeError:
         ordered = result.value
-    return tuple_of(ordered, span, result.origin)
+    return set_of(ordered, span, result.origin)
 
 
 @_function("tolist")

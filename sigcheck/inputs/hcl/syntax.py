@@ -527,16 +527,31 @@ class _Reader:
         if kind == "operation":
             return self.expr(node.child(0), depth)
         if kind == "binary_operation":
-            named = [c for c in node.children if c.is_named]
-            op = next((c.type for c in node.children if not c.is_named and c.type in _BINARY_OPS), "")
-            if len(named) != 2 or not op:
+            # The grammar gives an operand's traversals as siblings of its first term
+            # (`var.a == "x"`: variable_expr, get_attr, ==, literal_value), so each side is split
+            # at the operator and read as a term with its traversals.
+            children = [c for c in node.children if c.type != "comment"]
+            at = next((i for i, c in enumerate(children) if not c.is_named and c.type in _BINARY_OPS), None)
+            if at is None:
                 return Invalid(span)
-            return Binary(span, op, self.expr(named[0], depth), self.expr(named[1], depth))
+            left, right = self.operand(children[:at], span, depth), self.operand(children[at + 1:], span, depth)
+            return Binary(span, children[at].type, left, right)
         if kind == "unary_operation":
             op = node.child(0).type
-            operand = next((c for c in node.children if c.is_named), None)
-            return Unary(span, op, self.expr(operand, depth)) if operand is not None else Invalid(span)
+            return Unary(span, op, self.operand([c for c in node.children[1:] if c.type != "comment"], span, depth))
         return Invalid(span)
+
+    def operand(self, nodes: list[Any], span: Span, depth: int) -> Expr:
+        """An operator's operand: its first term and the traversals that follow it."""
+        if nodes and nodes[0].type == "(":
+            close = next((i for i, c in enumerate(nodes) if c.type == ")"), None)
+            inner = next((c for c in nodes[1:close] if c.type == "expression"), None)
+            if close is None or inner is None:
+                return Invalid(span)
+            return self.traversals(self.expr(inner, depth), nodes[close + 1:], depth)
+        if not nodes or not nodes[0].is_named:
+            return Invalid(span)
+        return self.traversals(self.expr(nodes[0], depth), nodes[1:], depth)
 
     def literal(self, node: Any, span: Span, depth: int) -> Expr:
         kind = node.type

@@ -50,6 +50,16 @@ class ResourceId(str):
         return self
 
 
+class SetItems(list):  # type: ignore[type-arg]
+    """The elements of a set (`toset`, a `set(...)` variable): a list whose order is Terraform's
+    iteration order, marked because iterating a set gives each element as its own key
+    (a `dynamic` block's `iterator.key` is the element, not an index)."""
+
+
+def set_of(items: list[Node], span: Span, origin: str | None = None) -> Node:
+    return Node(SetItems(items), span, None, origin)
+
+
 def unknown(span: Span, origin: str | None = None) -> Node:
     return Node(UNKNOWN, span, None, origin)
 
@@ -137,7 +147,7 @@ def relocate(node: Node, span: Span, origin: str | None) -> Node:
             stack.extend(members.values())
         elif isinstance(current.value, list):
             items = [copy(v) for v in current.value]
-            current.value = items
+            current.value = SetItems(items) if isinstance(current.value, SetItems) else items
             stack.extend(items)
     return root
 

@@ -15,7 +15,7 @@ from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.inputs.hcl import syntax as s
 from sigcheck.inputs.hcl.evaluate import Evaluator
-from sigcheck.inputs.hcl.values import Lazy, relocate, to_bool, to_number, to_text, unknown
+from sigcheck.inputs.hcl.values import Lazy, SetItems, relocate, to_bool, to_number, to_text, unknown
 
 
 @dataclass
@@ -83,7 +83,8 @@ def convert(value: Node, type_expr: s.Expr, evaluator: Evaluator, depth: int = 0
         return value
     kind, inner = type_expr.name, type_expr.args[0]
     if kind in ("list", "set") and isinstance(value.value, list):
-        return Node([convert(item, inner, evaluator, depth + 1) for item in value.value], value.span, None, value.origin)
+        items = [convert(item, inner, evaluator, depth + 1) for item in value.value]
+        return Node(SetItems(items) if kind == "set" else items, value.span, None, value.origin)
     if kind == "map" and value.key_spans is not None:
         members = {k: convert(v, inner, evaluator, depth + 1) for k, v in value.value.items()}
         return Node(members, value.span, dict(value.key_spans), value.origin)

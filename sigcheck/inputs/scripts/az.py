@@ -11,34 +11,36 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from sigcheck.model import facts
-from sigcheck.model.findings import Finding
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import build
 from sigcheck.model.ids import RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER, resource_id
 from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
-from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature
+from sigcheck.inputs.scripts.binder import CommandResult, Binding, Bound, adds_default_security, default_security_feature
 from sigcheck.syntax.words import Body, Word, arr, obj, put, scalar
 
 AZ_VERSION = "2.91.0"
+# An entry of the option tables (rules/cli_options.json): JSON as written there.
+Spec = dict[str, Any]
 
 
 @cache
-def table() -> dict:
-    return facts.load("cli_options")["az"]
+def table() -> Spec:
+    return facts.section("cli_options", "az")
 
 
 @cache
-def _tool_api_versions() -> dict:
-    return facts.load("api_versions")["tool_api_versions"]["az"]
+def _tool_api_versions() -> Spec:
+    return facts.section("api_versions", "tool_api_versions", "az")
 
 
 @cache
-def _tool_defaults() -> dict:
-    return facts.load("api_versions")["default_image_definition_security_by_tool"]["az"]
+def _tool_defaults() -> Spec:
+    return facts.section("api_versions", "default_image_definition_security_by_tool", "az")
 
 
 @dataclass
@@ -58,7 +60,7 @@ class Occurrence:
 @dataclass
 class Parsed:
     command: str
-    spec: dict
+    spec: Spec
     values: dict[str, list[Occurrence]]
     problems: list[tuple[Span, str]]
 
@@ -73,12 +75,6 @@ class Parsed:
     def one(self, dest: str) -> Word | None:
         occurrence = self.last(dest)
         return occurrence.values[0] if occurrence is not None and occurrence.values else None
-
-
-@dataclass
-class AzResult:
-    resources: list[m.Resource] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
 
 
 def _looks_like_option(word: Word) -> bool:
@@ -97,7 +93,7 @@ def _span_of(words: list[Word]) -> Span:
     return first.index.span(first.token_start, last.token_end)
 
 
-def _option_index(options: list[dict]) -> dict[str, dict]:
+def _option_index(options: list[Spec]) -> dict[str, Spec]:
     out = {}
     for option in options:
         for name in option["names"]:
@@ -105,11 +101,11 @@ def _option_index(options: list[dict]) -> dict[str, dict]:
     return out
 
 
-def _display(option: dict) -> str:
+def _display(option: Spec) -> str:
     return "/".join(option["names"])
 
 
-def parse_options(command: str, spec: dict, args: list[Word]) -> Parsed:
+def parse_options(command: str, spec: Spec, args: list[Word]) -> Parsed:
     """Parse `args` as argparse would for this command's options (plus the global ones)."""
     options = _option_index(spec["options"] + table()["global_options"])
     parsed = Parsed(command, spec, {}, [])
@@ -174,7 +170,7 @@ def _int(text: str) -> int | None:
         return None
 
 
-def _check_value(option: dict, occurrence: Occurrence, parsed: Parsed) -> None:
+def _check_value(option: Spec, occurrence: Occurrence, parsed: Parsed) -> None:
     choices = option.get("choices")
     kind = option.get("type")
     for value in occurrence.values:
@@ -223,23 +219,23 @@ def _check_groups(parsed: Parsed) -> None:
                 parsed.problems.append((occ.option.span, f"several OS sources: {why}"))
     for a, b in spec.get("together", []):
         occ_a, occ_b = parsed.last(a), parsed.last(b)
-        if (occ_a is None) != (occ_b is None):
-            present = occ_a or occ_b
-            parsed.problems.append((present.option.span,  # type: ignore[union-attr]
+        alone = occ_a or occ_b
+        if (occ_a is None) != (occ_b is None) and alone is not None:
+            parsed.problems.append((alone.option.span,
                                     f"{by_dest[a]['names'][0]} and {by_dest[b]['names'][0]} should be used together"))
     for dependent, needed in spec.get("requires", []):
-        occ = parsed.last(dependent)
-        if occ is not None and parsed.last(needed) is None:
-            parsed.problems.append((occ.option.span, f"usage error: {by_dest[dependent]['names'][0]} must be used together with {by_dest[needed]['names'][0]}"))
+        needing = parsed.last(dependent)
+        if needing is not None and parsed.last(needed) is None:
+            parsed.problems.append((needing.option.span, f"usage error: {by_dest[dependent]['names'][0]} must be used together with {by_dest[needed]['names'][0]}"))
     for dests in spec.get("same_length", []):
-        present = [(d, parsed.last(d)) for d in dests if parsed.last(d) is not None]
-        if len(present) < 2 or any(not w.known for _, occ in present for w in occ.values):  # type: ignore[union-attr]
+        given = [(d, found) for d in dests if (found := parsed.last(d)) is not None]
+        if len(given) < 2 or any(not w.known for _, found in given for w in found.values):
             continue
-        lengths = {d: len(occ.values) for d, occ in present}  # type: ignore[union-attr]
+        lengths = {d: len(found.values) for d, found in given}
         if len(set(lengths.values())) > 1:
             names = ", ".join(f"{by_dest[d]['names'][0]} ({n})" for d, n in lengths.items())
-            last = max(present, key=lambda t: t[1].option.token_start)  # type: ignore[union-attr]
-            parsed.problems.append((last[1].option.span, f"usage error: the lengths of {names} must be equal"))  # type: ignore[union-attr]
+            _, last = max(given, key=lambda pair: pair[1].option.token_start)
+            parsed.problems.append((last.option.span, f"usage error: the lengths of {names} must be equal"))
 
 
 # -- the command ----------------------------------------------------------------------------
@@ -247,9 +243,9 @@ def _check_groups(parsed: Parsed) -> None:
 def normalize_az(
     args: list[Word], az_word: Word, whole: Span, path: str, context: m.DeploymentContext, env: AzEnv,
     source_kind: str = "cli",
-) -> AzResult:
+) -> CommandResult:
     """One `az …` command line (args after `az`) to resources and SIG003/SIG001 findings."""
-    result = AzResult()
+    result = CommandResult()
     head: list[Word] = []
     for word in args:
         if not word.known or _looks_like_option(word):
@@ -321,7 +317,7 @@ class _Builder:
     def default_origin(self, what: str) -> str:
         return f"az CLI {AZ_VERSION} default: {what}"
 
-    def absent(self, option: dict) -> Node | None:
+    def absent(self, option: Spec) -> Node | None:
         """What the CLI sends for an option left out: the configured location, or its default."""
         if option["dest"] == "location":
             default = self.env.defaults.get("location")
@@ -330,7 +326,7 @@ class _Builder:
             return scalar(option["default"], self.command_span, self.default_origin(f"{option['names'][0]} not given"))
         return None
 
-    def value_node(self, option: dict, occ: Occurrence) -> Node | None:
+    def value_node(self, option: Spec, occ: Occurrence) -> Node | None:
         nargs = option.get("nargs", "1")
         kind = option.get("type")
         if nargs in ("+", "*"):
@@ -368,7 +364,7 @@ class _Builder:
                 put(tags, key, scalar(value, word.span), word.span)
         self.body.set("tags", tags, occ.option.span)
 
-    def api_version(self) -> Located | None:
+    def api_version(self) -> Located[str] | None:
         version = _tool_api_versions().get(self.command)
         if not version:
             return None  # domain.md does not state the version this command sends
@@ -445,12 +441,12 @@ class _Builder:
     def image_version(self) -> None:
         p = self.p
         regions = self.target_regions()
-        if regions is None and self.body.get("location") is not None and not p.spec.get("update"):
-            location = self.body.get("location")
+        location = self.body.get("location")
+        if regions is None and location is not None and not p.spec.get("update"):
             origin = self.default_origin("--target-regions not given: the version's location")
-            region = obj(location.span, origin)  # type: ignore[union-attr]
-            put(region, "name", Node(location.value, location.span, None, location.origin or origin))  # type: ignore[union-attr]
-            self.body.set("properties.publishingProfile.targetRegions", arr(location.span, [region]), self.command_span)  # type: ignore[union-attr]
+            region = obj(location.span, origin)
+            put(region, "name", Node(location.value, location.span, None, location.origin or origin))
+            self.body.set("properties.publishingProfile.targetRegions", arr(location.span, [region]), self.command_span)
         self.encryption(regions)
         self.edge_zones()
         for dest, target in (("managed_image", "properties.storageProfile.source.id"),
@@ -799,7 +795,7 @@ def _first(options: dict[str, list[Word]], *names: str) -> Word | None:
     return None
 
 
-def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: AzResult) -> None:
+def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: CommandResult) -> None:
     """`az rest --method put --url …/galleries/…?api-version=… --body '{…}'`.
 
     The body is sent as written, with the API version of the URL: a request like those of a
@@ -830,7 +826,7 @@ def _rest(args: list[Word], path: str, context: m.DeploymentContext, result: AzR
                                            partial=method.text.lower() == "patch"))
 
 
-def _disk(kind: str, head: list[Word], args: list[Word], path: str, context: m.DeploymentContext, result: AzResult,
+def _disk(kind: str, head: list[Word], args: list[Word], path: str, context: m.DeploymentContext, result: CommandResult,
           source_kind: str) -> None:
     """`az disk create` / `az snapshot create` with --size-gb: sizes for the disk-size rule."""
     options = _pairs(args)

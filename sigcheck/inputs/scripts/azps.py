@@ -11,7 +11,7 @@ synthesised from the evaluated arguments; hashtable entries keep the spans they 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -22,10 +22,12 @@ from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model import resources as m
 from sigcheck.inputs.rest.normalize import build_resource, parse_url, script_body
-from sigcheck.inputs.scripts.binder import Binding, Bound, adds_default_security, default_security_feature, scalar_text
+from sigcheck.inputs.scripts.binder import CommandResult, Binding, Bound, adds_default_security, default_security_feature, scalar_text
 from sigcheck.syntax.words import Body, arr, obj, put, scalar
 
 REST_CMDLET = "Invoke-AzRestMethod"
+# An entry of the parameter tables (rules/cli_options.json): JSON as written there.
+Spec = dict[str, Any]
 
 
 @dataclass
@@ -37,15 +39,9 @@ class Element:
     ast: Any = None  # the syntax node of an argument
 
 
-@dataclass
-class CmdletResult:
-    resources: list[m.Resource] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-
 @cache
-def _table() -> dict:
-    return facts.load("cli_options")["powershell"]
+def _table() -> Spec:
+    return facts.section("cli_options", "powershell")
 
 
 @cache
@@ -87,11 +83,11 @@ def retired_warning(name: str, cmdlet: str, span: Span) -> Finding | None:
 
 
 @cache
-def _defaults() -> dict:
-    return facts.load("api_versions")["default_image_definition_security_by_tool"]["powershell"]
+def _defaults() -> Spec:
+    return facts.section("api_versions", "default_image_definition_security_by_tool", "powershell")
 
 
-def _resolve(name: str, params: list[dict]) -> tuple[dict | None, str | None]:
+def _resolve(name: str, params: list[Spec]) -> tuple[Spec | None, str | None]:
     """The parameter `-name` binds to (exact name or alias, else unambiguous prefix)."""
     lowered = name.lower()
     for param in params:
@@ -257,6 +253,7 @@ def to_body(node: Node, top: dict[str, str] | None = None) -> Node:
     if not node.is_object:
         return node
     out = Node({}, node.span, {})
+    key_spans = node.key_spans or {}
     for key, value in node.items():
         lowered = key.lower()
         target = (top or {}).get(lowered) or _RENAMES.get(lowered) or _camel(key)
@@ -266,17 +263,17 @@ def to_body(node: Node, top: dict[str, str] | None = None) -> Node:
             found = parent.value.get(part)
             if found is None or not found.is_object:
                 found = Node({}, value.span, {})
-                put(parent, part, found, node.key_spans[key])
+                put(parent, part, found, key_spans[key])
             parent = found
-        put(parent, parts[-1], to_body(value), node.key_spans[key])
+        put(parent, parts[-1], to_body(value), key_spans[key])
     return out
 
 
 def normalize_cmdlet(
     cmdlet: str, items: list[Element], name_span: Span, whole: Span, path: str, context: m.DeploymentContext,
     piped: bool, evaluator: Any,
-) -> CmdletResult:
-    result = CmdletResult()
+) -> CommandResult:
+    result = CommandResult()
     if cmdlet == REST_CMDLET:
         _rest(items, whole, path, context, evaluator, result)
         return result
@@ -388,7 +385,7 @@ def _version(binding: _PowerShellBinder, body: Body) -> None:
                  arr(data.span, [to_body(i) for i in data.value if i.is_object]), binding.key_span("DataDiskImage"))
 
 
-def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentContext, ev: Any, result: CmdletResult) -> None:
+def _rest(items: list[Element], whole: Span, path: str, context: m.DeploymentContext, ev: Any, result: CommandResult) -> None:
     """`Invoke-AzRestMethod -Path …/galleries/…?api-version=… -Method PUT -Payload …`."""
     named: dict[str, Element] = {}
     i = 0

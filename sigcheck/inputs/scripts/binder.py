@@ -23,6 +23,15 @@ from sigcheck.syntax.words import Body, obj, put, scalar
 
 
 @dataclass
+class CommandResult:
+    """What one command line declares (at most one resource, or a REST call's) and what its
+    tool refuses in it."""
+
+    resources: list[m.Resource] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
 class Bound:
     """A parameter as the tool bound it: its table entry, where it was named, and its value
     (None when it was given without a value the tool could use)."""

@@ -21,9 +21,12 @@ from sigcheck.syntax import treesitter
 from sigcheck.syntax.budget import MAX_TEXT, Budget, BudgetExceeded, abbreviate
 from sigcheck.syntax.text import LineIndex
 from sigcheck.syntax.located import UNKNOWN
-from sigcheck.syntax.words import UNK, Word
+from sigcheck.syntax.words import UNK, Word, put
+from sigcheck.inputs.scripts.azps import Element
 
 _GALLERY_CMDLET = gallery_cmdlet()
+# A character of a resolved string: itself, its start and end offsets in the file, where it came from.
+_Char = tuple[str, int, int, str | None]
 _WRAPPERS = {
     "pipeline", "pipeline_chain", "logical_expression", "bitwise_expression", "comparison_expression",
     "additive_expression", "multiplicative_expression", "format_expression", "range_expression",
@@ -98,7 +101,7 @@ class Evaluator:
         for scope in ("script:", "global:", "local:", "private:", "using:"):
             if name.lower().startswith(scope):
                 name = name[len(scope):]
-        return name.lower()
+        return str(name).lower()
 
     def lookup(self, node: Any) -> Variable | None:
         return self.variables.get(self.variable_name(node))
@@ -194,8 +197,8 @@ class Evaluator:
         if t == "hash_literal_expression":
             return self._hashtable(node)
         if t == "array_literal_expression":
-            items = [self.evaluate(c) for c in node.named_children if c.type != "comment"]
-            return Node(items, self.span(node))
+            elements = [self.evaluate(c) for c in node.named_children if c.type != "comment"]
+            return Node(elements, self.span(node))
         if t == "array_expression":
             items: list[Node] = []
             body = node.child_by_field_name("statements")
@@ -294,8 +297,7 @@ class Evaluator:
             bare = self._bare_value(value_node) if value_node is not None else None
             if bare is not None:
                 value = self.unknown(bare, f"{self.offsets.node_text(bare)} is run as a command, not read as a string")
-            out.value[key] = value
-            out.key_spans[key] = self.span(key_node)
+            put(out, key, value, self.span(key_node))
         return out
 
     def _bare_value(self, value_node: Any) -> Any:
@@ -323,7 +325,7 @@ class Evaluator:
             inner = node.named_children[0] if node.named_children else None
             return self.word(inner) if inner is not None else self._chars_word([], s, e)
         if t == "verbatim_string_characters":
-            chars = []
+            chars: list[_Char] = []
             i = s + 1
             while i < e - 1:
                 if self.text[i] == "'" and i + 1 < e - 1 and self.text[i + 1] == "'":
@@ -394,8 +396,8 @@ class Evaluator:
         chars.extend(self._escaped(pos, b, bare))
         return self._chars_word(chars, s, e)
 
-    def _escaped(self, a: int, b: int, bare: bool) -> list[tuple[str, int, int, str | None]]:
-        out = []
+    def _escaped(self, a: int, b: int, bare: bool) -> list[_Char]:
+        out: list[_Char] = []
         i = a
         text = self.text
         while i < b:
@@ -416,7 +418,7 @@ class Evaluator:
             i += 1
         return out
 
-    def _chars_word(self, chars: list[tuple[str, int, int, str | None]], s: int, e: int) -> Word:
+    def _chars_word(self, chars: list[_Char], s: int, e: int) -> Word:
         return Word("".join(c[0] for c in chars), [c[1] for c in chars], [c[2] for c in chars], [c[3] for c in chars],
                     s, e, self.index)
 
@@ -481,10 +483,10 @@ def load_script(text: str, path: str, options: LoadOptions, result: LoadResult, 
         elif kind == "ERROR":
             s, e = offsets.start(node), offsets.end(node)
             in_error.append((s, e))
-            first_line = text[s:e].split("\n", 1)[0]
-            match = _GALLERY_CMDLET.search(first_line)
+            head = text[s:e].split("\n", 1)[0]
+            match = _GALLERY_CMDLET.search(head)
             if match:
-                source.error_at(s, s + len(first_line.rstrip()),
+                source.error_at(s, s + len(head.rstrip()),
                                 f"PowerShell syntax error in a {match.group()} call (unterminated string, bracket or brace?)")
         elif kind == "command":
             name_node = node.child_by_field_name("command_name")
@@ -543,11 +545,9 @@ def _is_piped(command: Any) -> bool:
     return bool(named) and named[0].id != command.id
 
 
-def _elements(command: Any, ev: Evaluator, offsets: Any) -> list[tuple]:
+def _elements(command: Any, ev: Evaluator, offsets: Any) -> list[Element]:
     """The command's elements: ("param", name, span, forced_value | None) and ("arg", node, span)
     and ("splat", node, span), in order."""
-    from sigcheck.inputs.scripts.azps import Element
-
     out: list[Element] = []
     elements = command.child_by_field_name("command_elements")
     if elements is None:

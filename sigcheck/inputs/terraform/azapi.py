@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sigcheck.inputs import imagebuilder
 from sigcheck.model import resources as m
+from sigcheck.model.findings import Finding
 from sigcheck.inputs.rest.normalize import build_resource
 from sigcheck.syntax.jsonc import JsonSyntaxError, Node, parse as parse_json
 from sigcheck.syntax.located import UNKNOWN, Located, Span
@@ -136,6 +138,33 @@ def build(
     resource = build_resource(arm_type, names, api_located, body, path, header, context,
                               source_kind="azapi", partial=partial)
     return resource
+
+
+def is_image_template(evaluated: EvaluatedBlock) -> bool:
+    """Whether the block's `type` is `Microsoft.VirtualMachineImages/imageTemplates@<api>`."""
+    found = evaluated.attributes.get("type")
+    if found is None or not isinstance(found[0].value, str) or is_unknown(found[0]):
+        return False
+    return found[0].value.partition("@")[0].strip().lower() == imagebuilder.IMAGE_TEMPLATES.lower()
+
+
+def image_template_versions(
+    module: Module, instance: Instance, evaluated: EvaluatedBlock, path: str, context: m.DeploymentContext,
+    known: list[m.Resource],
+) -> tuple[list[m.Resource], list[Finding]]:
+    """The gallery image versions an Image Builder template's SharedImage distributions will
+    create, and Image Builder's own findings on them (the same reading as an ARM template's
+    imageTemplates resource, located on the HCL tokens)."""
+    type_node = evaluated.attributes["type"][0]
+    api = type_node.value.partition("@")[2].strip()
+    api_located = Located(api or UNKNOWN, type_node.span, type_node.origin, "apiVersion")
+    body = _body(module, instance, evaluated)
+    if body is None:
+        return [], []
+    given = evaluated.attributes.get("name")
+    name = given[0].value if given is not None and isinstance(given[0].value, str) and not is_unknown(given[0]) else None
+    return imagebuilder.image_versions(body, api_located, path, instance.block.header_span, context,
+                                       known=known, template_name=name)
 
 
 def _names(evaluated: EvaluatedBlock, arm_type: str, header: Span, partial: bool) -> list[Located[Any]]:

@@ -21,7 +21,7 @@ from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 from sigcheck.syntax.words import Body, arr, obj, put
-from sigcheck.inputs.hcl.values import is_unknown, scalar, unknown
+from sigcheck.inputs.hcl.values import is_unknown, scalar, to_number, unknown
 from sigcheck.inputs.terraform.module import EvaluatedBlock, id_segment
 
 PLAN_NOTE = "terraform plan would also stop this"
@@ -34,7 +34,12 @@ def table() -> dict[str, Any]:
 
 
 def resource_types() -> set[str]:
-    return set(table()["resources"]) | {k for k in table()["consumers"] if not k.startswith("_")}
+    return set(table()["resources"]) | {k for k in table()["consumers"] if not k.startswith("_")} | disk_types()
+
+
+def disk_types() -> set[str]:
+    """The azurerm disk and snapshot resources read as sources of image versions."""
+    return {k for k in table()["disk_sources"] if not k.startswith("_")}
 
 
 class Built:
@@ -292,4 +297,25 @@ def build_consumer(
     name = block.attributes.get("name")
     name_value = name[0] if name is not None else unknown(header)
     names = [Located(name_value.value if isinstance(name_value.value, str) else UNKNOWN, name_value.span, name_value.origin, "name")]
+    return _model(spec["arm_type"], path, header, names, None, context, body.root)
+
+
+def build_disk(type_: str, block: EvaluatedBlock, path: str, context: m.DeploymentContext) -> m.Resource:
+    """A managed disk or snapshot, with the size the provider sends when the configuration gives
+    one: an image version whose disk comes from it is then checked against the size limits."""
+    spec = table()["disk_sources"][type_]
+    header = block.block.header_span
+    body = Body(block.block.span)
+    size = block.attributes.get(spec["size"])
+    if size is not None and _set(size[0]):
+        number = to_number(size[0]) if not is_unknown(size[0]) else None
+        value = scalar(number, size[0].span, size[0].origin) if number is not None else unknown(size[0].span)
+        body.set("properties.diskSizeGB", value, size[1].name_span)
+    location = block.attributes.get("location")
+    if location is not None and _set(location[0]):
+        body.set("location", _normalized_location(location[0]), location[1].name_span)
+    name = block.attributes.get("name")
+    name_value = name[0] if name is not None else unknown(header)
+    names = [Located(name_value.value if isinstance(name_value.value, str) and not is_unknown(name_value) else UNKNOWN,
+                     name_value.span, name_value.origin, "name")]
     return _model(spec["arm_type"], path, header, names, None, context, body.root)

@@ -28,7 +28,7 @@ from sigcheck.syntax.text import DecodeError, decode
 from sigcheck.inputs.hcl import syntax as s
 from sigcheck.inputs.hcl.evaluate import DEFAULT_BUDGET, Meter
 from sigcheck.inputs.terraform import azapi, azurerm
-from sigcheck.inputs.terraform.module import Module, group_files, is_config, is_var_file
+from sigcheck.inputs.terraform.module import EvaluatedBlock, Instance, Module, group_files, is_config, is_var_file
 
 MAX_SIBLING_BYTES = 4 * 1024 * 1024
 
@@ -158,8 +158,12 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
     root = Module(files, var_files, meter=meter, read_dir=_read_dir)
     gallery_types = set(azurerm.table()["resources"])
     consumer_types = {k for k in azurerm.table()["consumers"] if not k.startswith("_")}
+    disk_types = azurerm.disk_types()
     stack: list[tuple[Module, str | None]] = [(root, None)]
     reported_budget = False
+    # Image Builder templates wait for every resource: the version's region is its definition's.
+    templates: list[tuple[Module, Instance, EvaluatedBlock, str, FileResult]] = []
+    before = {file_path: len(result.resources) for file_path, result in run.by_file.items()}
     while stack:
         module, owner = stack.pop()
         for hcl in module.files:
@@ -167,7 +171,8 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
                 if len(block.labels) != 2:
                     continue
                 type_ = block.labels[0][0]
-                if type_ not in gallery_types and type_ not in consumer_types and type_ not in azapi.AZAPI_TYPES:
+                if (type_ not in gallery_types and type_ not in consumer_types and type_ not in disk_types
+                        and type_ not in azapi.AZAPI_TYPES):
                     continue
                 out = run.of(owner or block.path)
                 for instance in module.instances(block):
@@ -183,6 +188,10 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
                         consumer = azurerm.build_consumer(type_, evaluated, block.path, context)
                         if consumer is not None:
                             out.resources.append(consumer)
+                    elif type_ in disk_types:
+                        out.resources.append(azurerm.build_disk(type_, evaluated, block.path, context))
+                    elif azapi.is_image_template(evaluated):
+                        templates.append((module, instance, evaluated, block.path, out))
                     else:
                         made = azapi.build(module, instance, evaluated, block.path, context)
                         if made is not None:
@@ -202,6 +211,12 @@ def _evaluate(files: list[s.HclFile], var_files: list[s.HclFile], context: Deplo
                     if child is not None:
                         # The called module's resources are reported with the file that calls it.
                         stack.append((child, owner or block.path))
+    # Only this module's resources: the other groups of the folder are separate examples.
+    known = [r for file_path, result in run.by_file.items() for r in result.resources[before.get(file_path, 0):]]
+    for module, instance, evaluated, path, out in templates:
+        versions, problems = azapi.image_template_versions(module, instance, evaluated, path, context, known)
+        out.resources.extend(versions)
+        out.findings.extend(problems)
     if meter.too_deep:
         first = files[0]
         run.of(first.path).findings.append(diagnostics.parse_error(

@@ -24,7 +24,7 @@ from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.inputs.hcl import syntax as s
 from sigcheck.inputs.hcl.evaluate import Evaluator, Meter, reference
 from sigcheck.inputs.hcl.values import (
-    Lazy, ResourceId, is_list, is_object, is_unknown, lazy, object_of, relocate, scalar, to_number, to_text, tuple_of, unknown,
+    Lazy, ResourceId, SetItems, is_list, is_object, is_unknown, lazy, object_of, relocate, scalar, to_number, to_text, tuple_of, unknown,
 )
 from sigcheck.inputs.hcl.variables import Variables, convert
 
@@ -357,8 +357,15 @@ class Module:
 
         return lazy(member, span, address)
 
-    # The model names of a gallery resource's `id`, by resource type (see ResourceId).
+    # The model names of a resource's `id`, by resource type (see ResourceId): the gallery
+    # resources, and the sources an image version is made from (whose type SIG304 checks).
     _ID_NAMES = {
+        "azurerm_managed_disk": ("Microsoft.Compute/disks", ("name",)),
+        "azurerm_snapshot": ("Microsoft.Compute/snapshots", ("name",)),
+        "azurerm_image": ("Microsoft.Compute/images", ("name",)),
+        "azurerm_linux_virtual_machine": ("Microsoft.Compute/virtualMachines", ("name",)),
+        "azurerm_windows_virtual_machine": ("Microsoft.Compute/virtualMachines", ("name",)),
+        "azurerm_virtual_machine": ("Microsoft.Compute/virtualMachines", ("name",)),
         "azurerm_shared_image_gallery": ("Microsoft.Compute/galleries", ("name",)),
         "azurerm_shared_image": ("Microsoft.Compute/galleries/images", ("gallery_name", "name")),
         "azurerm_shared_image_version": ("Microsoft.Compute/galleries/images/versions", ("gallery_name", "image_name", "name")),
@@ -455,6 +462,8 @@ class Module:
         if is_object(collection):
             assert collection.key_spans is not None
             pairs = [(scalar(k, collection.key_spans[k], collection.origin), v) for k, v in collection.value.items()]
+        elif isinstance(collection.value, SetItems):
+            pairs = [(v, v) for v in collection.value]  # a set's key is its element
         elif is_list(collection):
             pairs = [(scalar(i, v.span, collection.origin), v) for i, v in enumerate(collection.value)]
         else:

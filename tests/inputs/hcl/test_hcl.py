@@ -151,3 +151,22 @@ def test_syntax_error_messages_point_at_the_cause() -> None:
         problem = s.parse(text, "f.tf").problems[0]
         assert (problem.span.line, problem.span.column) == (line, column), (text, problem)
         assert words in problem.message, (text, problem.message)
+
+
+def test_operands_keep_their_traversals() -> None:
+    # The grammar lists an operand's attribute and index accesses as siblings of its first term.
+    values, hcl = _locals('''
+locals {
+  v    = { a = "x", b = [1, 2], c = { d = true } }
+  eq   = local.v.a == "x"
+  both = local.v.c.d && local.v.b[1] == 2
+  not  = !local.v.c.d
+  sum  = local.v.b[0] + local.v.b[1] * 2
+  par  = (local.v.c).d == true
+  kept = { for k, x in local.v : k => x if k != "a" && local.v.c.d }
+}
+''')
+    assert not hcl.problems
+    got = {n: plain(values[n]) for n in ("eq", "both", "not", "sum", "par")}
+    assert got == {"eq": True, "both": True, "not": False, "sum": 5, "par": True}
+    assert sorted(plain(values["kept"])) == ["b", "c"]

@@ -254,3 +254,183 @@ def test_variable_types_fill_optional_defaults(tmp_path: Path) -> None:
     found = [f for f in _run([tmp_path]) if f["rule"] == "SIG401"]
     assert len(found) == 1
     assert (found[0]["line"], found[0]["column"]) == (8, 28) and "optional default of hyper_v_generation" in found[0]["message"]
+
+
+def test_dynamic_block_over_a_set_gives_the_element_as_key(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Iterating a set (`toset`, a `set(string)` variable), a dynamic block's `iterator.key` is
+    the element, as Terraform documents; over a list it is the index."""
+    (tmp_path / "main.tf").write_text('''variable "regions" {
+  type    = set(string)
+  default = ["westeurope", "eastus"]
+}
+
+resource "azurerm_gallery_application_version" "set_keys" {
+  name                   = "0.1.0"
+  gallery_application_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g_sets/applications/app"
+  location               = "westeurope"
+  manage_action {
+    install = "./install.sh"
+    remove  = "./uninstall.sh"
+  }
+  source {
+    media_link = "https://store.blob.core.windows.net/packages/app.tgz"
+  }
+  dynamic "target_region" {
+    for_each = toset(["northeurope", "swedencentral"])
+    content {
+      name                   = target_region.key
+      regional_replica_count = 1
+    }
+  }
+  dynamic "target_region" {
+    for_each = var.regions
+    iterator = region
+    content {
+      name                   = region.key
+      regional_replica_count = 1
+    }
+  }
+  dynamic "target_region" {
+    for_each = ["uksouth"]
+    content {
+      name                   = "francecentral"
+      regional_replica_count = target_region.key + 1
+    }
+  }
+}
+''')
+    (tmp_path / "policy.yaml").write_text("policy:\n  allowed-regions: [westeurope]\n")
+    result = run_cli("check", str(tmp_path / "main.tf"), "--config", str(tmp_path / "policy.yaml"),
+                     "--select", "SIG801", "--format", "json")
+    assert result.code == 1, result.err
+    found = sorted(f["message"].split("'")[1] for f in result.json())
+    assert found == ["eastus", "francecentral", "northeurope", "swedencentral"]
+
+
+IMAGE_TEMPLATE = '''resource "azapi_resource" "t" {{
+  for_each  = toset({regions})
+  type      = "Microsoft.VirtualMachineImages/imageTemplates@{api}"
+  name      = "tpl-${{each.key}}"
+  parent_id = "/subscriptions/0/resourceGroups/rg"
+  location  = "westeurope"
+  body = {{
+    properties = {{
+      distribute = [{{
+        type           = "SharedImage"
+        runOutputName  = "out"
+        galleryImageId = azurerm_shared_image.i.id
+        targetRegions  = [{{ name = each.key, replicaCount = 0 }}]
+      }}]
+    }}
+  }}
+}}
+'''
+
+
+DEFINITION = '''resource "azurerm_shared_image" "i" {
+  name                = "img"
+  gallery_name        = "aibgallery"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  os_type             = "Linux"
+  hyper_v_generation  = "V2"
+  identifier {
+    publisher = "p"
+    offer     = "o"
+    sku       = "s"
+  }
+}
+'''
+
+
+def test_azapi_image_template_distributes_image_versions(tmp_path: Path) -> None:
+    # The definition lives in another file of the module: the version is created in its region.
+    (tmp_path / "gallery.tf").write_text(DEFINITION)
+    (tmp_path / "aib.tf").write_text(IMAGE_TEMPLATE.format(regions='["northeurope", "westeurope"]', api="2024-02-01"))
+    found = [f for f in _run([tmp_path]) if f["path"].endswith("aib.tf")]
+    # One version per for_each instance; only the one that leaves out westeurope misses its source region.
+    located = [f for f in found if f["rule"] == "SIG201"]
+    assert [(f["line"], f["column"]) for f in located] == [(12, 26)], found
+    assert "northeurope" in located[0]["message"]
+    # replicaCount 0: the gallery rule on the version, and Image Builder's own minimum.
+    assert {f["rule"] for f in found if f["line"] == 13} >= {"SIG204"}, found
+
+
+def test_azapi_image_template_unknown_api_version_is_read_without_constraints(tmp_path: Path) -> None:
+    (tmp_path / "gallery.tf").write_text(DEFINITION)
+    (tmp_path / "aib.tf").write_text(IMAGE_TEMPLATE.format(regions='["westeurope"]', api="2099-01-01"))
+    found = [f for f in _run([tmp_path]) if f["path"].endswith("aib.tf")]
+    assert not [f for f in found if f["rule"] in ("SIG601", "SIG602", "SIG603", "SIG604")], found
+    assert [f["rule"] for f in found if f["line"] == 13 and f["rule"] == "SIG204"] == ["SIG204"], found
+
+
+def test_image_template_in_separate_examples_reads_only_its_own_module(tmp_path: Path) -> None:
+    # Two examples declare the same definition address, so the folder is separate examples: the
+    # template joins a.tf (westeurope, targeted) and does not take the region of b.tf's
+    # definition (eastus), although b.tf's module is evaluated first.
+    (tmp_path / "a.tf").write_text(DEFINITION)
+    (tmp_path / "b.tf").write_text(DEFINITION.replace('"westeurope"', '"eastus"'))
+    (tmp_path / "c.tf").write_text(IMAGE_TEMPLATE.format(regions='["westeurope"]', api="2024-02-01"))
+    found = [f for f in _run([tmp_path]) if f["path"].endswith("c.tf") and f["rule"] == "SIG201"]
+    assert found == [], found
+
+
+def test_azurerm_disk_sizes_reach_the_image_version(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('''resource "azurerm_managed_disk" "d" {
+  name                 = "big-data"
+  resource_group_name  = "rg"
+  location             = "eastus"
+  storage_account_type = "Premium_LRS"
+  create_option        = "Empty"
+  disk_size_gb         = "2048"
+}
+
+resource "azurerm_managed_disk" "unknown" {
+  name                 = "sized-later"
+  resource_group_name  = "rg"
+  location             = "eastus"
+  storage_account_type = "Premium_LRS"
+  create_option        = "Empty"
+  disk_size_gb         = var.size
+}
+
+variable "size" { type = number }
+
+resource "azapi_resource" "v" {
+  type      = "Microsoft.Compute/galleries/images/versions@2023-07-03"
+  name      = "1.0.0"
+  parent_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i"
+  location  = "eastus"
+  body = {
+    properties = {
+      publishingProfile = { targetRegions = [{ name = "eastus" }] }
+      storageProfile = {
+        osDiskImage    = { source = { id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/snapshots/os" } }
+        dataDiskImages = [{ lun = 0, source = { id = azurerm_managed_disk.d.id } },
+                          { lun = 1, source = { id = azurerm_managed_disk.unknown.id } }]
+      }
+    }
+  }
+}
+''')
+    found = _run([tmp_path])
+    # disk_size_gb given as a string is converted as Terraform does; a disk of unknown size is
+    # not reported; both ids are of the right kind.
+    hits = [f for f in found if f["rule"] in ("SIG301", "SIG304")]
+    assert [(f["rule"], f["line"], f["column"]) for f in hits] == [("SIG301", 31, 54)], found
+    assert "disk 'big-data'" in hits[0]["message"] and "2048 GB" in hits[0]["message"]
+
+
+def test_child_id_built_from_a_declared_id(tmp_path: Path) -> None:
+    # `"${azurerm_shared_image.i.id}/versions/${var.v}"` names a version of a declared definition.
+    (tmp_path / "gallery.tf").write_text(DEFINITION)
+    (tmp_path / "aib.tf").write_text(IMAGE_TEMPLATE.format(regions='["westeurope"]', api="2024-02-01").replace(
+        "galleryImageId = azurerm_shared_image.i.id",
+        'galleryImageId = "${azurerm_shared_image.i.id}/versions/${var.v}"') + '''
+variable "v" {
+  default = "1.0.0-beta"
+}
+''')
+    found = [f for f in _run([tmp_path]) if f["path"].endswith("aib.tf") and f["rule"] == "SIG103"]
+    assert [(f["line"], f["column"]) for f in found] == [(12, 26)], found
+    assert "1.0.0-beta" in found[0]["message"]
