@@ -33,6 +33,7 @@ from sigcheck.syntax.budget import DEFAULT_SECONDS  # noqa: E402
 # (rules stop at the deadline; the slack is for the machine being shared).
 LIMIT = DEFAULT_SECONDS + 3.0
 RAN: Counter[str] = Counter()
+LAST_INPUT = Path(__file__).with_name(".last-input")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -84,6 +85,10 @@ def check_file(kind: str, name: str, text: str | bytes) -> None:
     from sigcheck.engine.registry import default_registry
 
     RAN[kind] += 1
+    if fz.examples():
+        # A long run keeps the input being checked, so that a crash of the interpreter itself (a
+        # native parser's segfault, which no assertion catches) leaves it behind to reproduce.
+        LAST_INPUT.write_bytes(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
     engine = _engine()
     engine.internal_errors.clear()
     started = time.monotonic()
