@@ -1,5 +1,5 @@
 """A native crash the fuzzing harness found (`make fuzz`, December 2026): tree-sitter-bash 0.25.1
-(tree-sitter 0.26.1) ends the process with a segmentation fault on this az CLI script, mutated
+(tree-sitter 0.26.1) ends the process with a segmentation fault, intermittently, on this az CLI script, mutated
 from fixtures/SIG701, with characters of the supplementary planes inside an option name. A
 segfault cannot be caught in Python, so the check runs in a subprocess; the test is expected to
 fail until the grammar is fixed or sigcheck isolates the parser (reported as left to do)."""
@@ -21,6 +21,7 @@ CRASH = b'# docs: az sig image-definition create, run once per definition\naz si
 def test_the_bash_parser_does_not_crash_the_run(tmp_path: Path) -> None:
     script = tmp_path / "crash.azcli"
     script.write_bytes(CRASH)
-    proc = subprocess.run([sys.executable, "-m", "sigcheck", "check", str(script)], cwd=REPO,
-                          capture_output=True, timeout=60, check=False)
-    assert proc.returncode in (0, 1), proc.returncode
+    # The crash is intermittent (about one run in two here): memory read past a buffer.
+    codes = [subprocess.run([sys.executable, "-m", "sigcheck", "check", str(script)], cwd=REPO,
+                            capture_output=True, timeout=60, check=False).returncode for _ in range(6)]
+    assert all(code in (0, 1) for code in codes), codes
