@@ -1,9 +1,9 @@
 """Speed figures quoted in the README: start-up (`sigcheck --version`, beside the floor of the
 interpreter's own start-up, `python -c pass`), one-template wall time (start-up included),
-templates per second over a generated set of 1,000 templates, and the wall time of one Terraform
-directory of 50 files (one module: variables, locals, for_each, dynamic blocks, references).
-Start-up is measured here, over several runs, rather than bounded in a test, where a loaded
-machine makes any bound flaky.
+templates per second over a generated set of 1,000 templates (ARM JSON, and the same templates
+written in Bicep), and the wall time of one Terraform directory of 50 files (one module:
+variables, locals, for_each, dynamic blocks, references). Start-up is measured here, over
+several runs, rather than bounded in a test, where a loaded machine makes any bound flaky.
 
 Run: `make bench` (or `.venv/bin/python bench/bench.py [--count 1000] [--runs 7]`).
 """
@@ -47,6 +47,44 @@ def template(i: int) -> dict:
                  "storageProfile": {"source": {"id": f"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img{i}"}}}},
         ],
     }
+
+
+def bicep_template(i: int) -> str:
+    """The same three resources written in Bicep, with a parameter, a loop and a nested child."""
+    return f"""param location string = 'eastus'
+param regions array = ['eastus', 'westeurope', 'westus2']
+
+resource gallery 'Microsoft.Compute/galleries@2024-03-03' = {{
+  name: 'gallery{i}'
+  location: location
+  properties: {{ description: 'images {i}' }}
+
+  resource definition 'images@2024-03-03' = {{
+    name: 'def{i}'
+    location: location
+    properties: {{
+      osType: 'Linux'
+      osState: 'Generalized'
+      hyperVGeneration: 'V2'
+      identifier: {{ publisher: 'Contoso', offer: 'offer{i}', sku: '22_04' }}
+      features: [{{ name: 'SecurityType', value: 'TrustedLaunchSupported' }}]
+    }}
+  }}
+}}
+
+resource version 'Microsoft.Compute/galleries/images/versions@2024-03-03' = {{
+  parent: gallery::definition
+  name: '1.0.{i}'
+  location: location
+  properties: {{
+    publishingProfile: {{
+      targetRegions: [for r in regions: {{ name: r, regionalReplicaCount: 2, storageAccountType: 'Standard_ZRS' }}]
+      replicaCount: 1
+    }}
+    storageProfile: {{ source: {{ id: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/images/img{i}' }} }}
+  }}
+}}
+"""
 
 
 def terraform_module(folder: str, files: int = 50) -> None:
@@ -121,15 +159,20 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.join(ROOT, "sigcheck")], check=False, env=env)
     work = tempfile.mkdtemp(prefix="sigcheck-bench-")
     try:
+        arm_work, bicep_work = os.path.join(work, "arm"), os.path.join(work, "bicep")
+        os.mkdir(arm_work)
+        os.mkdir(bicep_work)
         for i in range(args.count):
-            with open(os.path.join(work, f"t{i:04d}.json"), "w", encoding="utf-8") as handle:
+            with open(os.path.join(arm_work, f"t{i:04d}.json"), "w", encoding="utf-8") as handle:
                 json.dump(template(i), handle, indent=2)
-        one = os.path.join(work, "t0000.json")
+            with open(os.path.join(bicep_work, f"t{i:04d}.bicep"), "w", encoding="utf-8") as handle:
+                handle.write(bicep_template(i))
+        one = os.path.join(arm_work, "t0000.json")
         timed([sigcheck, "check", one], 1, env)  # warm the file cache
         floor = timed([sys.executable, "-c", "pass"], args.runs, env)
         startup = timed([sigcheck, "--version"], args.runs, env)
         single = timed([sigcheck, "check", one], args.runs, env)
-        many = timed([sigcheck, "check", work], max(3, args.runs // 2), env)
+        many = timed([sigcheck, "check", arm_work], max(3, args.runs // 2), env)
         best_many = min(many)
         module = os.path.join(work, "terraform")
         os.mkdir(module)
@@ -144,6 +187,12 @@ def main() -> int:
         print(f"start-up (sigcheck --version): median {statistics.median(startup):.3f} s, best {min(startup):.3f} s over {args.runs} runs")
         print(f"one template (wall, incl. start-up): median {statistics.median(single):.3f} s, best {min(single):.3f} s over {args.runs} runs")
         print(f"{args.count} templates: best {best_many:.2f} s -> {args.count / best_many:.0f} templates/s")
+        one_bicep = os.path.join(bicep_work, "t0000.bicep")
+        timed([sigcheck, "check", one_bicep], 1, env)
+        single_bicep = timed([sigcheck, "check", one_bicep], args.runs, env)
+        many_bicep = min(timed([sigcheck, "check", bicep_work], max(3, args.runs // 2), env))
+        print(f"one Bicep file (wall, incl. start-up): median {statistics.median(single_bicep):.3f} s, best {min(single_bicep):.3f} s over {args.runs} runs")
+        print(f"{args.count} Bicep files: best {many_bicep:.2f} s -> {args.count / many_bicep:.0f} files/s")
         print(f"Terraform directory of 50 files (one module, wall incl. start-up): median {statistics.median(tf):.3f} s, best {min(tf):.3f} s, CPU {tf_cpu:.3f} s per run")
     finally:
         shutil.rmtree(work, ignore_errors=True)

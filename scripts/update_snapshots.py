@@ -5,8 +5,8 @@
   one pair per fixture folder, beside the fixtures they pin, so a change shows in the folder it
   concerns. Whatever is in the folder is included, whatever its input kind; no loader reads the
   snapshots themselves (tests/snapshots/test_snapshots.py holds that). In the SARIF, the absolute
-  path of the checkout and the tool version are replaced by placeholders, so the snapshot depends
-  on neither, and the rule descriptors are left out (with `ruleIndex`, which points into them):
+  path of the checkout and the tool version are replaced by placeholders and the version-control
+  provenance (commit, branch) is dropped, so the snapshot depends on none of them, and the rule descriptors are left out (with `ruleIndex`, which points into them):
 - tests/snapshots/rules.sarif.json: the rule descriptors of those runs (every rule), pinned once,
   without the rules' long texts (fullDescription, help: the docs/rules pages, tested on their own),
   so editing a rule page does not change a snapshot of findings.
@@ -70,6 +70,8 @@ def _run(args: list[str]) -> str:
 def normalise_sarif(text: str) -> str:
     log = json.loads(text)
     for run in log.get("runs", []):
+        # The commit and branch of the checkout: they change with every commit.
+        run.pop("versionControlProvenance", None)
         for base in run.get("originalUriBaseIds", {}).values():
             if base.get("uri", "").startswith("file://"):
                 base["uri"] = ROOT_PLACEHOLDER

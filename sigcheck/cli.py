@@ -8,9 +8,13 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from sigcheck import __version__
+
+if TYPE_CHECKING:
+    from sigcheck.engine.result import Formatter
+    from sigcheck.library import Linter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_LEVELS = ("error", "warning", "note", "never")
@@ -51,13 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check files and directories")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads standard input)")
-    check.add_argument("--format", default="text", help="text, json, github or sarif (default: text)")
+    check.add_argument("--format", default="text", help="text, json, github, sarif or gitlab (default: text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--fail-on", default="error", choices=FAIL_LEVELS, help="lowest severity that fails the run (default: error)")
     check.add_argument("--select", type=_ids, default=[], metavar="IDS", help="only these rule ids or prefixes (comma-separated)")
     check.add_argument("--ignore", type=_ids, default=[], metavar="IDS", help="skip these rule ids or prefixes")
     check.add_argument("--extend-select", type=_ids, default=[], metavar="IDS", help="enable these in addition to the defaults")
-    check.add_argument("--parameters", metavar="FILE", help="ARM parameter file for the templates checked (default: x.parameters.json beside x.json)")
+    check.add_argument("--parameters", metavar="FILE", help="parameter file for the templates checked: ARM parameter JSON, or a .bicepparam for Bicep "
+                       "(default: x.parameters.json beside x.json, main.bicepparam beside main.bicep)")
     check.add_argument("--var-file", action="append", default=[], dest="var_files", metavar="FILE",
                        help="Terraform variables file for the configurations checked, as 'terraform plan -var-file' (repeatable)")
     check.add_argument("--location", metavar="REGION", help="the resource group's location, for resources that set none")
@@ -66,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", metavar="FILE", help="the configuration file (default: .sigcheck.yaml or pyproject.toml [tool.sigcheck], found upward from the first PATH)")
     check.add_argument("--baseline", metavar="SARIF", help="report only findings that are not in this earlier SARIF report")
     check.add_argument("--file-timeout", type=_seconds, metavar="SECONDS", help="time one file may take before it is a SIG001 finding and the run goes on (default: 5)")
+    check.add_argument("--base", metavar="REV", help="compare with git revision REV: report properties the service refuses to change (SIG706)")
+    check.add_argument("--changed-only", action="store_true", help="with --base: report only findings in files that differ from REV")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -168,10 +175,24 @@ def _check(args: argparse.Namespace) -> int:
             discover_from=(args.stdin_filename or ".") if paths == ["-"] else paths[0],
             registry=registry,
             file_timeout=args.file_timeout,
+            base=args.base,
         )
     except LintError as exc:
         print(f"sigcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if args.changed_only and not args.base:
+        linter.close()
+        print("sigcheck: error: --changed-only needs --base REV (the revision the files are compared with)", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        return _run(args, linter, formatter, paths)
+    finally:
+        linter.close()
+
+
+def _run(args: argparse.Namespace, linter: Linter, formatter: Formatter, paths: list[str]) -> int:
+    from sigcheck.model.findings import Severity
+
     known_prints = None
     if args.baseline:
         from sigcheck.baseline import BaselineError, load
@@ -195,6 +216,11 @@ def _check(args: argparse.Namespace) -> int:
         result.findings = result.run.findings = new_findings(result.findings, known_prints)
     for warning in linter.warnings:
         print(f"sigcheck: warning: {warning}", file=sys.stderr)
+    base = linter.options.base
+    if args.changed_only and base is not None:
+        # Both filters apply: a finding is reported when it is in a changed file and (with
+        # --baseline) not in the baseline either.
+        result.findings = result.run.findings = [f for f in result.findings if base.differs(f.span.path)]
     report = formatter.render(result.run)
     problem = _write(report, args.output)
     if problem is not None:

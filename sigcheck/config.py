@@ -146,6 +146,7 @@ def load(path: str, rule_ids: Iterable[str]) -> Config:
         # The readers and the validator recurse on nesting; a condition nested thousands deep is
         # the user's mistake, not a crash (policy conditions allow 16 levels).
         raise ConfigError("invalid configuration: nested too deeply to read", path) from None
+    data = _lists(data)
     config = _build(data, path)
     known = frozenset(rule_ids)
     config.known_ids = known
@@ -407,6 +408,20 @@ def _dotted(where: tuple[Any, ...]) -> str:
 
 # Configuration tables that hold a rule's options, named after the rule.
 RULE_SETTINGS = ("stale-api-version",)
+
+
+def _lists(data: dict[str, Any]) -> dict[str, Any]:
+    """Rule selections written as one string (`select = "ALL"`, `ignore = "SIG2, SIG5"`) as lists."""
+    out = dict(data)
+    for key in ("select", "ignore", "extend-select"):
+        if isinstance(out.get(key), str):
+            out[key] = [part.strip() for part in out[key].split(",") if part.strip()]
+    if isinstance(out.get("per-path-ignores"), dict):
+        out["per-path-ignores"] = {
+            glob: [p.strip() for p in ids.split(",") if p.strip()] if isinstance(ids, str) else ids
+            for glob, ids in out["per-path-ignores"].items()
+        }
+    return out
 
 
 def _build(data: dict[str, Any], path: str) -> Config:

@@ -74,6 +74,7 @@ class Linter:
         discover_from: str = ".",
         registry: Registry | None = None,
         file_timeout: float | None = None,
+        base: str | None = None,
     ) -> None:
         from sigcheck.config import Config, ConfigError, configure, discover, load
         from sigcheck.engine.registry import default_registry
@@ -120,8 +121,22 @@ class Linter:
                    if p != "ALL" and not any(rule_id.startswith(p) for rule_id in known)]
         if unknown:
             raise LintError(f"no rule matches {', '.join(unknown)} (see 'sigcheck rules')")
+        if base is not None:
+            from sigcheck.engine.git import BaseRevision, GitError
+
+            # Compare with git revision `base` (--base): SIG706 on, unless ignored explicitly.
+            try:
+                options.base = BaseRevision.open(base, discover_from if os.path.exists(discover_from) else ".")
+            except GitError as exc:
+                raise LintError(f"--base {base}: {exc}") from None
+            options.extend_select = [*options.extend_select, "SIG706"]
         self.options = options
         self.engine: Engine = Engine(self.registry, options)
+
+    def close(self) -> None:
+        """Remove the scratch copies of the base revision's files (with `base`)."""
+        if self.options.base is not None:
+            self.options.base.close()
 
     def lint_paths(self, paths: Sequence[str]) -> LintResult:
         """Check files and directories (walked, honouring the configuration's `exclude`)."""

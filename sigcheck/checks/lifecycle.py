@@ -7,8 +7,7 @@ import datetime as _dt
 import re
 from typing import Any, Iterator, Sequence
 
-from sigcheck.engine.rules import AnyRule, CheckContext, Hit, Rule, rule, run_rule
-from sigcheck.model.findings import RuleMeta
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule, run_rule
 from sigcheck.checks.values import declared, text, where_words
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.located import Located
@@ -89,7 +88,9 @@ def parse_end_of_life(value: str) -> _dt.date | None:
 def end_of_life(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     item = res.end_of_life_date if isinstance(res, (m.ImageDefinition, m.Replicated, m.GalleryApplication)) else None
     value = text(item)
-    if item is None or value is None:
+    if item is None or value is None or not value.strip():
+        # An empty string is how templates say "no date" (ResourceModules' modules default to ''
+        # and deploy): an unset date, not a malformed one.
         return
     date = parse_end_of_life(value)
     if date is None:
@@ -121,12 +122,4 @@ def recommended_range(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit
             yield Hit(low, f"recommended {what} min {lo:g} is greater than max {hi:g} (line {high.span.line}); the service rejects the definition")
 
 
-# Listed in the catalogue so that its id is reserved and documented, but off and without a check:
-# it needs two revisions of an input, and sigcheck does not compare revisions yet.
-IMMUTABLE_CHANGE: Rule[m.Resource] = Rule(RuleMeta(
-    "SIG706", "immutable-change", Severity.ERROR,
-    "Between two revisions of an input, a property that the service does not allow to be updated has changed.",
-    enabled_by_default=False,
-))
-
-RULES: list[AnyRule] = [duplicate_image_identity, end_of_life, recommended_range, IMMUTABLE_CHANGE]
+RULES: list[AnyRule] = [duplicate_image_identity, end_of_life, recommended_range]

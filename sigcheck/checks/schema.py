@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from sigcheck.model import facts
 from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.api_versions import TEMPLATE_KEYS
-from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS, authored
+from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS, TEMPLATE_KINDS, authored
 from sigcheck.model.from_body import key_of
 from sigcheck.model.findings import Severity
 from sigcheck.syntax.jsonc import Node
@@ -309,7 +309,7 @@ _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 def missing_required(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     if res.partial or res.body is None or not authored(res):
         return
-    if res.source_kind == "arm":
+    if res.source_kind in TEMPLATE_KINDS:
         yield from _template_keys(res)
     analysis = analyse(res, ctx)
     if analysis is None:

@@ -25,6 +25,8 @@ KIND_WORDS = {
 # Inputs whose request bodies a tool builds from a command line (az CLI, PowerShell): the tool
 # chooses the API version and fills in what the command leaves out.
 SCRIPT_KINDS = frozenset({"cli", "powershell", "terraform"})  # terraform: azurerm builds the body
+# Template deployments (Bicep compiles to one): what ARM itself requires of a resource declaration.
+TEMPLATE_KINDS = frozenset({"arm", "bicep"})
 
 
 def authored(res: m.Resource) -> bool:

@@ -58,6 +58,10 @@ class CheckContext:
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Every registered rule's metadata (not only the enabled ones), for rules about rules (SIG002).
     catalogue: Sequence[RuleMeta] = ()
+    # With `--base REV`: each resource's declaration at that revision (by id() of the new one),
+    # and how to name a place on the old side in a message ("main:templates/img.json:14").
+    earlier: Mapping[int, Resource] = field(default_factory=dict)
+    earlier_place: Callable[[Span], str] | None = None
     _index: dict[tuple[str, tuple[str, ...]], list[Resource]] = field(default_factory=dict, repr=False)
     _memo: dict[tuple[Callable[..., Any], Resource], object] = field(default_factory=dict, repr=False)
 
@@ -71,6 +75,17 @@ class CheckContext:
         """Resources of the run declared with this type and these names (case-insensitive)."""
         key = _key(type_name, names)
         return self._index.get(key, []) if key is not None else []
+
+    def base_of(self, res: Resource) -> Resource | None:
+        """The same resource (type and names) at the base revision; None without `--base`, for a
+        new resource, or when a name is unknown on either side."""
+        return self.earlier.get(id(res))
+
+    def place(self, span: Span) -> str:
+        """A position on the old side, as messages show it."""
+        if self.earlier_place is not None:
+            return self.earlier_place(span)
+        return f"{span.path}:{span.line}"
 
     def option(self, rule_name: str, key: str, default: Any) -> Any:
         """A configured option of a rule, or `default` when the configuration sets none."""
@@ -86,6 +101,12 @@ class CheckContext:
         value = compute(res)
         self._memo[key] = value
         return value
+
+
+def identity(res: Resource) -> tuple[str, tuple[str, ...]] | None:
+    """What makes two declarations the same resource: type and names, case-insensitive (domain
+    §1.4); None when a name is unknown."""
+    return _key(res.type_name, [n.value for n in res.names])
 
 
 def _key(type_name: str, names: Sequence[object]) -> tuple[str, tuple[str, ...]] | None:

@@ -9,7 +9,8 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from sigcheck.engine.rules import AnyRule, CheckContext, Hit
+from sigcheck.engine.rules import AnyRule, CheckContext, Hit, identity
+from sigcheck.engine.git import BaseRevision
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
@@ -58,6 +59,9 @@ class Options:
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> its options
     # Rules the configuration defines (custom policy rules), registered for this run only.
     extra_rules: list[AnyRule] = field(default_factory=list)
+    # `--base REV`: each checked file is also read at that revision, and its resources are paired
+    # with their earlier declarations for the rules that compare revisions (SIG706).
+    base: BaseRevision | None = None
     file_timeout: float | None = None  # seconds one file may take; None: the budget's default
     # Asked while a file is checked: True stops it as a timeout would (a superseded editor check).
     cancelled: Callable[[], bool] | None = None
@@ -160,7 +164,11 @@ class Engine:
         self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
         self.internal_errors: list[str] = []
+        # The text of every file read, by the path findings show: reports quote it (SARIF snippets).
+        self.sources: dict[str, str] = {}
         self._budgets: dict[str, Budget] = {}
+        # id(resource) -> related locations (LoadResult.related) of the resources being checked.
+        self._related: dict[int, list[tuple[Span, str]]] = {}
         self._exclude = GlobSet(options.exclude)
         self._per_path = [(GlobSet([glob]), ids) for glob, ids in options.per_path_ignores.items()]
 
@@ -252,6 +260,7 @@ class Engine:
             if not self._wanted_by_name(shown):
                 return None
             return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
+        self.sources[shown] = text
         return self.load_text(shown, text, nameless=named or not _is_regular(path))
 
     def _wanted_by_name(self, path: str) -> bool:
@@ -267,9 +276,49 @@ class Engine:
                            var_files=list(self.options.var_files))
 
     # -- check --------------------------------------------------------------
-    def check(self, resources: Sequence[Resource]) -> list[Finding]:
+    def load_base(self, path: str, resources: Sequence[Resource]) -> dict[int, Resource]:
+        """With `--base`: the declarations at the base revision of the resources loaded from
+        `path`, read from the same file there (or the one git says it was renamed from) with the
+        same loaders and configuration, paired by type and names (case-insensitive). A resource
+        with an unknown name, or new in this revision, has no pair."""
+        base = self.options.base
+        if base is None or not resources:
+            return {}
+        old_path = base.old_path(path)
+        scratch = base.materialize(old_path) if old_path is not None else None
+        if scratch is None:
+            return {}
+        with open(scratch, "rb") as handle:
+            data = handle.read()
+        try:
+            text = decode(data)
+        except DecodeError:
+            return {}
+        errors = len(self.internal_errors)
+        loaded = self.load_text(scratch, text)
+        del self.internal_errors[errors:]  # trouble on the old side is not this run's to report
+        if loaded is None:
+            return {}
+        earlier: dict[tuple[str, tuple[str, ...]], Resource] = {}
+        for old in loaded.resources:
+            key = identity(old)
+            if key is not None and not old.is_response:
+                earlier.setdefault(key, old)
+        pairs = {}
+        for res in resources:
+            key = identity(res)
+            if key is not None and key in earlier and not res.is_response:
+                pairs[id(res)] = earlier[key]
+        return pairs
+
+    def _place(self, span: Span) -> str:
+        label = self.options.base.label(span.path) if self.options.base is not None else span.path
+        return f"{label}:{span.line}"
+
+    def check(self, resources: Sequence[Resource], earlier: dict[int, Resource] | None = None) -> list[Finding]:
         ctx = CheckContext(today=self.options.today, resources=resources, settings=self.options.settings,
-                           catalogue=[rule.meta for rule in self.registry.rules.values()])
+                           catalogue=[rule.meta for rule in self.registry.rules.values()],
+                           earlier=earlier or {}, earlier_place=self._place)
         _link_parents(resources, ctx)
         findings: list[Finding] = []
         late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
@@ -318,25 +367,35 @@ class Engine:
         where = hit.where
         span = where.span if isinstance(where, Located) else where
         path = where.path if isinstance(where, Located) else hit.path
+        message = hit.message
+        places = list(hit.related)
+        through = self._related.get(id(res))
+        if through:
+            # Declared in a module: say which caller it came through, and where (SARIF relatedLocations).
+            innermost_span, innermost = through[-1]
+            message = f"{message} (through {innermost}, line {innermost_span.line})"
+            places += [(rel_span, f"through {label}") for rel_span, label in through]
         return Finding(
             rule.meta.id,
             hit.severity or rule.meta.severity,
-            hit.message,
+            message,
             span,
             resource_type=res.type_name,
             resource_name=res.full_name,
             property_path=path,
-            extra={"related": list(hit.related)} if hit.related else {},
+            extra={"related": places} if places else {},
         )
 
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
         named = set(paths)
+        self._related = {}  # an engine may serve several runs (the language server): ids are per run
         findings: list[Finding] = []
         resources: list[Resource] = []
         comments: list[tuple[Span, str]] = []
         notes: list[tuple[Span, str]] = []
+        earlier: dict[int, Resource] = {}
         checked = 0
         for path in files:
             loaded = self.load_file(path, named=path in named)
@@ -348,9 +407,11 @@ class Engine:
             checked += 1
             findings.extend(loaded.findings)
             resources.extend(loaded.resources)
+            self._related.update(loaded.related)
             comments.extend(loaded.comments)
             notes.extend(loaded.notes)
-        findings.extend(self.check(resources))
+            earlier.update(self.load_base(path, loaded.resources))
+        findings.extend(self.check(resources, earlier))
         _annotate(findings, notes)
         findings.extend(self._plugin_errors())
         for path in missing:
@@ -369,11 +430,14 @@ class Engine:
                 return self.result([finding], 1, 0)
         else:
             text = data
+        self.sources[path] = text
         loaded = self.load_text(path, text)
         if loaded is None or not loaded.relevant:
             return self.result([], 0, 0)
         self.internal_errors.extend(loaded.internal_errors)
-        findings = loaded.findings + self.check(loaded.resources) + self._plugin_errors()
+        self._related = dict(loaded.related)
+        earlier = self.load_base(path, loaded.resources)
+        findings = loaded.findings + self.check(loaded.resources, earlier) + self._plugin_errors()
         _annotate(findings, loaded.notes)
         return self.result(findings, 1, len(loaded.resources),
                            loaded.comments, loaded.resources)
@@ -407,7 +471,7 @@ class Engine:
         kept.sort(key=Finding.sort_key)
         kept = _capped(kept)
         return RunResult(findings=kept, rules=self.rules, files_checked=files, resources_checked=resources,
-                         extra={"internal_errors": list(self.internal_errors)})
+                         extra={"internal_errors": list(self.internal_errors), "sources": self.sources})
 
 
 def _capped(findings: list[Finding]) -> list[Finding]:

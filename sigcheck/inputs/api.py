@@ -12,7 +12,6 @@ from sigcheck.syntax.budget import Budget
 from sigcheck.syntax.located import Span
 from sigcheck.model.resources import DeploymentContext, Resource
 from sigcheck.syntax.jsonc import JsonDocument, JsonSyntaxError, parse
-from sigcheck.syntax.located import Span
 
 
 @dataclass
@@ -45,6 +44,9 @@ class LoadResult:
     notes: list[tuple[Span, str]] = field(default_factory=list)
     # False when the file turned out to hold no gallery resource: skipped silently.
     relevant: bool = True
+    # Related locations of a resource, by id(): where it came from when it was declared elsewhere
+    # (the `module` declaration a Bicep module's resources came through), outermost first.
+    related: dict[int, list[tuple[Span, str]]] = field(default_factory=dict)
     # Defects of sigcheck met while loading (reported on stderr, exit 2), never the user's fault.
     internal_errors: list[str] = field(default_factory=list)
 

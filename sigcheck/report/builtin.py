@@ -3,6 +3,7 @@
 from sigcheck.hookspecs import hookimpl
 from sigcheck.engine.result import Formatter
 from sigcheck.report.github import GithubFormatter
+from sigcheck.report.gitlab import GitlabFormatter
 from sigcheck.report.json_format import JsonFormatter
 from sigcheck.report.sarif import SarifFormatter
 from sigcheck.report.text import TextFormatter
@@ -10,4 +11,4 @@ from sigcheck.report.text import TextFormatter
 
 @hookimpl
 def sigcheck_formatters() -> list[Formatter]:
-    return [TextFormatter(), JsonFormatter(), GithubFormatter(), SarifFormatter()]
+    return [TextFormatter(), JsonFormatter(), GithubFormatter(), SarifFormatter(), GitlabFormatter()]

@@ -95,10 +95,63 @@ def _descriptor(rule: Any, level: str) -> Any:
     )
 
 
-def _artifact(path: str) -> tuple[str, str | None]:
+CONTEXT_LINES = 2  # lines shown above and below a result in its contextRegion
+
+
+def _artifact(path: str, root: str | None = None) -> tuple[str, str | None]:
+    """The artifact location: relative to %SRCROOT% (the repository root when the run is inside
+    one, else the working directory), or an absolute file URI for a file outside it."""
+    if root is not None:
+        rel = os.path.relpath(os.path.realpath(path), root)
+        if not (rel == ".." or rel.startswith(".." + os.sep)):
+            return path_uri(rel.replace(os.sep, "/")), SRCROOT
     if os.path.isabs(path):
-        return "file://" + path_uri(path.replace(os.sep, "/")), None
+        return "file://" + path_uri(os.path.realpath(path).replace(os.sep, "/")), None
+    if root is not None:
+        return "file://" + path_uri(os.path.realpath(path).replace(os.sep, "/")), None
     return path_uri(path.replace(os.sep, "/")), SRCROOT
+
+
+class _Sources:
+    """The text of the reported files, for snippets: as the run read it, else from disk."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._lines: dict[str, list[str] | None] = {p: t.splitlines() for p, t in texts.items()}
+
+    def lines(self, path: str) -> list[str] | None:
+        if path not in self._lines:
+            from sigcheck.syntax.text import DecodeError, decode
+
+            try:
+                with open(path, "rb") as handle:
+                    self._lines[path] = decode(handle.read()).splitlines()
+            except (OSError, DecodeError):
+                self._lines[path] = None
+        return self._lines[path]
+
+
+def _regions(f: Finding, sources: _Sources) -> tuple[Any, Any]:
+    """The result's region, with the text it covers as its snippet, and a contextRegion of the
+    whole lines around it (so a viewer shows the code without the checkout)."""
+    import sarif_om as so
+
+    span = f.span
+    end_column = max(span.end_column, span.column)
+    lines = sources.lines(span.path)
+    region = so.Region(start_line=span.line, start_column=span.column, end_line=span.end_line, end_column=end_column)
+    if not lines or span.line > len(lines) or span.end_line < span.line:
+        return region, None
+    last = min(span.end_line, len(lines))
+    if last == span.line:
+        covered = lines[span.line - 1][span.column - 1:end_column - 1]
+    else:
+        covered = "\n".join([lines[span.line - 1][span.column - 1:], *lines[span.line:last - 1],
+                             lines[last - 1][:end_column - 1]])
+    region.snippet = so.ArtifactContent(text=covered)
+    first, final = max(1, span.line - CONTEXT_LINES), min(len(lines), last + CONTEXT_LINES)
+    context = so.Region(start_line=first, end_line=final,
+                        snippet=so.ArtifactContent(text="\n".join(lines[first - 1:final]) + "\n"))
+    return region, context
 
 
 def build_log(result: RunResult) -> Any:
@@ -108,17 +161,17 @@ def build_log(result: RunResult) -> Any:
     index = {r.meta.id: i for i, r in enumerate(rules)}
     descriptors = [_descriptor(r, _LEVEL[r.meta.severity]) for r in rules]
     results = []
+    where = result.extra.get("provenance")
+    root = where.root if where is not None else None
+    sources = _Sources(result.extra.get("sources", {}))
     for f, print_ in zip(result.findings, fingerprints(result.findings)):
-        uri, base = _artifact(f.span.path)
+        uri, base = _artifact(f.span.path, root)
+        region, context = _regions(f, sources)
         location = so.Location(
             physical_location=so.PhysicalLocation(
                 artifact_location=so.ArtifactLocation(uri=uri, uri_base_id=base),
-                region=so.Region(
-                    start_line=f.span.line,
-                    start_column=f.span.column,
-                    end_line=f.span.end_line,
-                    end_column=max(f.span.end_column, f.span.column),
-                ),
+                region=region,
+                context_region=context,
             ),
             logical_locations=[
                 so.LogicalLocation(name=f.resource_name, fully_qualified_name=f"{f.resource_type}/{f.resource_name}", kind="resource")
@@ -131,13 +184,13 @@ def build_log(result: RunResult) -> Any:
                 level=_LEVEL[f.severity],
                 message=so.Message(text=safe_text(f.message)),
                 locations=[location],
-                related_locations=_related(f),
+                related_locations=_related(f, root),
                 partial_fingerprints={FINGERPRINT_KEY: print_},
                 suppressions=[so.Suppression(kind="inSource", justification=f.suppression, state="accepted")]
                 if f.suppression is not None else None,
             )
         )
-    cwd = os.getcwd().replace(os.sep, "/").rstrip("/") + "/"
+    cwd = (root or os.getcwd()).replace(os.sep, "/").rstrip("/") + "/"
     run = so.Run(
         tool=so.Tool(driver=so.ToolComponent(
             name="sigcheck", version=__version__, semantic_version=__version__,
@@ -149,11 +202,24 @@ def build_log(result: RunResult) -> Any:
         invocations=[_invocation(result)],
         column_kind="unicodeCodePoints",
         original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + path_uri(cwd if cwd.startswith("/") else "/" + cwd))},
+        version_control_provenance=[_provenance(where)] if where is not None else None,
     )
     return so.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
 
 
-def _related(finding: Finding) -> Any:
+def _provenance(where: Any) -> Any:
+    """The repository, commit and branch the run saw; %SRCROOT% is the repository's root."""
+    import sarif_om as so
+
+    return so.VersionControlDetails(
+        repository_uri=where.repository_uri or "file://" + path_uri(where.root.replace(os.sep, "/").rstrip("/") + "/"),
+        revision_id=where.revision,
+        branch=where.branch,
+        mapped_to=so.ArtifactLocation(uri_base_id=SRCROOT),
+    )
+
+
+def _related(finding: Finding, root: str | None = None) -> Any:
     """Places that explain a finding (Finding.extra["related"]: (span, text) pairs), such as
     the configuration line that set the policy it enforces."""
     import sarif_om as so
@@ -163,7 +229,7 @@ def _related(finding: Finding) -> Any:
         return None
     out = []
     for i, (span, text) in enumerate(related):
-        uri, base = _artifact(span.path)
+        uri, base = _artifact(span.path, root)
         out.append(so.Location(
             id=i,
             physical_location=so.PhysicalLocation(
@@ -193,4 +259,9 @@ class SarifFormatter:
     name = "sarif"
 
     def render(self, result: RunResult) -> str:
+        if "provenance" not in result.extra:
+            from sigcheck.engine.git import provenance
+
+            # Inside a repository, paths are relative to its root and the run says which commit.
+            result.extra["provenance"] = provenance(".")
         return json.dumps(clean_strings(to_sarif_dict(build_log(result))), indent=2) + "\n"

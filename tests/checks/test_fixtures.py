@@ -12,6 +12,10 @@ Convention (fixtures/<RULE>/<fires|clean>-<what>.<ext>):
 * `fires-*` must expect at least one finding of its rule; `clean-*` must expect none.
 * `<name>.parameters.json` beside `<name>.json` is that template's parameter file (found by convention),
   not a fixture of its own.
+* `<fixture>.base` beside a fixture is the same file at an earlier revision (SIG706): the fixture is
+  checked in a temporary git repository whose first commit holds the `.base` content at the fixture's
+  path and whose second holds the fixture, with `--base main`. fixtures/.sigcheck.yaml excludes the
+  `.base` files, so the run over fixtures/ (the snapshot) sees only the newer revision, as a standalone input.
 
 Every fixture runs on its own through the command line with all rules enabled (`--extend-select ALL`),
 and once more together with all the others, as the snapshot does: a file's findings must not depend on
@@ -45,7 +49,7 @@ SNAPSHOTS = {"snapshot.txt", "snapshot.sarif"}
 
 def is_companion(path: Path) -> bool:
     """A sidecar of expectations or the parameter file of a template beside it."""
-    if path.suffix == ".expect":
+    if path.suffix in (".expect", ".base"):
         return True
     return path.name.endswith(".parameters.json") and path.with_name(path.name.replace(".parameters.json", ".json")).exists()
 
@@ -135,10 +139,21 @@ def _explain(path: Path, findings: list[dict], checked: set[str]) -> str:
 
 
 FILES = fixture_files()
+BASE_RULES = {"SIG706"}  # rules that report only with --base
+
+
+def _with_base(path: Path, base: Path, tmp_path: Path, run_cli, monkeypatch):  # type: ignore[no-untyped-def]
+    """The fixture checked with `--base main` in a repository whose first commit holds `base`."""
+    from gitrepo import two_commits
+
+    repo = tmp_path / "repo"
+    two_commits(repo, {rel(path): base.read_bytes()}, {rel(path): path.read_bytes()})
+    monkeypatch.chdir(repo)
+    return run_cli("check", rel(path), "--format", "json", "--extend-select", "ALL", "--today", TODAY, "--base", "main")
 
 
 @pytest.mark.parametrize("path", FILES, ids=[rel(p).removeprefix("fixtures/") for p in FILES])
-def test_fixture(path: Path, run_cli, whole_run) -> None:  # type: ignore[no-untyped-def]
+def test_fixture(path: Path, run_cli, whole_run, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     own = path.parent.name
     if own not in default_registry().rules:
         pytest.skip(f"{own} is not a registered rule yet")
@@ -155,7 +170,11 @@ def test_fixture(path: Path, run_cli, whole_run) -> None:  # type: ignore[no-unt
     else:
         assert own_expected == 0, f"{rel(path)} is a clean fixture but expects {own} findings"
 
-    result = run_cli("check", rel(path), "--format", "json", "--extend-select", "ALL", "--today", TODAY)
+    base = path.with_name(path.name + ".base")
+    if base.exists():
+        result = _with_base(path, base, tmp_path, run_cli, monkeypatch)
+    else:
+        result = run_cli("check", rel(path), "--format", "json", "--extend-select", "ALL", "--today", TODAY)
     assert result.code in (0, 1), f"exit {result.code}: {result.err}"
     assert "Traceback" not in result.err and "sigcheck: error" not in result.err, result.err
     findings = result.json()
@@ -171,7 +190,9 @@ def test_fixture(path: Path, run_cli, whole_run) -> None:  # type: ignore[no-unt
         got_exact = Counter((f["line"], f["column"], f["rule"]) for f in findings if f["rule"] in sidecar_rules)
         assert got_exact == exact, _explain(path, findings, checked)
 
-    alone = sorted(_key(f) for f in mine)
+    if base.exists():
+        checked -= BASE_RULES  # the run over all fixtures has no base revision to compare with
+    alone = sorted(_key(f) for f in mine if f["rule"] in checked)
     together = sorted(k for k in whole_run.get(rel(path), []) if k[2] in checked)
     assert together == alone, (
         f"{rel(path)} gives other findings when checked together with the other fixtures: "
@@ -189,7 +210,7 @@ def test_every_registered_rule_has_fires_and_clean_fixtures() -> None:
     missing = []
     for rule_id, rule in sorted(default_registry().rules.items()):
         if rule.check is None and rule.check_run is None and not rule.meta.emitted_by_pipeline:
-            continue  # listed in the catalogue but not checkable yet (SIG706): nothing can fire
+            continue  # listed in the catalogue but not checkable: nothing can fire
         if rule.meta.origin != "sigcheck":
             continue  # an installed plugin's rule: its fixtures live with the plugin
         names = [p.name for p in FILES if p.parent.name == rule_id]

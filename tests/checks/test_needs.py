@@ -38,8 +38,9 @@ EVIDENCE: dict[str, tuple[set[str], set[str]]] = {
     "security_type": ({"feature", "security_type"}, {"SecurityType"}),
 }
 
-# The schema rules check the body against the schemas path by path; they alone read it.
-BODY_READERS = {"SIG308", "SIG502", "SIG601", "SIG602", "SIG603"}
+# The schema rules check the body against the schemas path by path, and SIG706 compares two
+# revisions' bodies along the ARM property paths of rules/immutable.json; they alone read it.
+BODY_READERS = {"SIG308", "SIG502", "SIG601", "SIG602", "SIG603", "SIG706"}
 
 
 @cache

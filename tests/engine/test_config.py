@@ -213,3 +213,22 @@ def test_a_run_without_configuration_imports_no_configuration_libraries(project:
     (project / ".sigcheck.yaml").write_text("ignore: [SIG201]\n", encoding="utf-8")
     modules = _imported(project, "templates/main.json").splitlines()
     assert "ruamel.yaml" in modules and "jsonschema" in modules
+
+
+@pytest.mark.parametrize("text", [
+    '[tool.sigcheck]\nselect = "ALL"\nignore = "SIG101, SIG5"\n',
+    'select: ALL\nignore: SIG101,SIG5\n',
+])
+def test_a_selection_may_be_one_string(run_cli, project: Path, text: str) -> None:
+    name = "pyproject.toml" if text.startswith("[") else ".sigcheck.yaml"
+    (project / name).write_text(text, encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--today", "2026-11-22", str(project / "templates"))
+    rules = {f["rule"] for f in result.json()}
+    assert "SIG201" in rules and "SIG101" not in rules and not any(r.startswith("SIG5") for r in rules)
+    assert result.code == 1, result.err
+
+
+def test_an_unknown_id_in_a_string_selection_is_a_usage_error(run_cli, project: Path) -> None:
+    (project / ".sigcheck.yaml").write_text("select: SIG2, SIG9\n", encoding="utf-8")
+    result = run_cli("check", str(project / "templates"))
+    assert result.code == 2 and "no rule matches 'SIG9'" in result.err

@@ -176,6 +176,7 @@ def test_lsp_reads_the_configuration_of_the_document(client: Client, tmp_path: P
     [
         ("deploy.sh", "#!/bin/bash\naz sig create -g rg --gallery-name legacy-gallery -l westeurope\n", 1),
         ("deploy.ps1", "New-AzGallery -ResourceGroupName rg -Name legacy-gallery -Location westeurope\n", 0),
+        ("main.bicep", "resource g 'Microsoft.Compute/galleries@2024-03-03' = {\n  name: 'legacy-gallery'\n  location: 'westeurope'\n}\n", 1),
     ],
 )
 def test_lsp_checks_scripts_too(client: Client, tmp_path: Path, name: str, text: str, line: int) -> None:

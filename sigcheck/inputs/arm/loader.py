@@ -42,7 +42,10 @@ class ArmLoader:
         if root is None or not root.is_object:
             result.relevant = False
             return result
-        parameter_file = options.parameters_file or conventional_path(source.path)
+        chosen = options.parameters_file
+        if chosen is not None and chosen.lower().endswith(".bicepparam"):
+            chosen = None  # given for the Bicep files of the run
+        parameter_file = chosen or conventional_path(source.path)
         values: dict[str, Any] = {}
         value_spans: dict[str, Span] = {}
         if parameter_file:

@@ -46,7 +46,7 @@ _SYNOPSIS = re.compile(r"\[-[A-Za-z]+(?:\]| <)|\[<CommonParameters>\]|<String(?:
 
 
 def kind_of(tag: str, content: str) -> str | None:
-    """What a block holds: shell | powershell | json | http | hcl, or None for anything else."""
+    """What a block holds: shell | powershell | json | http | hcl | bicep, or None for anything else."""
     if tag in OUTPUT_TAGS:
         return None
     if is_synopsis(content):
@@ -61,6 +61,8 @@ def kind_of(tag: str, content: str) -> str | None:
         return "http"
     if tag in HCL_TAGS:
         return "hcl"
+    if tag == "bicep":
+        return "bicep"
     if tag in GENERIC_TAGS:
         return detect(content)
     return None

@@ -2,7 +2,7 @@
 
 `azurecli`/`bash`/`sh` blocks are read as az CLI scripts, `powershell`/`azurepowershell` blocks
 as PowerShell, `json` blocks as REST API examples, ARM templates or single ARM resources, and
-`http` blocks as REST requests, `hcl`/`terraform`/`tf` blocks together as one Terraform module — a request line in an `http` block followed by a `json` block
+`bicep` blocks as Bicep templates, `http` blocks as REST requests, `hcl`/`terraform`/`tf` blocks together as one Terraform module — a request line in an `http` block followed by a `json` block
 makes one request, as documentation pages write them. Each block is handed to its loader as a
 part of the file that starts at the block's line, so every location points into the Markdown file
 and a page of thousands of blocks costs no more than their text.
@@ -31,7 +31,7 @@ _SCRIPT_READERS = {
 
 @dataclass
 class Block:
-    kind: str  # shell | powershell | json | http | hcl, or "" for a block sigcheck does not read
+    kind: str  # shell | powershell | json | http | hcl | bicep, or "" for a block sigcheck does not read
     start: int  # offset of the first content character
     end: int  # offset after the last content character
     first_line: int  # 1-based line of the first content line
@@ -151,6 +151,8 @@ class _Reader:
                     self._script(block.kind, part, options, result)
                 elif block.kind == "json":
                     self._json(part, options, result)
+                elif block.kind == "bicep":
+                    self._bicep(part, options, result)
                 elif block.kind == "hcl":
                     self._packer_hcl(text, block, source.path, options, result)
             except RecursionError:  # pragma: no cover - a pathological block
@@ -158,6 +160,16 @@ class _Reader:
             i += 1
         result.relevant = bool(result.resources or result.findings)
         return result
+
+    def _bicep(self, part: SourceFile, options: LoadOptions, result: LoadResult) -> None:
+        if "microsoft.compute/" not in part.text.lower():
+            return
+        from sigcheck.inputs.bicep import loader as bicep
+
+        loaded = bicep.load(part, options, fragment=True)
+        if not loaded.relevant or not loaded.resources:
+            return  # a fragment (`...` elisions) or no gallery resource: documentation, not a template
+        self._merge(result, loaded)
 
     @staticmethod
     def _unread(source: SourceFile, block: Block, result: LoadResult) -> None:
@@ -177,7 +189,7 @@ class _Reader:
         span = index.span(fence_line, line_start - 1 if line_start > fence_line else line_start)
         tag = f"```{block.language}" if block.language else "an untagged block"
         finding = PARSE_ERROR.at(span, f"{tag} holds {what} that sigcheck does not read; they are not checked "
-                                       "(sigcheck reads fenced azurecli, bash, azurepowershell, pwsh, json, http and hcl blocks, and untagged ones by content)")
+                                       "(sigcheck reads fenced azurecli, bash, azurepowershell, pwsh, json, http, hcl and bicep blocks, and untagged ones by content)")
         finding.severity = Severity.NOTE
         result.findings.append(finding)
 
