@@ -25,9 +25,10 @@ KINDS = {
     "markdown": ".md",
     "terraform": ".tf",
     "packer": ".pkr.hcl",
+    "bicep": ".bicep",
 }
 _SUFFIXES = {".json": "json", ".http": "http", ".azcli": "shell", ".sh": "shell", ".ps1": "powershell", ".md": "markdown",
-             ".tf": "terraform", ".hcl": "packer"}
+             ".tf": "terraform", ".hcl": "packer", ".bicep": "bicep"}
 
 
 def _seeds() -> dict[str, list[str]]:
@@ -58,6 +59,8 @@ TOKENS = [
     "@(", "@{", "(" * 40, ")" * 40, "[" * 300, "]" * 300, "{" * 300,
     '${', '%{', '}', '<<EOF\n', '\nEOF\n', 'for_each = ', 'count = 100000', 'dynamic "x" {', '[for x in range(100000) : x]',
     'resource "azurerm_shared_image_gallery" "g" {\n', 'source "azure-arm" "x" {\n', "var.", "local.", "format(",
+    "param p string = ", "var v = ", "resource r 'Microsoft.Compute/galleries@2024-03-03' = {\n",
+    "for i in range(0, 100000): ", "'''", "@description(", "existing", "?? ", ".?",
     "sigcheck-disable-line", "SIGCHECK-DISABLE-NEXT-LINE SIG101", "# sigcheck-disable SIG1\n",
     '"type": "Microsoft.Compute/galleries"', '"apiVersion": "2024-03-03"', '"name": "[parameters(\'p\')]"',
 ]

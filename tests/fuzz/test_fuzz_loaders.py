@@ -212,4 +212,4 @@ def test_nameless_input_kind(text: str) -> None:
     from sigcheck.inputs.recognize import suffix_for
 
     RAN["stdin-kind"] += 1
-    assert suffix_for(text) in {".json", ".sh", ".ps1", ".http", ".md", ".tf", ".pkr.hcl"}
+    assert suffix_for(text) in {".json", ".sh", ".ps1", ".http", ".md", ".tf", ".pkr.hcl", ".bicep"}
