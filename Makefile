@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test typecheck install snapshots docs bench clean
+.PHONY: demo test typecheck install snapshots docs bench fuzz clean
 
 $(BIN)/sigcheck: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ typecheck: install
 
 test: install typecheck
 	$(BIN)/python -m pytest
+
+# A long fuzzing run: FUZZ_EXAMPLES inputs per property (random, unlike the short deterministic
+# pass `make test` includes); prints how many inputs ran. A failure prints the input, shrunk.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	SIGCHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider
+	@cat tests/fuzz/.last-run.txt
 
 snapshots: install
 	$(BIN)/python scripts/update_snapshots.py

@@ -48,6 +48,16 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds between 0 and 3600")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sigcheck", description="Lint Azure Compute Gallery resources in templates and scripts.")
     parser.add_argument("--version", action="version", version=f"sigcheck {__version__}")
@@ -72,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="SARIF", help="report only findings that are not in this earlier SARIF report")
     check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (default: the number of cores; 1: in this process)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache of results (default folder: $SIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/sigcheck or ~/.cache/sigcheck)")
+    check.add_argument("--file-timeout", type=_seconds, metavar="SECONDS", help="time one file may take before it is a SIG001 finding and the run goes on (default: 5)")
     check.add_argument("--base", metavar="REV", help="compare with git revision REV: report properties the service refuses to change (SIG706)")
     check.add_argument("--changed-only", action="store_true", help="with --base: report only findings in files that differ from REV")
 
@@ -205,6 +216,7 @@ def _check(args: argparse.Namespace) -> int:
             registry=registry,
             jobs=args.jobs or cores(),
             cache_dir=None if args.no_cache else default_dir(),
+            file_timeout=args.file_timeout,
             base=args.base,
         )
     except LintError as exc:
@@ -236,30 +248,30 @@ def _run(args: argparse.Namespace, linter: Linter, formatter: Formatter, paths: 
         if paths != ["-"]:
             print("sigcheck: error: '-' (standard input) cannot be mixed with other paths", file=sys.stderr)
             return EXIT_ERROR
-        result = linter.lint_text(sys.stdin.buffer.read(), args.stdin_filename or "stdin.json")
+        data = sys.stdin.buffer.read()
+        result = linter.lint_text(data, args.stdin_filename or _stdin_name(data))
     else:
         result = linter.lint_paths(paths)
     if known_prints is not None:
         from sigcheck.baseline import new_findings
 
         result.findings = result.run.findings = new_findings(result.findings, known_prints)
+    for warning in linter.warnings:
+        print(f"sigcheck: warning: {warning}", file=sys.stderr)
     base = linter.options.base
     if args.changed_only and base is not None:
         # Both filters apply: a finding is reported when it is in a changed file and (with
         # --baseline) not in the baseline either.
         result.findings = result.run.findings = [f for f in result.findings if base.differs(f.span.path)]
     report = formatter.render(result.run)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(report)
-        except OSError as exc:
-            print(f"sigcheck: error: cannot write the report to '{args.output}': {exc.strerror}", file=sys.stderr)
-            return EXIT_ERROR
-    else:
-        sys.stdout.write(report)
-    for problem in result.internal_errors:
+    problem = _write(report, args.output)
+    if problem is not None:
         print(f"sigcheck: error: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    from sigcheck.report.escape import safe_text
+
+    for problem in result.internal_errors:
+        print(f"sigcheck: error: {safe_text(problem)}", file=sys.stderr)
     if result.internal_errors:
         return EXIT_ERROR
     if args.fail_on == "never":
@@ -267,3 +279,38 @@ def _run(args: argparse.Namespace, linter: Linter, formatter: Formatter, paths: 
     threshold = Severity.parse(args.fail_on)
     failing = any(f.severity >= threshold and f.suppression is None for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _stdin_name(data: bytes) -> str:
+    """The name standard input is reported under without --stdin-filename: its kind by content."""
+    from sigcheck.inputs.recognize import suffix_for
+
+    return "stdin" + suffix_for(data[:65536].decode("utf-8", "replace"))
+
+
+def _write(report: str, output: str | None) -> str | None:
+    """Write the report; on failure, the one line that says why (a report that was not written
+    is an error, exit 2, never read by CI as findings)."""
+    import os
+
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", errors="surrogateescape") as handle:
+                handle.write(report)
+        except OSError as exc:
+            return f"cannot write the report to '{output}': {exc.strerror or exc}"
+        return None
+    try:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Nothing more can reach the reader; stop the interpreter from failing again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return "cannot write the report: standard output was closed"
+    except OSError as exc:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return f"cannot write the report to standard output: {exc.strerror or exc}"
+    return None

@@ -13,8 +13,11 @@ import dataclasses
 import json
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from sigcheck.syntax.budget import abbreviate
 
 if TYPE_CHECKING:
     from sigcheck.engine.policy import Policy
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 YAML_NAMES = (".sigcheck.yaml", ".sigcheck.yml")
 PYPROJECT = "pyproject.toml"
 _SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config_schema.json")
+MAX_MESSAGE = 500  # characters of a configuration error, the file's name and place aside
 _PYPROJECT_SECTION = re.compile(r"^\s*\[\s*tool\s*\.\s*sigcheck\s*[\].]", re.MULTILINE)
 
 # (line, column), both 1-based, of the value at a path of keys and indexes in the file; the
@@ -45,6 +49,8 @@ class ConfigError(Exception):
     """A configuration that cannot be used; str() is `file:line:col: message`."""
 
     def __init__(self, message: str, path: str, line: int | None = None, column: int | None = None) -> None:
+        # Parsers quote what they could not read, which may be a whole file's worth: one line, cut.
+        message = abbreviate(" ".join(message.split()), MAX_MESSAGE)
         super().__init__(message)
         self.message = message
         self.path = path
@@ -74,6 +80,7 @@ class Config:
     subscription_id: str | None = None
     # Options of individual rules, by rule name: {"stale-api-version": {"max-age-days": 365}}.
     rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    file_timeout: float | None = None  # seconds per file
     # Organisation policy (`policy:` and `custom-rules:`), None when the file sets neither.
     policy: Policy | None = None
     # The rule ids known when it was read (a folder's own configuration is read with the same).
@@ -184,15 +191,29 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        data = YAML(typ="rt").load(text)
+        _check_expansion(text, path)
+        with warnings.catch_warnings():
+            # A reused anchor name is legal YAML (the later one wins); ruamel's warning about it
+            # would print a multi-line Python warning in the middle of the report.
+            warnings.simplefilter("ignore")
+            data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem or exc.context}"
+        message = f"invalid YAML: {' '.join(str(exc.problem or exc.context).split())}"
         if mark is None:
             raise ConfigError(message, path) from None
         raise ConfigError(message, path, mark.line + 1, mark.column + 1) from None
+    except ValueError:
+        raise _long_number(text, path, "YAML") from None
     except YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", path) from None
+        # ruamel's reader errors (a NUL, a control character) carry a position on a second line.
+        found = re.search(r"position (\d+)", str(exc))
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if found:
+            offset = min(int(found.group(1)), len(text))
+            line = text.count("\n", 0, offset) + 1
+            raise ConfigError(f"invalid YAML: {first}", path, line, offset - text.rfind("\n", 0, offset)) from None
+        raise ConfigError(f"invalid YAML: {first}", path) from None
     if data is None:
         data = {}
 
@@ -227,6 +248,67 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
     return data, Locator(locate, locate_key)
 
 
+def _long_number(text: str, path: str, kind: str) -> ConfigError:
+    """The error for an integer Python refuses to convert (over 4,300 digits), where it is."""
+    found = re.search(r"\d{4000,}", text)
+    if found is None:
+        return ConfigError(f"invalid {kind}: a number too long to read", path)
+    start = found.start()
+    return ConfigError(f"invalid {kind}: a number too long to read", path,
+                       text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
+
+
+# A configuration is a few dozen settings. Aliases may repeat a list (`ignore: *common`), but
+# nine nested aliases of nine items each expand to 387 million values from 500 bytes: the
+# expanded size is counted from the parser's events, before anything is built or validated.
+MAX_YAML_NODES = 100_000
+MAX_YAML_DEPTH = 100
+
+
+def _check_expansion(text: str, path: str) -> None:
+    """Refuse YAML whose aliases expand past MAX_YAML_NODES values, or nested past MAX_YAML_DEPTH
+    (the composer recurses on depth), at the alias or collection that goes over."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent,
+                                    NodeEvent)
+
+    sizes: dict[str, int] = {}  # anchor -> values it expands to
+    open_: list[tuple[str | None, int]] = []  # (anchor, values so far) of each open collection
+    total = 0
+    for event in YAML(typ="safe").parse(text):
+        if isinstance(event, CollectionEndEvent):
+            anchor, count = open_.pop()
+            if anchor is not None:
+                sizes[anchor] = count
+            if open_:
+                parent, seen = open_[-1]
+                open_[-1] = (parent, seen + count)
+            continue
+        if not isinstance(event, NodeEvent):
+            continue
+        if isinstance(event, AliasEvent):
+            added = sizes.get(str(event.anchor), 1)
+        elif isinstance(event, CollectionStartEvent):
+            added = 1
+        else:
+            added = 1
+        total += added
+        if total > MAX_YAML_NODES:
+            mark = event.start_mark
+            raise ConfigError(
+                f"invalid YAML: aliases expand the configuration past {MAX_YAML_NODES:,} values", path,
+                mark.line + 1, mark.column + 1)
+        if isinstance(event, CollectionStartEvent):
+            if len(open_) >= MAX_YAML_DEPTH:
+                mark = event.start_mark
+                raise ConfigError(f"invalid YAML: nested deeper than {MAX_YAML_DEPTH} levels", path,
+                                  mark.line + 1, mark.column + 1)
+            open_.append((str(event.anchor) if event.anchor is not None else None, 1))
+        elif open_:
+            anchor, seen = open_[-1]
+            open_[-1] = (anchor, seen + added)
+
+
 def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
     import tomllib
 
@@ -241,6 +323,8 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
             raise ConfigError(message + " at the end of the file", path, text.count("\n") + 1,
                               len(text) - (text.rfind("\n") + 1) + 1) from None
         raise ConfigError(message, path) from None
+    except ValueError:
+        raise _long_number(text, path, "TOML") from None
     tool = document.get("tool")
     if isinstance(tool, dict) and "sigcheck" in tool:
         section: tuple[str, ...] = ("tool", "sigcheck")
@@ -289,6 +373,11 @@ def schema() -> dict[str, Any]:
 
 
 def _validate(data: Any, path: str, locate: Locator) -> None:
+    if not isinstance(data, dict):
+        # Not a table of settings (another kind of file named by mistake, such as --config
+        # /etc/passwd): say what it holds, never echo it.
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise ConfigError(f"not a sigcheck configuration: the file holds {kind}, not a table of settings", path, 1, 1)
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema())
@@ -318,7 +407,8 @@ def _validate(data: Any, path: str, locate: Locator) -> None:
     if where:
         message = f"{_dotted(where)}: {message}"
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    raise ConfigError(f"invalid configuration: {message}{more}", path, *line_col)
+    # jsonschema quotes the offending value whole: a long one is cut, not echoed.
+    raise ConfigError(f"invalid configuration: {abbreviate(message, 300)}{more}", path, *line_col)
 
 
 def _locate_key(locate: Locator, where: tuple[Any, ...]) -> tuple[int, int]:
@@ -368,6 +458,7 @@ def _build(data: dict[str, Any], path: str) -> Config:
         resource_group=str(data["resource-group"]) if "resource-group" in data else None,
         subscription_id=str(data["subscription-id"]) if "subscription-id" in data else None,
         rule_settings={key: dict(data[key]) for key in RULE_SETTINGS if key in data},
+        file_timeout=float(data["file-timeout"]) if "file-timeout" in data else None,
     )
 
 
@@ -408,6 +499,8 @@ def configure(options: Any, config: Config) -> None:
     options.exclude = list(config.exclude)
     options.root = config.root
     options.settings = dict(config.rule_settings)
+    if config.file_timeout is not None and options.file_timeout is None:
+        options.file_timeout = config.file_timeout
     _configure_policy(options, config)
     if config.location is not None and options.context.location is None and config.path is not None:
         line, column = config.location_at

@@ -77,6 +77,7 @@ class Linter:
         registry: Registry | None = None,
         jobs: int = 1,
         cache_dir: str | None = None,
+        file_timeout: float | None = None,
         base: str | None = None,
     ) -> None:
         from sigcheck.config import Config, ConfigError, configurations_above, configure, discover, load
@@ -95,13 +96,18 @@ class Linter:
         context = DeploymentContext()
         if location:
             context = DeploymentContext(location=Located(location, Span("<--location>", 1, 1, 1, 1), origin="--location"))
+        if file_timeout is not None and not 0 < file_timeout <= 3600:
+            raise LintError(f"the file timeout must be more than 0 and at most 3600 seconds, not {file_timeout:g}")
         options = Options(select=selected, ignore=ignored, extend_select=extended, today=today or _dt.date.today(),
-                          context=context, parameters_file=parameters, var_files=list(var_files))
-        if parameters and not os.path.isfile(parameters):
-            raise LintError(f"parameter file '{parameters}' does not exist")
+                          context=context, parameters_file=parameters, var_files=list(var_files),
+                          file_timeout=file_timeout)
+        if parameters:
+            _check_parameter_file(parameters)
         for var_file in options.var_files:
             if not os.path.isfile(var_file):
                 raise LintError(f"variables file '{var_file}' does not exist")
+        # Problems that do not stop the run (an unknown --location); the command line prints them.
+        self.warnings: list[str] = [] if not location else _location_warnings(location)
         try:
             if config is False:
                 found = Config()
@@ -155,6 +161,50 @@ class Linter:
         scope = self.options.settings.get("policy", {}).get("scope")
         problems = list(self.engine.internal_errors) + list(getattr(scope, "problems", ()))
         return LintResult(run.findings, run.rules, run.files_checked, run.resources_checked, run, problems)
+
+
+def _check_parameter_file(path: str) -> None:
+    """A parameter file that cannot be one is a usage error, said as what it is."""
+    import stat
+
+    from sigcheck.syntax.text import DecodeError, decode
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        what = "does not exist" if not os.path.lexists(path) else f"cannot be read ({exc.strerror})"
+        raise LintError(f"parameter file '{path}' {what}") from None
+    if stat.S_ISDIR(mode):
+        raise LintError(f"parameter file '{path}' is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise LintError(f"parameter file '{path}' is not a regular file (a pipe or device)")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(32 * 1024 * 1024 + 1)
+    except OSError as exc:
+        raise LintError(f"parameter file '{path}' cannot be read ({exc.strerror})") from None
+    try:
+        decode(data)
+    except DecodeError as exc:
+        raise LintError(f"parameter file '{path}' is not text: {exc.message}") from None
+
+
+def _location_warnings(location: str) -> list[str]:
+    """--location names a region the region data does not know: say so, with close names."""
+    import difflib
+
+    from sigcheck.model import facts
+    from sigcheck.model.regions import normalize_region
+
+    data = facts.load("regions")
+    key = normalize_region(location)
+    known = list(data["regions"])
+    if key in data["regions"] or key in data.get("referenced_elsewhere", ()):
+        return []
+    close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    shown = location if len(location) <= 60 else location[:57] + "..."
+    return [f"--location '{shown}' is not a known Azure region{hint}"]
 
 
 def lint_paths(paths: Sequence[str], **options: Any) -> LintResult:

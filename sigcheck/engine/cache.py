@@ -15,6 +15,7 @@ be written is ignored; neither is ever an error.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -105,6 +106,8 @@ class Store:
         from sigcheck.inputs.arm.parameters import conventional_path
 
         try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return None  # a pipe or device: reading it for a key would leave nothing to check
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError:
@@ -195,6 +198,7 @@ def open_for(engine: Engine) -> Store | None:
         sorted((r.meta.id, r.meta.name, r.meta.origin, int(r.meta.severity)) for r in engine.rules),
         options.today.isoformat(), repr(options.context), options.parameters_file, parameters,
         list(options.var_files), [_file_digest(path) for path in options.var_files],
+        options.file_timeout,  # a file past its time is a SIG001: the limit is part of the result
         _settings(options.settings),
         sorted(engine.registry.distributions.items()),
         sorted(loader.name for loader in engine.registry.loaders),

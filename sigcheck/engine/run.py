@@ -19,6 +19,7 @@ from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.globs import GlobSet
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import Loader, LoadOptions, LoadResult, SourceFile
+from sigcheck.inputs.recognize import suffix_for
 from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
 from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
@@ -71,6 +72,9 @@ class Options:
     # The configuration files above a path (sigcheck.config.configurations_above): part of the
     # cache's key, as each folder may have its own policy.
     configurations_above: Callable[[str], list[str]] | None = None
+    file_timeout: float | None = None  # seconds one file may take; None: the budget's default
+    # Asked while a file is checked: True stops it as a timeout would (a superseded editor check).
+    cancelled: Callable[[], bool] | None = None
 
 
 def _matches(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -109,6 +113,25 @@ def _is_regular(path: str) -> bool:
         return False
 
 
+def _is_stream(path: str) -> bool:
+    """A named pipe or character device (/dev/stdin, a FIFO): read when named on purpose, never
+    while walking a folder, where opening one would block the run."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def not_found(path: str) -> str:
+    """Why a named path is not checked, for the run's errors."""
+    if os.path.lexists(path) and not os.path.exists(path):
+        return f"{path}: a broken symbolic link"
+    if os.path.exists(path):
+        return f"{path}: not a file sigcheck can read (a socket or block device)"
+    return f"{path}: no such file or directory"
+
+
 def discover(
     paths: Sequence[str], excluded: Callable[[str, bool], bool] | None = None
 ) -> tuple[list[str], list[str]]:
@@ -124,7 +147,7 @@ def discover(
                 files.extend(os.path.join(root, n) for n in sorted(names)
                              if _is_regular(os.path.join(root, n))
                              and not (excluded and excluded(os.path.join(root, n), False)))
-        elif _is_regular(path):
+        elif _is_regular(path) or _is_stream(path):
             if not (excluded and excluded(path, False)):
                 files.append(path)
         else:
@@ -156,6 +179,7 @@ class Engine:
         # The text of every file read, by the path findings show: reports quote it (SARIF snippets).
         self.sources: dict[str, str] = {}
         self._budgets: dict[str, Budget] = {}
+        self._named: set[str] = set()
         # id(resource) -> related locations (LoadResult.related) of the resources being checked.
         self._related: dict[int, list[tuple[Span, str]]] = {}
         # The same, by what a ResourceRef names, for the findings of cross-file rules on facts.
@@ -201,12 +225,15 @@ class Engine:
         return True
 
     # -- load ---------------------------------------------------------------
-    def load_text(self, path: str, text: str) -> LoadResult | None:
+    def load_text(self, path: str, text: str, nameless: bool = True) -> LoadResult | None:
         """Load one decoded file with the first loader that claims it; None when none does."""
         text = unify_line_breaks(text)
         self.claimed_by = None
+        # A buffer or stream without an extension (a pipe, /dev/stdin, an editor's untitled file)
+        # says nothing of its kind: the content does. Regular files keep the rules of discovery.
+        claimed_as = path if not nameless or os.path.splitext(path)[1] else path + suffix_for(text)
         for loader in self.registry.loaders:
-            if not loader.claims(path, text):
+            if not loader.claims(claimed_as, text):
                 continue
             self.claimed_by = loader
             options = self._load_options(path)
@@ -221,7 +248,12 @@ class Engine:
                 options.budget.pause()  # until the rules run on this file's resources
         return None
 
-    def load_file(self, path: str) -> LoadResult | None:
+    def load_file(self, path: str, named: bool | None = None) -> LoadResult | None:
+        """Load a file from disk; `named` when the user gave it by name (not met while walking a
+        folder; by default, whether the current run was given it by name): then a name without
+        an extension is no reason to skip it."""
+        if named is None:
+            named = path in self._named
         shown = display_path(path)
         try:
             size = os.path.getsize(path)
@@ -233,7 +265,11 @@ class Engine:
                     f"file is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB sigcheck reads; not checked",
                 )])
             with open(path, "rb") as handle:
-                data = handle.read()
+                # A pipe or device has no size to look at first: read one byte past the limit.
+                data = handle.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                return LoadResult(findings=[diagnostics.parse_error(
+                    Span.at(shown), f"more than {MAX_FILE_BYTES // (1024 * 1024)} MB to read; not checked")])
         except OSError as exc:
             return LoadResult(findings=[diagnostics.parse_error(Span.at(shown), f"cannot read file: {exc.strerror}")])
         if not data.strip():
@@ -245,7 +281,7 @@ class Engine:
                 return None
             return LoadResult(findings=[diagnostics.parse_error(Span.at(shown, exc.line, exc.column), exc.message)])
         self.sources[shown] = text
-        return self.load_text(shown, text)
+        return self.load_text(shown, text, nameless=named or not _is_regular(path))
 
     def _wanted_by_name(self, path: str) -> bool:
         """Whether some loader would read a file of this name (for files that are not text)."""
@@ -253,7 +289,9 @@ class Engine:
 
     def _load_options(self, path: str) -> LoadOptions:
         # Each file gets its own budget; the rules run on its resources within the same deadline.
-        budget = self._budgets[path] = Budget()
+        seconds = self.options.file_timeout
+        budget = self._budgets[path] = Budget(cancelled=self.options.cancelled) if seconds is None \
+            else Budget(seconds=seconds, cancelled=self.options.cancelled)
         return LoadOptions(context=self.options.context, parameters_file=self.options.parameters_file, budget=budget,
                            var_files=list(self.options.var_files))
 
@@ -539,6 +577,7 @@ class Engine:
     # -- whole runs -----------------------------------------------------------
     def run(self, paths: Sequence[str]) -> RunResult:
         files, missing = discover(paths, self.excluded if self._exclude else None)
+        self._named = set(paths)  # given by name: a pipe or device among them is read
         self._related = {}  # an engine may serve several runs (the language server): ids are per run
         self._related_refs = {}
         outcomes = self._outcomes(files) if self.distributable else None
@@ -577,7 +616,7 @@ class Engine:
         self._read_sources(files, findings)
         findings.extend(self._plugin_errors())
         for path in missing:
-            self.internal_errors.append(f"{path}: no such file or directory")
+            self.internal_errors.append(not_found(path))
         return self._finish(findings, checked, resources, suppressions, problems, owners)
 
     def _read_sources(self, files: Sequence[str], findings: Sequence[Finding]) -> None:
@@ -622,7 +661,7 @@ class Engine:
         _annotate(findings, notes)
         findings.extend(self._plugin_errors())
         for path in missing:
-            self.internal_errors.append(f"{path}: no such file or directory")
+            self.internal_errors.append(not_found(path))
         return self.result(findings, checked, len(resources), comments, resources)
 
     def run_text(self, path: str, data: bytes | str) -> RunResult:

@@ -64,3 +64,44 @@ def is_rest_example(path: str, text: str) -> bool:
     return '"parameters"' in text and '"responses"' in text and _patterns()["example_names"].search(text) is not None
 
 
+
+
+_REQUEST_LINE = re.compile(r"^(?:GET|PUT|POST|PATCH|DELETE|HEAD)\s+\S+", re.MULTILINE)
+_HTTP_VARIABLE = re.compile(r"^@[\w.-]+\s*=", re.MULTILINE)
+_FENCE = re.compile(r"^\s{0,3}(?:```|~~~)", re.MULTILINE)
+_BICEP = re.compile(r"^\s*(?:targetScope\s*=|resource\s+\w+\s+'[\w./-]+@|module\s+\w+\s+'|param\s+\w+\s+(?:string|int|bool|object|array)\b)", re.MULTILINE)
+_PACKER = re.compile(r'^\s*(?:source\s+"azure-arm"|packer\s*\{|build\s*\{)', re.MULTILINE)
+_TERRAFORM = re.compile(r'^\s*(?:resource|data|module|provider|variable|locals|terraform)\s*(?:"[\w-]+"\s*)*\{', re.MULTILINE)
+_PS_SYNTAX = re.compile(r"^\s*\$[\w:]+\s*=|\b[A-Z][a-z]+-Az[A-Z]\w*\b|\s-[A-Z]\w+\s+[\"'$]", re.MULTILINE)
+
+
+def suffix_for(text: str) -> str:
+    """The file extension content like `text` would have: for input without a name (standard
+    input without --stdin-filename, /dev/stdin, a pipe), so a PowerShell or shell script piped
+    in is read as one instead of failing to be JSON. '.json' when nothing else fits."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith(("{", "[")):
+        return ".json"
+    if _BICEP.search(text) is not None:  # before comments: Bicep has JSON's
+        return ".bicep"
+    if stripped.startswith(("//", "/*")):
+        return ".json"
+    if _patterns()["shebang"].match(stripped):
+        return ".sh"
+    if _FENCE.search(text) is not None and stripped.startswith(("#", "```", "~~~")):
+        return ".md"
+    if _REQUEST_LINE.search(text) is not None or _HTTP_VARIABLE.search(text) is not None:
+        return ".http"
+    if _BICEP.search(text) is not None:
+        return ".bicep"
+    if _PACKER.search(text) is not None:
+        return ".pkr.hcl"
+    if _TERRAFORM.search(text) is not None:
+        return ".tf"
+    if gallery_cmdlet().search(text) is not None or _PS_SYNTAX.search(text) is not None:
+        return ".ps1"
+    if shell_has_gallery_command(text):
+        return ".sh"
+    if _FENCE.search(text) is not None:
+        return ".md"
+    return ".json"

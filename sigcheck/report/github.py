@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from sigcheck.model.findings import Severity
 from sigcheck.engine.result import RunResult
+from sigcheck.report.escape import safe_text
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Control characters and bytes that are not UTF-8 as every format shows them; then the
+    # workflow commands' own escapes (a line break left by safe_text is none).
+    return safe_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

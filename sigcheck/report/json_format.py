@@ -7,6 +7,7 @@ from typing import Any
 
 from sigcheck.model.findings import Finding
 from sigcheck.engine.result import RunResult
+from sigcheck.report.escape import clean_strings, safe_text
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -14,8 +15,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     return {
         "rule": finding.rule_id,
         "severity": finding.severity.label,
-        "message": finding.message,
-        "path": span.path,
+        "message": safe_text(finding.message),
+        "path": safe_text(span.path),
         "line": span.line,
         "column": span.column,
         "end_line": span.end_line,
@@ -32,4 +33,4 @@ class JsonFormatter:
     name = "json"
 
     def render(self, result: RunResult) -> str:
-        return json.dumps([finding_dict(f) for f in result.findings], indent=2) + "\n"
+        return json.dumps(clean_strings([finding_dict(f) for f in result.findings]), indent=2) + "\n"

@@ -10,11 +10,11 @@ import hashlib
 import json
 import os
 from typing import Any
-from urllib.parse import quote
 
 from sigcheck import INFORMATION_URI, __version__
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.result import RunResult
+from sigcheck.report.escape import clean_strings, path_uri, safe_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -54,7 +54,7 @@ def fingerprint(finding: Finding) -> str:
         key = f"{finding.rule_id}|{finding.resource_type}|{finding.resource_name}|{finding.property_path}"
     else:
         key = f"{finding.rule_id}|{finding.span.path}|{finding.property_path or finding.message}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def fingerprints(findings: list[Finding]) -> list[str]:
@@ -104,12 +104,12 @@ def _artifact(path: str, root: str | None = None) -> tuple[str, str | None]:
     if root is not None:
         rel = os.path.relpath(os.path.realpath(path), root)
         if not (rel == ".." or rel.startswith(".." + os.sep)):
-            return quote(rel.replace(os.sep, "/")), SRCROOT
+            return path_uri(rel.replace(os.sep, "/")), SRCROOT
     if os.path.isabs(path):
-        return "file://" + quote(os.path.realpath(path).replace(os.sep, "/")), None
+        return "file://" + path_uri(os.path.realpath(path).replace(os.sep, "/")), None
     if root is not None:
-        return "file://" + quote(os.path.realpath(path).replace(os.sep, "/")), None
-    return quote(path.replace(os.sep, "/")), SRCROOT
+        return "file://" + path_uri(os.path.realpath(path).replace(os.sep, "/")), None
+    return path_uri(path.replace(os.sep, "/")), SRCROOT
 
 
 class _Sources:
@@ -182,7 +182,7 @@ def build_log(result: RunResult) -> Any:
                 rule_id=f.rule_id,
                 rule_index=index.get(f.rule_id, -1),
                 level=_LEVEL[f.severity],
-                message=so.Message(text=f.message),
+                message=so.Message(text=safe_text(f.message)),
                 locations=[location],
                 related_locations=_related(f, root),
                 partial_fingerprints={FINGERPRINT_KEY: print_},
@@ -201,7 +201,7 @@ def build_log(result: RunResult) -> Any:
         automation_details=so.RunAutomationDetails(id=AUTOMATION_ID),
         invocations=[_invocation(result)],
         column_kind="unicodeCodePoints",
-        original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + quote(cwd if cwd.startswith("/") else "/" + cwd))},
+        original_uri_base_ids={SRCROOT: so.ArtifactLocation(uri="file://" + path_uri(cwd if cwd.startswith("/") else "/" + cwd))},
         version_control_provenance=[_provenance(where)] if where is not None else None,
     )
     return so.SarifLog(version="2.1.0", schema_uri=SARIF_SCHEMA, runs=[run])
@@ -212,7 +212,7 @@ def _provenance(where: Any) -> Any:
     import sarif_om as so
 
     return so.VersionControlDetails(
-        repository_uri=where.repository_uri or "file://" + quote(where.root.replace(os.sep, "/").rstrip("/") + "/"),
+        repository_uri=where.repository_uri or "file://" + path_uri(where.root.replace(os.sep, "/").rstrip("/") + "/"),
         revision_id=where.revision,
         branch=where.branch,
         mapped_to=so.ArtifactLocation(uri_base_id=SRCROOT),
@@ -264,4 +264,4 @@ class SarifFormatter:
 
             # Inside a repository, paths are relative to its root and the run says which commit.
             result.extra["provenance"] = provenance(".")
-        return json.dumps(to_sarif_dict(build_log(result)), indent=2) + "\n"
+        return json.dumps(clean_strings(to_sarif_dict(build_log(result))), indent=2) + "\n"

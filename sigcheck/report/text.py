@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sigcheck.engine.result import RunResult
+from sigcheck.report.escape import safe_text
 
 
 class TextFormatter:
@@ -10,7 +11,7 @@ class TextFormatter:
 
     def render(self, result: RunResult) -> str:
         lines = [
-            f"{f.span.path}:{f.span.line}:{f.span.column}: {f.rule_id} [{f.severity.label}] {f.message}"
+            f"{safe_text(f.span.path)}:{f.span.line}:{f.span.column}: {f.rule_id} [{f.severity.label}] {safe_text(f.message)}"
             for f in result.findings
             if f.suppression is None
         ]

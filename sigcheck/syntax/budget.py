@@ -11,6 +11,7 @@ loader reports it once where it happened; the rest of the file is still read.
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 # Far above what any real file needs (the largest corpus template uses < 1 % of each), low
 # enough that a hostile file finishes in about a second.
@@ -31,10 +32,14 @@ class BudgetExceeded(Exception):
 class Budget:
     """Work units, materialised size and time left for one file."""
 
-    __slots__ = ("work", "size", "seconds", "_spent", "_since", "_tick", "exceeded")
+    __slots__ = ("work", "size", "seconds", "_spent", "_since", "_tick", "exceeded", "cancelled")
 
-    def __init__(self, work: int = DEFAULT_WORK, size: int = DEFAULT_SIZE, seconds: float = DEFAULT_SECONDS) -> None:
+    def __init__(self, work: int = DEFAULT_WORK, size: int = DEFAULT_SIZE, seconds: float = DEFAULT_SECONDS,
+                 cancelled: Callable[[], bool] | None = None) -> None:
         self.work = work
+        # Asked when the clock is: the language server sets it when a newer edit supersedes the
+        # text being checked, which then stops as if its time were up.
+        self.cancelled = cancelled
         self.size = size
         self.seconds = seconds
         # Time is counted only while the file is being worked on: reading it, then its share of
@@ -57,6 +62,8 @@ class Budget:
             self._tick = 0
             if self.elapsed() > self.seconds:
                 self._fail(f"evaluation took longer than {self.seconds:g} s")
+            if self.cancelled is not None and self.cancelled():
+                self._fail("the check was cancelled")
 
     def grow(self, size: int) -> None:
         """Account for `size` characters or elements materialised; raises when over."""
@@ -83,7 +90,7 @@ class Budget:
 
     def out_of_time(self) -> bool:
         """Whether the file's time is up (checked between rules, which do no budgeted work)."""
-        return self.elapsed() > self.seconds
+        return self.elapsed() > self.seconds or (self.cancelled is not None and self.cancelled())
 
     def grow_text(self, size: int) -> None:
         """Account for one text whose characters each carry a position: over MAX_TEXT it is

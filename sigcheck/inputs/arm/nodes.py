@@ -18,7 +18,7 @@ from sigcheck.inputs.arm.functions import type_name
 from sigcheck.inputs.arm.expression import is_expression, unescape_literal
 from sigcheck.model.diagnostics import ARM_EXPRESSION_ERROR, PARSE_ERROR
 from sigcheck.model.findings import Finding
-from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.jsonc import LongNumber, Node
 from sigcheck.syntax.budget import Budget, BudgetExceeded
 from sigcheck.syntax.located import UNKNOWN, Located, Span
 
@@ -165,6 +165,13 @@ class NodeEvaluator:
             kind_node = declaration.get_ci("type")
             written = kind_node.value if kind_node is not None and isinstance(kind_node.value, str) else ""
             allowed = PARAMETER_TYPES.get(written.lower())
+            if isinstance(value, LongNumber):
+                # An integer too long for Python to convert is kept as its digits (a str); it is
+                # no string, and no ARM int either.
+                self.reporter.findings.append(ARM_EXPRESSION_ERROR.at(
+                    span, f"parameter '{declared_name}' is given an integer of {len(value.lstrip('-')):,} digits, "
+                          f"outside ARM's 64-bit range: the deployment refuses it"))
+                continue
             if allowed is not None and (not isinstance(value, allowed) or (written.lower() == "int" and isinstance(value, bool))):
                 self.reporter.findings.append(ARM_EXPRESSION_ERROR.at(
                     span, f"parameter '{declared_name}' is declared {written} in the template, but the parameter "
