@@ -76,9 +76,9 @@ def allowed_regions(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "An image or application version replicates to fewer regions than `policy.min-target-regions` asks for.",
     applies_to=REPLICATED,
 )
-def min_target_regions(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def min_target_regions(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     policy = setting(res, ctx, "min-target-regions")
-    if policy is None or not isinstance(res, REPLICATED) or res.partial:
+    if policy is None or res.partial:
         return
     regions = effective_regions(res)
     if regions is None:
@@ -111,9 +111,9 @@ def _replicas(res: m.Replicated, region: Region) -> tuple[int | None, Located[An
     "A region's effective replica count (after the version's default) is outside `policy.replicas` min and max.",
     applies_to=REPLICATED,
 )
-def replicas(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def replicas(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     policy = setting(res, ctx, "replicas")
-    if policy is None or not isinstance(res, REPLICATED) or res.partial:
+    if policy is None or res.partial:
         return
     low, high = policy.value.get("min"), policy.value.get("max")
     regions = effective_regions(res)
@@ -168,9 +168,9 @@ def _storage(res: m.Replicated, region: Region) -> tuple[set[str] | None, Locate
     "A region's effective storage account type (after defaults) is not among `policy.storage-account-types`.",
     applies_to=REPLICATED,
 )
-def storage_account_types(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def storage_account_types(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     policy = setting(res, ctx, "storage-account-types")
-    if policy is None or not isinstance(res, REPLICATED) or res.partial:
+    if policy is None or res.partial:
         return
     allowed = {str(v).lower() for v in policy.value}
     for region in effective_regions(res) or []:

@@ -118,9 +118,9 @@ def effective_security_type(res: m.ImageDefinition) -> tuple[str, Located[Any] |
     "An image definition's effective security type (after the API version's and the tool's defaults) is not among `policy.security-types`.",
     applies_to=(m.ImageDefinition,),
 )
-def security_types(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def security_types(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     policy = setting(res, ctx, "security-types")
-    if policy is None or not isinstance(res, m.ImageDefinition) or res.partial:
+    if policy is None or res.partial:
         return
     found = effective_security_type(res)
     if found is None:
@@ -159,9 +159,9 @@ def required_tags(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     "A gallery's sharing permission is not among those `policy.sharing` allows.",
     applies_to=(m.Gallery,),
 )
-def sharing(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+def sharing(res: m.Gallery, ctx: CheckContext) -> Iterator[Hit]:
     policy = setting(res, ctx, "sharing")
-    if policy is None or not isinstance(res, m.Gallery) or res.partial:
+    if policy is None or res.partial:
         return
     stated = res.sharing_permission
     if stated is None:
