@@ -12,6 +12,8 @@ import re
 from functools import cache
 from typing import Any, Iterator
 
+from sigcheck.syntax.text import split_lines
+
 
 class TreeSitterMissing(Exception):
     """The parser libraries are not installed."""
@@ -140,7 +142,7 @@ def describe_error(node: Any, offsets: Offsets) -> str:
     raw = offsets.node_text(node).lstrip()
     if raw[:1] in ("'", '"') and raw.count(raw[0]) % 2 == 1:
         return f"unterminated {raw[0]}-quoted string"
-    text = raw.strip().splitlines()
+    text = split_lines(raw.strip())
     shown = text[0][:40] if text else ""
     return f"unexpected '{shown}'" if shown else "syntax error"
 

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Iterator, Union
 
 from sigcheck.syntax.located import Span
-from sigcheck.syntax.text import LineIndex
+from sigcheck.syntax.text import LineIndex, split_lines
 from sigcheck.syntax.treesitter import Offsets, TreeSitterMissing
 
 MAX_DEPTH = 96  # nesting levels of one expression; real configurations stay below 20
@@ -354,7 +354,7 @@ def _unexpected(node: Any, reader: _Reader) -> SyntaxProblem:
         at = offsets.end(widths[-1]) if widths else offsets.start(node)
         while at < len(reader.text) and reader.text[at] in " \t\r\n":
             at += 1
-    rest = reader.text[at:].strip().splitlines()
+    rest = split_lines(reader.text[at:].strip())
     if not rest:
         return SyntaxProblem(reader.index.span(at, at), "HCL syntax error: unexpected end of file (a block or string left open)")
     token = rest[0].split()[0] if rest[0].split() else rest[0]
