@@ -21,6 +21,7 @@ from typing import Any, Iterator, Union
 from sigcheck.syntax.located import Span
 from sigcheck.syntax.text import LineIndex, split_lines
 from sigcheck.syntax.treesitter import Offsets, TreeSitterMissing
+from sigcheck.inputs.hcl.values import parse_number
 
 MAX_DEPTH = 96  # nesting levels of one expression; real configurations stay below 20
 
@@ -556,12 +557,9 @@ class _Reader:
     def literal(self, node: Any, span: Span, depth: int) -> Expr:
         kind = node.type
         if kind == "numeric_lit":
-            text = self.node_text(node)
-            try:
-                number = float(text)
-            except ValueError:
-                return Invalid(span)
-            return Literal(span, int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number)
+            number = parse_number(self.node_text(node))
+            # A number past what sigcheck holds is unknown (values.MAX_DIGITS), never rounded.
+            return Invalid(span) if number is None else Literal(span, number)
         if kind == "bool_lit":
             return Literal(span, self.node_text(node) == "true")
         if kind == "null_lit":
