@@ -153,11 +153,15 @@ def tokenize(text: str) -> tuple[list[Token], list[tuple[int, int, str]]]:
                 continue
             i = lex_string_body(i + 1, i, True)
             continue
-        if ch.isdigit():
+        if "0" <= ch <= "9":  # str.isdigit() would take '²', which int() refuses
             j = i
-            while j < n and text[j].isdigit():
+            while j < n and "0" <= text[j] <= "9":
                 j += 1
-            append(Token("int", int(text[i:j]), i, j))
+            digits = text[i:j].lstrip("0")
+            # Bicep's integers are 64-bit (BCP010); `-9223372036854775808` is a minus before 2**63.
+            if len(digits) > 19 or int(digits or "0") > 2 ** 63:
+                raise BicepSyntaxError("expected a valid 64-bit signed integer", i, j)
+            append(Token("int", int(digits or "0"), i, j))
             i = j
             continue
         if ch.isalpha() or ch == "_":

@@ -586,7 +586,7 @@ class _Reader:
                 inner = child.child(0)
                 if inner.type == "legacy_index":
                     key_text = self.node_text(inner).lstrip(".")
-                    out = Index(span, out, Literal(self.span(inner), int(key_text) if key_text.isdigit() and len(key_text) <= 18 else key_text))
+                    out = Index(span, out, Literal(self.span(inner), int(key_text) if key_text.isascii() and key_text.isdigit() and len(key_text) <= 18 else key_text))
                 else:
                     key = next((c for c in inner.children if c.type == "expression"), None)
                     out = Index(span, out, self.expr(key, depth) if key is not None else Invalid(span))
