@@ -123,3 +123,13 @@ def test_long_numbers_and_non_ascii_digits_elsewhere() -> None:
     for count in ("²", N):
         _text("t.pkr.hcl", 'source "azure-arm" "x" {\n  shared_image_gallery_destination {\n'
                            f'    replica_count = "{count}"\n  }}\n}}\n')
+
+
+def test_base64_of_what_is_not_ascii_and_lone_surrogate_escapes() -> None:
+    """Found by the long fuzz run (December 2026): base64ToJson('\\x80') raised ValueError (not
+    ASCII) from the decoder; a Bicep '\\u{D800}' escape made a string that UTF-8 cannot encode."""
+    for call in ("base64ToJson('\\u0080')", "base64ToString('\\u00e9')", "dataUriToString('data:;base64,\\u00e9')"):
+        found = _text("t.json", _gallery(f"[{call}]"))
+        assert any(f"SIG005 {call.split('(')[0]}(): the value is not valid base64-encoded UTF-8" in f for f in found), found
+    assert _text("t.bicep", "var y = base64('\\u{D800}')\n") == ["1:17 SIG001 invalid Bicep: invalid \\u{…} escape in a string"]
+    assert _text("t.bicep", "var y = '\\u{ 41}'\n") == ["1:10 SIG001 invalid Bicep: invalid \\u{…} escape in a string"]

@@ -71,3 +71,29 @@ def test_hcl_numbers_of_thousands_of_digits_hold(where: str) -> None:
     packer = ('source "azure-arm" "x" {{\n  image_publisher = "p"\n{}\n}}\nbuild {{\n  sources = ["source.azure-arm.x"]\n}}\n')
     check_file("packer", "fuzz.pkr.hcl", packer.format(LONG_NUMBERS[where].replace("description", "image_offer")
                                                        .replace("tags", "azure_tags")))
+
+
+@pytest.mark.skipif(hypothesis.__version__ != "6.170.17", reason="the blobs replay only on the hypothesis that wrote them")
+def test_the_long_runs_other_reproducers_pass() -> None:
+    """The two failures of the 14,251-input run of December 2026 (`make fuzz FUZZ_EXAMPLES=1000`)."""
+    seen: list[object] = []
+
+    @reproduce_failure("6.170.17", b"AEEAQQBBAUEAQQBBGQA=")
+    @given(text=fz.any_text("bicep"), as_bytes=st.booleans())
+    def bicep(text: str, as_bytes: bool) -> None:
+        seen.append(text)
+        check_file("bicep", "fuzz.bicep", text.encode("utf-8", "surrogatepass") if as_bytes else text)
+
+    @reproduce_failure("6.170.17", b"AAFBAEEBQQQBQQGCwoAAQQAA")
+    @given(expressions=st.lists(fz.EXPRESSIONS | fz.BROKEN_EXPRESSIONS, min_size=1, max_size=3))
+    def arm(expressions: list[str]) -> None:
+        seen.append(expressions)
+        check_file("arm-template", "fuzz.json", fz.template_with(expressions))
+
+    for replay in (bicep, arm):
+        with pytest.raises(DidNotReproduce):
+            replay()
+    # 4,400 digits before fixtures/SIG001/clean-current-syntax.bicep; an ARM call on a non-ASCII string.
+    assert len(seen) == 2, seen
+    assert isinstance(seen[0], str) and seen[0].startswith(DIGITS + "// Today's syntax"), "the blobs changed meaning"
+    assert seen[1] == ["[base64tojson('\x80')]"], "the blobs changed meaning"

@@ -18,7 +18,6 @@ UNKNOWN. It reports an error ARM would raise by raising `EvalError`.
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import json
 import re
@@ -1202,7 +1201,7 @@ def _base64(host: Host, args: list[Any]) -> Any:
 def _decode_base64(args: list[Any]) -> str:
     try:
         return base64.b64decode(_str(args, 0), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and a character outside ASCII
         raise EvalError("type-error", "the value is not valid base64-encoded UTF-8", 0) from None
 
 

@@ -15,6 +15,7 @@ recursion limit. Exceeding a cap is a syntax error like any other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -96,7 +97,10 @@ def tokenize(text: str) -> tuple[list[Token], list[tuple[int, int, str]]]:
                     close = text.find("}", pos + 3)
                     digits = text[pos + 3:close] if close != -1 else ""
                     try:
-                        parts.append(chr(int(digits, 16)))
+                        code = int(digits, 16) if re.fullmatch(r"[0-9A-Fa-f]{1,8}", digits) else -1
+                        if 0xD800 <= code <= 0xDFFF:  # a lone surrogate is no character (nor UTF-8)
+                            raise ValueError(digits)
+                        parts.append(chr(code))
                     except (ValueError, OverflowError):
                         raise BicepSyntaxError("invalid \\u{…} escape in a string", pos, pos + 2) from None
                     pos = close + 1
