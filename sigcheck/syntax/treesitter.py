@@ -66,17 +66,23 @@ def bash_scanner_safe(text: str, data: bytes) -> bytes:
     scanner would hand to isdigit() replaced by a stand-in of the same byte length."""
     if len(data) == len(text):
         return data
-    hits = list(_BRACE_LOOKAHEAD.finditer(text))
-    if not hits:
+    return replaced(text, data, [(hit.start(1), _STAND_IN[len(hit.group(1).encode("utf-8", errors="surrogatepass"))])
+                                 for hit in _BRACE_LOOKAHEAD.finditer(text)])
+
+
+def replaced(text: str, data: bytes, edits: list[tuple[int, str]]) -> bytes:
+    """`data`, the UTF-8 bytes of `text`, with the text at each character offset (in order)
+    overwritten by a stand-in of exactly as many bytes as what it covers: every byte offset of
+    the parse still points into `text`, from which values are read."""
+    if not edits:
         return data
     out = bytearray(data)
     char, byte = 0, 0
-    for hit in hits:
-        at = hit.start(1)
+    for at, stand_in in edits:
         byte += len(text[char:at].encode("utf-8", errors="surrogatepass"))
         char = at
-        stand_in = _STAND_IN[len(hit.group(1).encode("utf-8", errors="surrogatepass"))].encode()
-        out[byte:byte + len(stand_in)] = stand_in
+        raw = stand_in.encode("utf-8")
+        out[byte:byte + len(raw)] = raw
     return bytes(out)
 
 

@@ -20,7 +20,7 @@ from typing import Any, Iterator, Union
 
 from sigcheck.syntax.located import Span
 from sigcheck.syntax.text import LineIndex, split_lines
-from sigcheck.syntax.treesitter import Offsets, TreeSitterMissing
+from sigcheck.syntax.treesitter import Offsets, TreeSitterMissing, replaced
 from sigcheck.inputs.hcl.values import parse_number
 
 MAX_DEPTH = 96  # nesting levels of one expression; real configurations stay below 20
@@ -272,11 +272,18 @@ def _parser() -> Any:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
+# `1e4` is an HCL number (decimal+ ("." decimal+)? (expmark decimal+)?), but tree-sitter-hcl 1.2
+# takes an exponent only after a fraction and reports a syntax error. The parser is fed digits of
+# the same length there (`104`); the literal's value is read from the real text.
+_EXPONENT_ONLY = re.compile(r"(?<![\w.$])[0-9]+[eE][+-]?[0-9]+(?![\w.])")
+
+
 def parse(text: str, path: str) -> HclFile:
     """Parse HCL native syntax. Syntax errors are listed in `problems` (the first one is what a
     user needs); whatever parsed around them is still in `body`."""
     data = text.encode("utf-8", errors="surrogatepass")
-    tree = _parser().parse(data)
+    tree = _parser().parse(replaced(text, data, [(m.start(), re.sub(r"[eE+-]", "0", m.group()))
+                                                 for m in _EXPONENT_ONLY.finditer(text)]))
     index = LineIndex(path, text)
     reader = _Reader(text, Offsets(text, data), index, path)
     root = tree.root_node

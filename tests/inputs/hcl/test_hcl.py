@@ -200,3 +200,12 @@ locals {{
     assert values["fmt_ok"].value == "00042|100.50"
     for name in ("huge", "huge2", "inf", "product", "fmt_d", "fmt_w", "fmt_p"):
         assert values[name].value is UNKNOWN, name
+
+
+def test_an_exponent_without_a_fraction_is_a_number_not_a_syntax_error() -> None:
+    """tree-sitter-hcl 1.2 reads `1e4` as `1` then an error; HCL's grammar allows it."""
+    values, hcl = _locals('locals {\n  a = 1e4\n  b = 2E-3\n  c = "v${1e+2}"\n  d = 1.5e3\n  e = "1e4"\n  f = x1e4\n}\n')
+    assert not hcl.problems
+    assert (values["a"].value, values["b"].value, values["c"].value, values["d"].value, values["e"].value) == (
+        10000.0, 0.002, "v100", 1500.0, "1e4")
+    assert values["a"].span.column == 7 and values["a"].span.end_column == 10
