@@ -324,3 +324,27 @@ def test_a_condition_nested_thousands_deep_is_a_configuration_error_not_a_crash(
     assert code == 2 and "Traceback" not in err
     # Refused while parsing, at the level that goes too deep (the YAML nesting cap of sigcheck.config).
     assert "sigcheck: error: .sigcheck.yaml:8:" in err and "invalid YAML: nested deeper than 100 levels" in err
+
+
+def test_sig002_names_a_custom_rule_whose_condition_ran_out_of_steps(tmp_path: Path) -> None:
+    config = """custom-rules:
+  - id: CONTOSO005
+    name: west-regions
+    severity: warning
+    message: versions replicate to a western region
+    resources: [image-version]
+    condition:
+      count:
+        field: "properties.publishingProfile.targetRegions[*]"
+        where:
+          field: "properties.publishingProfile.targetRegions[*].name"
+          equals: westeurope
+      greater: 0
+"""
+    regions = ", ".join('{"name": "westeurope"}' for _ in range(60_000))
+    project(tmp_path, config)
+    (tmp_path / "gallery.json").write_text(TEMPLATE.replace('"resources": [', f'''"resources": [
+    {{ "type": "Microsoft.Compute/galleries/images/versions", "apiVersion": "2024-03-03", "name": "polGallery/img/1.0.0",
+       "location": "westeurope", "properties": {{ "publishingProfile": {{ "targetRegions": [ {regions} ] }} }} }},'''), encoding="utf-8")
+    got = [(f["rule"], f["line"], f["message"]) for f in findings(tmp_path, "--select", "SIG002,CONTOSO")]
+    assert got == [("SIG002", 5, "custom rule CONTOSO005 (.sigcheck.yaml:2) took more than 100,000 steps on this image version and decides nothing")]
