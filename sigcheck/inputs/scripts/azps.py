@@ -100,7 +100,7 @@ def _resolve(name: str, params: list[Spec]) -> tuple[Spec | None, str | None]:
     if len(matches) > 1:
         shown = ", ".join(sorted(p["name"] for p in matches))
         return None, f"Parameter cannot be processed because the parameter name '{name}' is ambiguous. Possible matches include: {shown}."
-    close = difflib.get_close_matches(name, [p["name"] for p in params], n=1)
+    close = difflib.get_close_matches(name, [p["name"] for p in params if not p.get("hidden")], n=1)
     hint = f" (did you mean -{close[0]}?)" if close else ""
     return None, f"A parameter cannot be found that matches parameter name '{name}'{hint}."
 
@@ -112,7 +112,10 @@ class _PowerShellBinder:
     def __init__(self, cmdlet: str, spec: dict[str, Any], items: list[Element], name_span: Span, whole: Span) -> None:
         self.cmdlet = cmdlet
         self.spec = spec
-        self.params = spec["parameters"] + _table()["common_parameters"]
+        # AutoRest-generated cmdlets have their own common set (other DefaultProfile aliases, hidden
+        # runtime parameters that still bind and so take part in prefix matching).
+        common = "autorest_common_parameters" if spec.get("common_parameters") == "autorest" else "common_parameters"
+        self.params = spec["parameters"] + _table()[common]
         self.binding = Binding(spec, name_span, whole)
         self.bound = self.binding.bound
         self.problems = self.binding.problems
@@ -155,6 +158,17 @@ class _PowerShellBinder:
             if text is not None and choices and text.lower() not in {c.lower() for c in choices}:
                 self.problems.append((value.span, f"Cannot bind parameter '{param['name']}': '{text}' is not one of {', '.join(choices)}."))
             return Node(text, value.span, None, value.origin) if text is not None else value
+        if kind == "bool" and not (value.is_object or value.is_array):
+            raw = value.value
+            if isinstance(raw, bool):
+                return value
+            if isinstance(raw, (int, float)):
+                return Node(raw != 0, value.span, None, value.origin)
+            # PowerShell converts no string to [bool] for a parameter: only $true/$false and numbers.
+            self.problems.append((value.span, f"Cannot process argument transformation on parameter '{param['name']}'. Cannot convert value "
+                                              f"\"System.String\" to type \"System.Boolean\". Boolean parameters accept only Boolean values and numbers, "
+                                              f"such as $True, $False, 1 or 0."))
+            return Node(UNKNOWN, value.span, None, value.origin)
         if kind == "hashtable[]" and value.is_object:
             return Node([value], value.span)
         return value
@@ -281,6 +295,11 @@ def normalize_cmdlet(
     binder = _PowerShellBinder(cmdlet, spec, items, name_span, whole)
     binder.check_required(piped)
     binding = binder.binding
+    if spec.get("validate_only"):
+        # Update-AzGallery, Update-AzGalleryImageDefinition: read for what PowerShell refuses; the
+        # change they make is not modelled, so they declare no resource for the body rules.
+        result.findings.extend(binding.findings(None))
+        return result
     binding.opaque = binder.unknown_splat
     binding.fill_body(spec["parameters"], "name")
     kind = spec["resource"]
