@@ -87,7 +87,19 @@ def _defaults() -> Spec:
     return facts.section("api_versions", "default_image_definition_security_by_tool", "powershell")
 
 
-def _resolve(name: str, params: list[Spec]) -> tuple[Spec | None, str | None]:
+def _sibling_hint(cmdlet: str, name: str) -> str:
+    """` (-X is a parameter of New-Az…, not of Update-Az…)` when a cmdlet of the same noun has it."""
+    noun = cmdlet.partition("-")[2].lower()
+    lowered = name.lower()
+    for other, spec in _table()["cmdlets"].items():
+        if other != cmdlet and other.partition("-")[2].lower() == noun:
+            for param in spec["parameters"]:
+                if param["name"].lower() == lowered or lowered in (a.lower() for a in param.get("aliases", [])):
+                    return f" (-{param['name']} is a parameter of {other}, not of {cmdlet})"
+    return ""
+
+
+def _resolve(name: str, params: list[Spec], cmdlet: str | None = None) -> tuple[Spec | None, str | None]:
     """The parameter `-name` binds to (exact name or alias, else unambiguous prefix)."""
     lowered = name.lower()
     for param in params:
@@ -101,7 +113,9 @@ def _resolve(name: str, params: list[Spec]) -> tuple[Spec | None, str | None]:
         shown = ", ".join(sorted(p["name"] for p in matches))
         return None, f"Parameter cannot be processed because the parameter name '{name}' is ambiguous. Possible matches include: {shown}."
     close = difflib.get_close_matches(name, [p["name"] for p in params if not p.get("hidden")], n=1)
-    hint = f" (did you mean -{close[0]}?)" if close else ""
+    hint = _sibling_hint(cmdlet, name) if cmdlet is not None else ""
+    if not hint:
+        hint = f" (did you mean -{close[0]}?)" if close else ""
     return None, f"A parameter cannot be found that matches parameter name '{name}'{hint}."
 
 
@@ -193,7 +207,7 @@ class _PowerShellBinder:
                     self.unknown_splat = True
                     continue
                 for key, value in node.items():
-                    param, problem = _resolve(key, self.params)
+                    param, problem = _resolve(key, self.params, self.cmdlet)
                     key_span = node.key_spans[key]
                     if param is None:
                         self.problems.append((key_span, problem or ""))
@@ -203,7 +217,7 @@ class _PowerShellBinder:
             if item.kind == "arg":
                 positional.append(item)
                 continue
-            param, problem = _resolve(item.value, self.params)
+            param, problem = _resolve(item.value, self.params, self.cmdlet)
             if param is None:
                 self.problems.append((item.span, problem or ""))
                 if item.forced is None and i < len(items) and items[i].kind == "arg":
