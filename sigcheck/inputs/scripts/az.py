@@ -1,8 +1,9 @@
 """`az` command lines to model resources, whatever shell they were written in.
 
 The script loaders turn a command into resolved `Word`s (quotes, escapes and variables done);
-this module parses them the way azure-cli 2.91.0 does (option tables in rules/cli_options.json,
-behaviour from reference/domain.md §5), reports what the CLI itself would reject (SIG003), and
+this module parses them the way azure-cli 2.91.0 does (option tables in rules/cli_options.json, as
+its argparse parser builds them, abbreviations included; behaviour from reference/domain.md §5),
+reports what the CLI itself would reject (SIG003), and
 synthesises the REST body the command sends, every value located at the word it came from.
 """
 

@@ -87,6 +87,12 @@ def _defaults() -> Spec:
     return facts.section("api_versions", "default_image_definition_security_by_tool", "powershell")
 
 
+# The table's type names as PowerShell prints them in binding errors.
+_DOTNET_TYPES = {"string": "System.String", "string[]": "System.String[]", "int": "System.Int32", "bool": "System.Boolean",
+                 "datetime": "System.DateTime", "hashtable": "System.Collections.Hashtable",
+                 "hashtable[]": "System.Collections.Hashtable[]"}
+
+
 def _sibling_hint(cmdlet: str, name: str) -> str:
     """` (-X is a parameter of New-Az…, not of Update-Az…)` when a cmdlet of the same noun has it."""
     noun = cmdlet.partition("-")[2].lower()
@@ -232,7 +238,8 @@ class _PowerShellBinder:
                 i += 1
             else:
                 kind = param.get("type", "string")
-                self.problems.append((item.span, f"Missing an argument for parameter '{param['name']}'. Specify a parameter of type '{kind}' and try again."))
+                shown = _DOTNET_TYPES.get(kind, kind)
+                self.problems.append((item.span, f"Missing an argument for parameter '{param['name']}'. Specify a parameter of type '{shown}' and try again."))
         slots = sorted((p for p in self.spec["parameters"] if "position" in p), key=lambda p: p["position"])
         free = [p for p in slots if p["name"] not in self.bound]
         for item in positional:
