@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sigcheck.syntax.budget import abbreviate
+from sigcheck.syntax.text import line_and_column, split_lines
 
 if TYPE_CHECKING:
     from sigcheck.engine.policy import Policy
@@ -211,8 +212,7 @@ def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if found:
             offset = min(int(found.group(1)), len(text))
-            line = text.count("\n", 0, offset) + 1
-            raise ConfigError(f"invalid YAML: {first}", path, line, offset - text.rfind("\n", 0, offset)) from None
+            raise ConfigError(f"invalid YAML: {first}", path, *line_and_column(text, offset)) from None
         raise ConfigError(f"invalid YAML: {first}", path) from None
     if data is None:
         data = {}
@@ -254,8 +254,7 @@ def _long_number(text: str, path: str, kind: str) -> ConfigError:
     if found is None:
         return ConfigError(f"invalid {kind}: a number too long to read", path)
     start = found.start()
-    return ConfigError(f"invalid {kind}: a number too long to read", path,
-                       text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
+    return ConfigError(f"invalid {kind}: a number too long to read", path, *line_and_column(text, start))
 
 
 # A configuration is a few dozen settings. Aliases may repeat a list (`ignore: *common`), but
@@ -320,8 +319,7 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
         if found:
             raise ConfigError(message, path, int(found.group(1)), int(found.group(2))) from None
         if "(at end of document)" in str(exc):
-            raise ConfigError(message + " at the end of the file", path, text.count("\n") + 1,
-                              len(text) - (text.rfind("\n") + 1) + 1) from None
+            raise ConfigError(message + " at the end of the file", path, *line_and_column(text, len(text))) from None
         raise ConfigError(message, path) from None
     except ValueError:
         raise _long_number(text, path, "TOML") from None
@@ -333,7 +331,7 @@ def _read_toml(text: str, path: str) -> tuple[Any, Locator]:
         raise ConfigError("no [tool.sigcheck] table", path)
     else:  # a dedicated sigcheck.toml: the whole document is the configuration
         data, section = document, ()
-    lines = text.splitlines()
+    lines = split_lines(text)
 
     def locate(where: tuple[Any, ...], instance: Any = None) -> tuple[int, int]:
         # tomllib keeps no positions: search the text, key by key, from the table's header.

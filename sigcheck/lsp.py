@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable
 
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.syntax.located import Span
+from sigcheck.syntax.text import split_lines
 
 if TYPE_CHECKING:
     from sigcheck.library import Linter, LintResult
@@ -40,10 +41,19 @@ def utf16_character(line_text: str, column: int) -> int:
     return len(prefix) + sum(1 for c in prefix if ord(c) > 0xFFFF)
 
 
+def editor_lines(text: str) -> list[str]:
+    """The lines of a document as the client counts them (LF, CRLF and a lone CR end a line; a
+    form feed or U+2028 does not), with the empty last line after a final line break."""
+    lines = split_lines(text)
+    if not text or text[-1] in "\r\n":
+        lines.append("")
+    return lines
+
+
 def lsp_range(lines: list[str], span: Span) -> tuple[tuple[int, int], tuple[int, int]]:
     """((line, character), (line, character)) of a span, both 0-based in UTF-16 code units, the
-    end exclusive (as Span's is). `lines` is the text split on "\\n", as the loaders count lines;
-    positions past the text are clamped to it."""
+    end exclusive (as Span's is). `lines` is the text split at its line ends (`editor_lines`), as
+    the loaders count lines; positions past the text are clamped to it."""
 
     def position(line: int, column: int) -> tuple[int, int]:
         if not lines:
@@ -354,7 +364,7 @@ def build_server() -> Any:
             finally:
                 linter.engine.options.cancelled = None
             logs.extend(f"sigcheck: {error}" for error in result.internal_errors)
-            lines = job.text.split("\n")
+            lines = editor_lines(job.text)
             help_uris = {rule.meta.id: rule.meta.help_uri for rule in result.rules}
             found = [diagnostic(f, lines, help_uris.get(f.rule_id) or None)
                      for f in result.unsuppressed if f.span.path == path]

@@ -142,7 +142,8 @@ def version_component_range(res: m.Replicated, ctx: CheckContext) -> Iterator[Hi
     name, parts = parsed
     limit = _names()["int32_max"]
     for label, part in zip(("major", "minor", "patch"), parts):
-        if int(part) > limit:
+        # Compared by length first: Python will not convert thousands of digits.
+        if len(part.lstrip("0")) > len(str(limit)) or int(part) > limit:
             yield Hit(name, f"version name {name.described()}: the {label} component {part} exceeds {limit} (int32)")
 
 
@@ -158,7 +159,7 @@ def version_leading_zero(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
     name, parts = parsed
     padded = [p for p in parts if len(p) > 1 and p.startswith("0")]
     if padded:
-        canonical = ".".join(str(int(p)) for p in parts)
+        canonical = ".".join(p.lstrip("0") or "0" for p in parts)
         yield Hit(name, f"version name {name.described()} has a leading zero; write '{canonical}'")
 
 

@@ -22,6 +22,7 @@ from sigcheck.inputs.api import Loader
 from sigcheck.model.diagnostics import plugin_error
 from sigcheck.model.findings import DOCS_URL, Finding
 from sigcheck.syntax.located import Span
+from sigcheck.syntax.text import split_lines
 
 if TYPE_CHECKING:
     from importlib.metadata import Distribution, EntryPoint
@@ -152,7 +153,7 @@ def _entry_point_line(ep: EntryPoint) -> Span | None:
     path = getattr(dist, "_path", None)
     if text is None or path is None:
         return None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if line.split("=", 1)[0].strip() == ep.name:
             return Span(display_path(os.path.join(str(path), "entry_points.txt")), number, 1, number, len(line) + 1)
     return None

@@ -15,6 +15,7 @@ from sigcheck import INFORMATION_URI, __version__
 from sigcheck.model.findings import Finding, Severity
 from sigcheck.engine.result import RunResult
 from sigcheck.report.escape import clean_strings, path_uri, safe_text
+from sigcheck.syntax.text import split_lines
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -116,7 +117,7 @@ class _Sources:
     """The text of the reported files, for snippets: as the run read it, else from disk."""
 
     def __init__(self, texts: dict[str, str]) -> None:
-        self._lines: dict[str, list[str] | None] = {p: t.splitlines() for p, t in texts.items()}
+        self._lines: dict[str, list[str] | None] = {p: split_lines(t) for p, t in texts.items()}
 
     def lines(self, path: str) -> list[str] | None:
         if path not in self._lines:
@@ -124,7 +125,7 @@ class _Sources:
 
             try:
                 with open(path, "rb") as handle:
-                    self._lines[path] = decode(handle.read()).splitlines()
+                    self._lines[path] = split_lines(decode(handle.read()))
             except (OSError, DecodeError):
                 self._lines[path] = None
         return self._lines[path]

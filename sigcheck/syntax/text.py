@@ -71,14 +71,31 @@ def unify_line_breaks(text: str) -> str:
 
 _LONE_CR = re.compile(r"\r(?!\n)")
 
+# str.splitlines also breaks at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029, which editors, the
+# language server protocol and every position sigcheck reports show inside a line.
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_EDITOR_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """`text.splitlines(keepends)` with only the editor's line breaks (LF, CRLF, a lone CR)."""
+    if _OTHER_BREAKS.search(text) is None:
+        return text.splitlines(keepends)
+    lines: list[str] = _EDITOR_LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
+
+
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `text[offset]` as an editor counts them (any line ends)."""
+    return LineIndex("", text).position(offset)
+
 
 def _decode(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         before = data[: exc.start].decode(encoding, errors="replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
+        line, column = line_and_column(before, len(before))
         raise DecodeError(f"not valid {encoding.upper()}: byte 0x{data[exc.start]:02x} cannot be decoded", line, column) from None
 
 
@@ -102,6 +119,8 @@ class LineIndex:
         starts = self._starts_list
         if starts is None:
             text = self._text or ""
+            if "\r" in text:  # a text no reader unified (lone CRs end lines too; one for one)
+                text = unify_line_breaks(text)
             starts = array("q", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
             starts.pop()
             self._starts_list = starts

@@ -8,8 +8,11 @@ encoding; sigcheck's spans count characters, so every offset goes through `Offse
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any, Iterator
+
+from sigcheck.syntax.text import split_lines
 
 
 class TreeSitterMissing(Exception):
@@ -42,8 +45,39 @@ def _parser(grammar: str) -> Any:
 def parse(grammar: str, text: str) -> tuple[Any, Offsets]:
     """Parse `text` with the named grammar; the tree and the byte-to-character converter."""
     data = text.encode("utf-8", errors="surrogatepass")
-    tree = _parser(grammar).parse(data)
+    fed = bash_scanner_safe(text, data) if grammar == "bash" else data
+    tree = _parser(grammar).parse(fed)
     return tree, Offsets(text, data)
+
+
+# tree-sitter-bash's external scanner (every release up to 0.25.1, src/scanner.c, the brace
+# range `{1..5}` look-ahead) passes the character after `{`, after `{digits` and after
+# `{digits..digits` to C's isdigit(), whose table covers only -1..255: a character above U+00FF
+# there reads up to 2 MB past the table and, as memory happens to lie, kills the process with a
+# segmentation fault (upstream issue 337, an unreleased fix in pull request 348). Such a character
+# is fed to the parser as letters of U+0080..U+00FF (the same number of bytes, so every byte offset
+# still points into the real text, from which sigcheck reads every value).
+_BRACE_LOOKAHEAD = re.compile(r"\{[0-9]*(?:\.\.[0-9]*)?([^\x00-\xff])")
+_STAND_IN = {2: "é", 3: "ée", 4: "éé"}
+
+
+def bash_scanner_safe(text: str, data: bytes) -> bytes:
+    """`data`, the UTF-8 bytes of `text`, for tree-sitter-bash: a character above U+00FF that the
+    scanner would hand to isdigit() replaced by a stand-in of the same byte length."""
+    if len(data) == len(text):
+        return data
+    hits = list(_BRACE_LOOKAHEAD.finditer(text))
+    if not hits:
+        return data
+    out = bytearray(data)
+    char, byte = 0, 0
+    for hit in hits:
+        at = hit.start(1)
+        byte += len(text[char:at].encode("utf-8", errors="surrogatepass"))
+        char = at
+        stand_in = _STAND_IN[len(hit.group(1).encode("utf-8", errors="surrogatepass"))].encode()
+        out[byte:byte + len(stand_in)] = stand_in
+    return bytes(out)
 
 
 class Offsets:
@@ -108,7 +142,7 @@ def describe_error(node: Any, offsets: Offsets) -> str:
     raw = offsets.node_text(node).lstrip()
     if raw[:1] in ("'", '"') and raw.count(raw[0]) % 2 == 1:
         return f"unterminated {raw[0]}-quoted string"
-    text = raw.strip().splitlines()
+    text = split_lines(raw.strip())
     shown = text[0][:40] if text else ""
     return f"unexpected '{shown}'" if shown else "syntax error"
 

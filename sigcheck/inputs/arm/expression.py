@@ -41,6 +41,11 @@ _INT_MAX = 2**63 - 1
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _digit(char: str) -> bool:
+    """An ASCII digit: str.isdigit() also takes '²' and '٣', which no literal may start with."""
+    return "0" <= char <= "9"
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _KEYWORDS = {"true": True, "false": False, "null": None}
 
@@ -148,7 +153,7 @@ class _Parser:
                 dot = self.pos
                 self.pos += 1
                 self._skip_whitespace()
-                if self._peek().isdigit():
+                if _digit(self._peek()):
                     raise ExpressionError("floating-point literals are not supported (use json('1.5'))", dot)
                 match = _IDENTIFIER.match(self.text, self.pos, self.end)
                 if match is None:
@@ -182,7 +187,7 @@ class _Parser:
             return Literal(self._string(), start)
         if char == '"':
             raise ExpressionError("strings in expressions are quoted with single quotes", start)
-        if char.isdigit() or (char == "-" and self._peek(1).isdigit()):
+        if _digit(char) or (char == "-" and _digit(self._peek(1))):
             return Literal(self._integer(), start)
         match = _IDENTIFIER.match(self.text, self.pos, self.end)
         if match is None:
@@ -254,7 +259,7 @@ class _Parser:
         match = _INTEGER.match(self.text, self.pos, self.end)
         assert match is not None  # the caller saw a digit
         self.pos = match.end()
-        if self._peek() == "." and self._peek(1).isdigit():
+        if self._peek() == "." and _digit(self._peek(1)):
             raise ExpressionError("floating-point literals are not supported (use json('1.5'))", start)
         # A literal past 20 digits is out of range whatever it says; don't convert it (Python
         # refuses, or takes quadratic time on, thousands of digits).

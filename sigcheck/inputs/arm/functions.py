@@ -18,7 +18,6 @@ UNKNOWN. It reports an error ARM would raise by raising `EvalError`.
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import json
 import re
@@ -960,9 +959,13 @@ def _format(host: Host, args: list[Any]) -> Any:
             if i + 1 < n and (template[i + 1].isdigit() or template[i + 1] == " "):
                 return UNKNOWN  # some .NET variant we do not model; not necessarily wrong
             raise EvalError("type-error", f"invalid format item at position {i} of the format string", 0)
-        index = int(item.group(1))
-        if index + 1 >= len(args):
-            raise EvalError("type-error", f"format item {{{index}}} has no argument", 0)
+        written = item.group(1)
+        # Past 9 digits the index is not converted (Python refuses thousands of digits); no
+        # template has that many arguments.
+        index = int(written) if len(written.lstrip("0")) <= 9 else -1
+        if index < 0 or index + 1 >= len(args):
+            shown = written if len(written) <= 12 else written[:12] + "…"
+            raise EvalError("type-error", f"format item {{{shown}}} has no argument", 0)
         text = _format_value(args[index + 1], item.group(3))
         if text is UNKNOWN:
             undecided = True
@@ -983,7 +986,7 @@ def _next_brace(text: str, start: int) -> int:
 def _align(text: str, width: str | None) -> str:
     if width is None:
         return text
-    size = int(width)
+    size = int(width) if len(width.lstrip("-").lstrip("0")) <= 9 else MAX_STRING + 1
     if abs(size) > MAX_STRING:
         raise LimitExceeded("format alignment is too wide")
     return text.rjust(size) if size >= 0 else text.ljust(-size)
@@ -994,8 +997,10 @@ def _format_value(value: Any, spec: str | None) -> Any:
         # .NET ignores a format string for strings and booleans.
         return scalar_text(value)
     letter, digits = spec[0], spec[1:]
-    if digits and not digits.isdigit():
+    if digits and not (digits.isascii() and digits.isdigit()):
         return UNKNOWN
+    if len(digits.lstrip("0")) > 9:
+        return UNKNOWN  # a precision past the 1,000 sigcheck builds
     precision = int(digits) if digits else None
     if precision is not None and precision > 1000:
         return UNKNOWN
@@ -1196,7 +1201,7 @@ def _base64(host: Host, args: list[Any]) -> Any:
 def _decode_base64(args: list[Any]) -> str:
     try:
         return base64.b64decode(_str(args, 0), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and a character outside ASCII
         raise EvalError("type-error", "the value is not valid base64-encoded UTF-8", 0) from None
 
 

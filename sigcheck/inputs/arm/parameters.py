@@ -8,7 +8,7 @@ from typing import Any
 
 from sigcheck.model import diagnostics
 from sigcheck.syntax.jsonc import JsonSyntaxError, parse
-from sigcheck.syntax.text import DecodeError, decode
+from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
 from sigcheck.model.findings import Finding
 from sigcheck.syntax.located import UNKNOWN, Span
 
@@ -28,7 +28,7 @@ def read_values(path: str, spans: dict[str, Span] | None = None) -> tuple[dict[s
     shown = os.path.relpath(path) if not os.path.isabs(path) or path.startswith(os.getcwd()) else path
     try:
         with open(path, "rb") as handle:
-            text = decode(handle.read())
+            text = unify_line_breaks(decode(handle.read()))
         doc = parse(text, shown)
     except OSError as exc:
         return {}, [diagnostics.parse_error(Span.at(shown), f"cannot read parameter file: {exc.strerror}")]

@@ -27,7 +27,7 @@ from sigcheck.model.findings import Finding, Severity
 from sigcheck.model.from_body import build, segment_spans
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
-from sigcheck.syntax.text import DecodeError, LineIndex, decode
+from sigcheck.syntax.text import DecodeError, LineIndex, decode, unify_line_breaks
 
 MAX_MODULE_DEPTH = 8
 # Modules instantiated per file, all loops together: keeps a loop of modules calling loops bounded.
@@ -68,7 +68,7 @@ def read_local(base_file: str, relative: str) -> str | None:
         if not os.path.isfile(path) or os.path.getsize(path) > MAX_READ:
             return None
         with open(path, "rb") as handle:
-            return decode(handle.read())
+            return unify_line_breaks(decode(handle.read()))
     except (OSError, DecodeError):
         return None
 

@@ -15,6 +15,7 @@ recursion limit. Exceeding a cap is a syntax error like any other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -96,7 +97,10 @@ def tokenize(text: str) -> tuple[list[Token], list[tuple[int, int, str]]]:
                     close = text.find("}", pos + 3)
                     digits = text[pos + 3:close] if close != -1 else ""
                     try:
-                        parts.append(chr(int(digits, 16)))
+                        code = int(digits, 16) if re.fullmatch(r"[0-9A-Fa-f]{1,8}", digits) else -1
+                        if 0xD800 <= code <= 0xDFFF:  # a lone surrogate is no character (nor UTF-8)
+                            raise ValueError(digits)
+                        parts.append(chr(code))
                     except (ValueError, OverflowError):
                         raise BicepSyntaxError("invalid \\u{…} escape in a string", pos, pos + 2) from None
                     pos = close + 1
@@ -153,11 +157,15 @@ def tokenize(text: str) -> tuple[list[Token], list[tuple[int, int, str]]]:
                 continue
             i = lex_string_body(i + 1, i, True)
             continue
-        if ch.isdigit():
+        if "0" <= ch <= "9":  # str.isdigit() would take '²', which int() refuses
             j = i
-            while j < n and text[j].isdigit():
+            while j < n and "0" <= text[j] <= "9":
                 j += 1
-            append(Token("int", int(text[i:j]), i, j))
+            digits = text[i:j].lstrip("0")
+            # Bicep's integers are 64-bit (BCP010); `-9223372036854775808` is a minus before 2**63.
+            if len(digits) > 19 or int(digits or "0") > 2 ** 63:
+                raise BicepSyntaxError("expected a valid 64-bit signed integer", i, j)
+            append(Token("int", int(digits or "0"), i, j))
             i = j
             continue
         if ch.isalpha() or ch == "_":

@@ -20,8 +20,8 @@ from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.inputs.hcl import syntax as s
 from sigcheck.inputs.hcl.values import (
-    EvalError, Lazy, ResourceId, first_origin, is_list, is_object, is_unknown, object_of, plain, relocate, scalar, size,
-    to_bool, to_number, to_text, tuple_of, unknown, wholly_known,
+    EvalError, Lazy, ResourceId, first_origin, is_list, is_object, is_unknown, object_of, plain, relocate, representable,
+    scalar, size, to_bool, to_number, to_text, tuple_of, unknown, wholly_known,
 )
 
 Resolver = Callable[[str, Span], "Node | None"]
@@ -315,6 +315,8 @@ class Evaluator:
             result = a >= b
         else:
             return unknown(expr.span, origin)
+        if isinstance(result, (int, float)) and not isinstance(result, bool) and not representable(result):
+            return unknown(expr.span, origin)  # past what sigcheck holds (values.MAX_DIGITS)
         return scalar(result, expr.span, origin)
 
     def _call(self, expr: s.Call, scope: Mapping[str, Node]) -> Node:

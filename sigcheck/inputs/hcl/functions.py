@@ -130,6 +130,9 @@ def _format(args: list[Node], span: Span) -> Node:
         if verb == "%":
             out.append("%")
             continue
+        if len(match.group(2) or "") > 6 or len(match.group(4)) > 6:
+            # An argument index or width of millions: text sigcheck will not build.
+            return unknown(span, first_origin(args))
         if match.group(2):
             position = int(match.group(2)) - 1
         if position >= len(values):

@@ -19,8 +19,9 @@ from functools import cache
 from typing import Any, Iterator, Union
 
 from sigcheck.syntax.located import Span
-from sigcheck.syntax.text import LineIndex
+from sigcheck.syntax.text import LineIndex, split_lines
 from sigcheck.syntax.treesitter import Offsets, TreeSitterMissing
+from sigcheck.inputs.hcl.values import parse_number
 
 MAX_DEPTH = 96  # nesting levels of one expression; real configurations stay below 20
 
@@ -354,7 +355,7 @@ def _unexpected(node: Any, reader: _Reader) -> SyntaxProblem:
         at = offsets.end(widths[-1]) if widths else offsets.start(node)
         while at < len(reader.text) and reader.text[at] in " \t\r\n":
             at += 1
-    rest = reader.text[at:].strip().splitlines()
+    rest = split_lines(reader.text[at:].strip())
     if not rest:
         return SyntaxProblem(reader.index.span(at, at), "HCL syntax error: unexpected end of file (a block or string left open)")
     token = rest[0].split()[0] if rest[0].split() else rest[0]
@@ -556,12 +557,9 @@ class _Reader:
     def literal(self, node: Any, span: Span, depth: int) -> Expr:
         kind = node.type
         if kind == "numeric_lit":
-            text = self.node_text(node)
-            try:
-                number = float(text)
-            except ValueError:
-                return Invalid(span)
-            return Literal(span, int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number)
+            number = parse_number(self.node_text(node))
+            # A number past what sigcheck holds is unknown (values.MAX_DIGITS), never rounded.
+            return Invalid(span) if number is None else Literal(span, number)
         if kind == "bool_lit":
             return Literal(span, self.node_text(node) == "true")
         if kind == "null_lit":
@@ -588,7 +586,7 @@ class _Reader:
                 inner = child.child(0)
                 if inner.type == "legacy_index":
                     key_text = self.node_text(inner).lstrip(".")
-                    out = Index(span, out, Literal(self.span(inner), int(key_text) if key_text.isdigit() and len(key_text) <= 18 else key_text))
+                    out = Index(span, out, Literal(self.span(inner), int(key_text) if key_text.isascii() and key_text.isdigit() and len(key_text) <= 18 else key_text))
                 else:
                     key = next((c for c in inner.children if c.type == "expression"), None)
                     out = Index(span, out, self.expr(key, depth) if key is not None else Invalid(span))

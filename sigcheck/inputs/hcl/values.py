@@ -7,6 +7,7 @@ not evaluate every other attribute of every resource.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 from sigcheck.syntax.jsonc import Node
@@ -182,6 +183,36 @@ def to_text(node: Node) -> str | None:
     return None
 
 
+# Terraform's numbers are 512-bit binary floats: integers of up to about 154 digits are exact.
+# sigcheck keeps integers exact up to this many digits and floats within the double range; a
+# number past either is one it cannot hold as Terraform does (nor print: Python refuses to turn
+# an int of 4,300+ digits into text), so it is unknown rather than rounded or turned to "inf".
+MAX_DIGITS = 150
+_LIMIT: int = 10 ** MAX_DIGITS
+
+
+def parse_number(text: str) -> int | float | None:
+    """An HCL number written as `text` (a literal, or a string given to a number): an exact int
+    for a whole number, a float otherwise; None when it is not a number or past what sigcheck
+    holds (over MAX_DIGITS digits, or beyond the float range)."""
+    text = text.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if digits.isdigit() and digits.isascii():
+        return int(text) if len(digits) <= MAX_DIGITS else None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def representable(number: int | float) -> bool:
+    """Whether a computed number is one sigcheck holds (see MAX_DIGITS)."""
+    if isinstance(number, float):
+        return math.isfinite(number)
+    return bool(-_LIMIT < number < _LIMIT)
+
+
 def to_number(node: Node) -> int | float | None:
     value = node.value
     if isinstance(value, bool):
@@ -189,11 +220,7 @@ def to_number(node: Node) -> int | float | None:
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+        return parse_number(value)
     return None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from sigcheck.inputs.recognize import gallery_cmdlet
+from sigcheck.syntax.text import split_lines
 
 SHELL_TAGS = frozenset({"azurecli", "azurecli-interactive", "azure-cli", "azcli", "bash", "sh", "zsh"})
 POWERSHELL_TAGS = frozenset({"powershell", "azurepowershell", "azurepowershell-interactive", "pwsh", "ps1", "ps", "posh",
@@ -70,7 +71,7 @@ def kind_of(tag: str, content: str) -> str | None:
 
 def detect(content: str) -> str | None:
     """The language of an untagged or generic block, from what it holds."""
-    lines = content.splitlines()
+    lines = split_lines(content)
     if any(_PS_PROMPT.match(line) for line in lines):
         return "powershell"
     if _CMDLET.search(content) or (_PS_ASSIGNMENT.search(content) and "Invoke-AzRestMethod" in content):

@@ -19,7 +19,7 @@ from sigcheck.inputs.markdown import layout
 from sigcheck.inputs.recognize import powershell_has_gallery_command, shell_has_gallery_command
 from sigcheck.model.diagnostics import PARSE_ERROR
 from sigcheck.model.findings import Severity
-from sigcheck.syntax.text import LineIndex
+from sigcheck.syntax.text import LineIndex, split_lines
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 # Script blocks: the reader (imported when a block needs it) and the test that a block is worth reading.
@@ -41,7 +41,7 @@ class Block:
 def blocks(text: str) -> list[Block]:
     """Every fenced block with content, with the kind it holds (layout.kind_of)."""
     out: list[Block] = []
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     pos = 0
     i = 0
     offsets = []
@@ -291,7 +291,7 @@ class _Reader:
 
 def _request_without_body(content: str) -> bool:
     """An http block that is only a request line (and headers): its body is the next json block."""
-    lines = [line for line in content.splitlines() if line.strip() and not line.lstrip().startswith(("#", "//"))]
+    lines = [line for line in split_lines(content) if line.strip() and not line.lstrip().startswith(("#", "//"))]
     if not lines:
         return False
     first = lines[0].split()

@@ -12,6 +12,7 @@ own words.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -236,7 +237,8 @@ def _replicas(node: Node) -> Node:
     """The replica count Packer sends: numbers it reads from strings, clamped to 1..100."""
     spec = packer_facts()["replicas"]
     value = node.value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    # ASCII digits only ('²' passes str.isdigit() but not int()), and no more than fit 64 bits.
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         return scalar(UNKNOWN, node.span, node.origin)

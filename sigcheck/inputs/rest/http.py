@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sigcheck.model import diagnostics
 from sigcheck.inputs.api import LoadOptions, LoadResult, SourceFile
 from sigcheck.syntax.budget import Budget, BudgetExceeded, abbreviate
-from sigcheck.syntax.text import LineIndex
+from sigcheck.syntax.text import LineIndex, split_lines
 from sigcheck.inputs.rest.normalize import build_resource, parse_url
 from sigcheck.syntax.words import UNK, Word, parse_json_word
 
@@ -40,7 +40,7 @@ class _Line:
 def _lines(text: str, first_line: int = 1) -> list[_Line]:
     out = []
     pos = 0
-    for number, raw in enumerate(text.splitlines(keepends=True), start=first_line):
+    for number, raw in enumerate(split_lines(text, keepends=True), start=first_line):
         body = raw.rstrip("\r\n")
         out.append(_Line(body, pos, number))
         pos += len(raw)

@@ -11,6 +11,7 @@ synthesised from the evaluated arguments; hashtable entries keep the spans they 
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -158,6 +159,8 @@ class _PowerShellBinder:
             raw = value.value
             if isinstance(raw, bool) or raw is None:
                 number = None
+            elif isinstance(raw, float) and not math.isfinite(raw):
+                number = None  # infinity or NaN: PowerShell cannot make an Int32 of it either
             elif isinstance(raw, (int, float)):
                 number = int(raw)
             else:

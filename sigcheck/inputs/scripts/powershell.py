@@ -9,6 +9,7 @@ PowerShell script to `sigcheck.inputs.scripts.az`, like those of a bash script.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import Any
 
@@ -176,9 +177,11 @@ class Evaluator:
             return Node(self._integer(self.offsets.node_text(node)), self.span(node))
         if t == "real_literal":
             try:
-                return Node(float(self.offsets.node_text(node)), self.span(node))
+                number = float(self.offsets.node_text(node))
             except ValueError:
                 return self.unknown(node)
+            # 1e400 is past the double range: not a value sigcheck can hold (nor convert to int).
+            return Node(number, self.span(node)) if math.isfinite(number) else self.unknown(node)
         if t == "expression_with_unary_operator":
             text = self.offsets.node_text(node)
             named = [c for c in node.named_children]
@@ -240,7 +243,7 @@ class Evaluator:
         if not value.value is UNKNOWN and kind in ("int", "int32", "int64", "long"):
             try:
                 return Node(int(value.value), value.span, None, value.origin)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 return self.unknown(node)
         if kind == "string" and value.value is not UNKNOWN and not (value.is_array or value.is_object):
             return Node(str(value.value), value.span, None, value.origin)

@@ -24,7 +24,7 @@ from sigcheck.model import diagnostics
 from sigcheck.model.findings import Finding
 from sigcheck.model.resources import DeploymentContext, Resource
 from sigcheck.syntax.located import Span
-from sigcheck.syntax.text import DecodeError, decode
+from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
 from sigcheck.inputs.hcl import syntax as s
 from sigcheck.inputs.hcl.evaluate import DEFAULT_BUDGET, Meter
 from sigcheck.inputs.terraform import azapi, azurerm
@@ -59,7 +59,7 @@ def _read(path: str) -> str | None:
         if os.path.getsize(path) > MAX_SIBLING_BYTES:
             return None
         with open(path, "rb") as handle:
-            return decode(handle.read())
+            return unify_line_breaks(decode(handle.read()))
     except (OSError, DecodeError):
         return None
 

@@ -170,3 +170,33 @@ locals {
     got = {n: plain(values[n]) for n in ("eq", "both", "not", "sum", "par")}
     assert got == {"eq": True, "both": True, "not": False, "sum": 5, "par": True}
     assert sorted(plain(values["kept"])) == ["b", "c"]
+
+
+def test_numbers_are_exact_or_unknown_never_rounded() -> None:
+    """Terraform's numbers are 512-bit floats: a 30-digit integer is exact there, and was rounded
+    through a Python float here; a number of thousands of digits became the text "inf" (and
+    format("%d") of it an OverflowError, found by the fuzzer)."""
+    long = "9" * 4400
+    values, _ = _locals(f'''
+locals {{
+  exact   = 123456789012345678901234567890
+  text    = "v${{123456789012345678901234567890 + 1}}"
+  parsed  = tonumber("123456789012345678901234567890") - 1
+  decimal = 2.5 * 2
+  huge    = {long}
+  huge2   = "v${{{long}}}"
+  inf     = 1.0e400
+  product = 1{"0" * 100} * 1{"0" * 100}
+  fmt_d   = format("%d", {long})
+  fmt_w   = format("%{long}d", 1)
+  fmt_p   = format("%[{long}]d", 1)
+  fmt_ok  = format("%05d|%.2f", 42, 1.005e2)
+}}
+''')
+    assert values["exact"].value == 123456789012345678901234567890
+    assert values["text"].value == "v123456789012345678901234567891"
+    assert values["parsed"].value == 123456789012345678901234567889
+    assert values["decimal"].value == 5.0
+    assert values["fmt_ok"].value == "00042|100.50"
+    for name in ("huge", "huge2", "inf", "product", "fmt_d", "fmt_w", "fmt_p"):
+        assert values[name].value is UNKNOWN, name
