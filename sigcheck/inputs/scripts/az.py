@@ -64,6 +64,9 @@ class Parsed:
     spec: Spec
     values: dict[str, list[Occurrence]]
     problems: list[tuple[Span, str]]
+    # Options written on the line, with or without an acceptable value: one written without its
+    # value has its own finding and is not reported as missing as well.
+    named: set[str] = field(default_factory=set)
 
     def last(self, dest: str) -> Occurrence | None:
         found = self.values.get(dest)
@@ -214,6 +217,7 @@ def parse_options(command: str, spec: Spec, args: list[Word]) -> Parsed:
                 i += 1  # its values, so that they are not reported one by one
             continue
         name_word, explicit = found.name_word, found.explicit
+        parsed.named.add(option["dest"])
         nargs = option.get("nargs", "1")
         values: list[Word] = []
         if explicit is not None:
@@ -289,7 +293,7 @@ def _check_required(parsed: Parsed, env: AzEnv, command_span: Span) -> None:
         return
     missing = []
     for option in spec["options"]:
-        if not option.get("required") or parsed.last(option["dest"]) is not None:
+        if not option.get("required") or parsed.last(option["dest"]) is not None or option["dest"] in parsed.named:
             continue
         default = option.get("configured_default")
         if default and default in env.defaults:

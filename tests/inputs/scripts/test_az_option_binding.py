@@ -133,3 +133,15 @@ def test_powershell_bool_parameters_take_a_value_and_autorest_cmdlets_their_own_
     assert _sig003(_load(f"{app} -AzureRMContext $ctx\n", "a.ps1")) == []
     (finding,) = _sig003(_load("Update-AzGalleryImageDefinition -ResourceGroupName rg -GalleryName gal -Name def -HyperVGeneration V2\n", "a.ps1"))
     assert finding.message.endswith("(-HyperVGeneration is a parameter of New-AzGalleryImageDefinition, not of Update-AzGalleryImageDefinition).")
+
+
+def test_a_required_option_written_without_its_value_is_one_finding() -> None:
+    """argparse stops at "expected one argument"; the option is on the line, so it is not also
+    reported as missing. Options not written at all still are."""
+    loaded = _load("az sig create --resource-group rg --gallery-name\naz sig create --location\n")
+    got = sorted((f.span.line, f.span.column, f.message) for f in _sig003(loaded))
+    assert got == [
+        (1, 35, "argument -r/--gallery-name: expected one argument"),
+        (2, 1, "the following arguments are required: -r/--gallery-name, --resource-group/-g"),
+        (2, 15, "argument --location/-l: expected one argument"),
+    ]
