@@ -99,7 +99,7 @@ def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[H
     canonical = {k.lower(): k for k in table["paths"]}
     enums: dict[str, dict[str, list[str]]] = {k.lower(): v for k, v in table["enums"].items()}
     missing_prefixes: list[str] = []
-    for path, value, key_span in sorted(_walk(res.body, ""), key=lambda t: (t[2].line, t[2].column)):
+    for path, value, key_span in sorted(_walk(res.body, ""), key=lambda t: t[2].start()):
         lowered = path.lower()
         if any(lowered.startswith(p) for p in missing_prefixes):
             continue  # the parent was reported already

@@ -361,25 +361,33 @@ class Engine:
         return all(rule.facts is not None for rule in self._run_rules)
 
     def _check_resources(self, resources: Sequence[Resource], ctx: CheckContext) -> list[Finding]:
-        """The per-resource rules over `resources`, each file within its time."""
+        """The per-resource rules over `resources`, each file within its time.
+
+        Resource by resource (every rule over one resource, then the next), so that what the
+        rules share about a resource (CheckContext.memo: the schema analysis of its body) is
+        dropped as soon as they are done with it; a large file then never holds every
+        resource's analysis at once. The findings are the same in any order (the report sorts
+        them, and one rule still meets the resources in declaration order)."""
         findings: list[Finding] = []
         late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
-        # Each rule over the resources of its types, in declaration order: one filtering per
-        # distinct set of types rather than one isinstance() per rule and resource.
-        of_types: dict[tuple[type, ...], list[Resource]] = {}
-        for rule in self.rules:
-            if rule.check is None:
+        # The rules that apply to each model class, in id order: one isinstance() per rule and
+        # class rather than per rule and resource.
+        by_class: dict[type, list[AnyRule]] = {}
+        for res in resources:
+            if res.is_response:
                 continue
-            applies_to = rule.meta.applies_to
-            matching = of_types.get(applies_to)
-            if matching is None:
-                matching = of_types[applies_to] = [res for res in resources
-                                                   if not res.is_response and isinstance(res, applies_to)]
-            for res in matching:
-                budget = self._budgets.get(res.path)
+            rules = by_class.get(type(res))
+            if rules is None:
+                rules = by_class[type(res)] = [rule for rule in self.rules
+                                               if rule.check is not None and isinstance(res, rule.meta.applies_to)]
+            if not rules:
+                continue
+            budget = self._budgets.get(res.path)
+            for rule in rules:
+                assert rule.check is not None
                 if res.path in late or (budget is not None and budget.out_of_time()):
                     late.setdefault(res.path, res)
-                    continue
+                    break
                 if budget is not None:
                     budget.resume()
                 try:
@@ -393,6 +401,7 @@ class Engine:
                 finally:
                     if budget is not None:
                         budget.pause()
+            ctx.forget(res)
         for res in late.values():
             seconds = self._budgets[res.path].seconds
             findings.append(diagnostics.parse_error(

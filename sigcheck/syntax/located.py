@@ -41,6 +41,11 @@ class Span:
     def sort_key(self) -> tuple[str, int, int]:
         return (self.path, self.line, self.column)
 
+    def start(self) -> tuple[int, int]:
+        """(line, column) of the first character: for ordering many spans, which a lazily
+        resolved span (sigcheck.syntax.text.OffsetSpan) then works out without keeping."""
+        return (self.line, self.column)
+
 
 class _Unknown:
     """The value of something that cannot be resolved statically. Never equal to a real value."""

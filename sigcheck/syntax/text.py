@@ -146,6 +146,10 @@ class OffsetSpan(Span):
     def path(self) -> str:  # type: ignore[override]
         return self._index.path
 
+    def start(self) -> tuple[int, int]:
+        at = self._at
+        return at[:2] if at is not None else self._index.position(self._start)
+
     @property
     def line(self) -> int:  # type: ignore[override]
         return (self._at or self._where())[0]
