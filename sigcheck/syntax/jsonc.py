@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from sigcheck.syntax.text import LineIndex
+from sigcheck.syntax.text import LineIndex, OffsetSpan, packed
 from sigcheck.syntax.located import Span
 
 # Real templates stay far below this (Bicep modules nest a few dozen levels); later stages recurse
@@ -38,6 +38,8 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _WORDS = {"true": True, "false": False, "null": None}
+# Strings up to this length are shared within a parse (longer ones rarely repeat).
+_SHARED_LENGTH = 64
 
 
 class Node:
@@ -99,6 +101,77 @@ class Node:
         return f"Node({self.plain()!r} @ {self.span!r})"
 
 
+_NODE_SPAN = Node.__dict__["span"]
+
+
+class _Parsed(Node):
+    """A node the parser made: its span is kept as packed offsets (sigcheck.syntax.text.packed)
+    and made a Span when first read. A large template has hundreds of thousands of nodes and
+    only those a model field or a finding reads ever need one."""
+
+    __slots__ = ("_at", "_index")
+
+    def __init__(self, value: Any, at: int, index: LineIndex, key_spans: dict[str, Span] | None = None) -> None:  # noqa: D107
+        self.value = value
+        self._at = at
+        self._index = index
+        self.key_spans = key_spans
+        self.origin = None
+
+    @property
+    def span(self) -> Span:
+        try:
+            made: Span = _NODE_SPAN.__get__(self, Node)
+        except AttributeError:
+            made = OffsetSpan(self._index, self._at)
+            _NODE_SPAN.__set__(self, made)  # read once, kept: the model shares it
+        return made
+
+    @span.setter
+    def span(self, span: Span) -> None:
+        _NODE_SPAN.__set__(self, span)
+
+
+def _has_span(node: Node) -> bool:
+    try:
+        _NODE_SPAN.__get__(node, Node)
+    except AttributeError:
+        return False
+    return True
+
+
+class _KeySpans(dict):  # type: ignore[type-arg]
+    """The spans of an object's keys, kept as packed offsets and made Spans when read. Holds
+    Spans as well (set by a caller), which it hands back as they are."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: LineIndex) -> None:  # noqa: D107
+        super().__init__()
+        self._index = index
+
+    def __getitem__(self, key: str) -> Span:
+        at = dict.__getitem__(self, key)
+        return OffsetSpan(self._index, at) if type(at) is int else at
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def items(self) -> Iterator[tuple[str, Span]]:  # type: ignore[override]
+        for key in dict.keys(self):
+            yield key, self[key]
+
+    def values(self) -> Iterator[Span]:  # type: ignore[override]
+        for key in dict.keys(self):
+            yield self[key]
+
+    def copy(self) -> dict[str, Span]:
+        return dict(self.items())
+
+    def __reduce__(self) -> Any:
+        return (dict, (list(self.items()),))
+
+
 @dataclass
 class JsonDocument:
     root: Node | None
@@ -117,11 +190,11 @@ class JsonSyntaxError(Exception):
 class _Frame:
     __slots__ = ("node", "start", "pending_key", "pending_key_span", "expect")
 
-    def __init__(self, node: Node, start: int) -> None:
+    def __init__(self, node: _Parsed, start: int) -> None:
         self.node = node
         self.start = start
         self.pending_key: str | None = None
-        self.pending_key_span: Span | None = None
+        self.pending_key_span: int | None = None  # packed offsets
         # object: "key" | "colon" | "value" | "comma_or_end"; array: "value" | "comma_or_end"
         self.expect = "key" if node.key_spans is not None else "value"
 
@@ -152,6 +225,11 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
     root: Node | None = None
     stack: list[_Frame] = []
     match = _TOKEN.match
+    # One object per distinct short string: a template repeats its keys ("type", "name",
+    # "properties") and many values ("eastus", an API version) thousands of times.
+    strings: dict[str, str] = {}
+    shared = strings.setdefault
+    set_key: Callable[[dict[str, Any], str, Any], None] = dict.__setitem__
     root_done = False
 
     def fail(message: str, start: int, stop: int | None = None) -> JsonSyntaxError:
@@ -168,9 +246,9 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
             key = frame.pending_key
             assert key is not None and frame.pending_key_span is not None
             if key in frame.node.value:
-                doc.duplicate_keys.append((_path(stack), frame.node.key_spans[key], frame.pending_key_span))
+                doc.duplicate_keys.append((_path(stack), frame.node.key_spans[key], OffsetSpan(index, frame.pending_key_span)))
             frame.node.value[key] = node
-            frame.node.key_spans[key] = frame.pending_key_span
+            set_key(frame.node.key_spans, key, frame.pending_key_span)
         else:
             frame.node.value.append(node)
         frame.expect = "comma_or_end"
@@ -210,7 +288,8 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
                         pos = stop
                         attach(Deferred(text, index, start, stop, token == "{"), start)
                         continue
-                node = Node({}, index.span(start, start + 1), {}) if token == "{" else Node([], index.span(start, start + 1))
+                node = _Parsed({}, packed(start, start + 1), index, _KeySpans(index)) if token == "{" \
+                    else _Parsed([], packed(start, start + 1), index)
                 stack.append(_Frame(node, start))
                 continue
             if token in "}]":
@@ -223,8 +302,11 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
                     raise fail(f"expected {_expectation(expect)}, found {_describe(token)}", start, pos)
                 # A trailing comma is tolerated: ARM's JSON reader accepts it.
                 stack.pop()
-                frame.node.span = index.span(frame.start, pos)
-                attach(frame.node, frame.start)
+                closed = frame.node
+                closed._at = packed(frame.start, pos)
+                if _has_span(closed):
+                    _NODE_SPAN.__delete__(closed)  # read while open: it was the opening bracket's
+                attach(closed, frame.start)
                 continue
             if token == ":":
                 if expect != "colon":
@@ -240,6 +322,8 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
         # scalars
         if kind == "string":
             value: Any = token[1:-1] if "\\" not in token else _unescape(token, start, fail)
+            if len(value) <= _SHARED_LENGTH:
+                value = shared(value, value)
         elif kind == "number":
             value = _number(token)
         else:
@@ -248,12 +332,12 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
             if kind != "string":
                 raise fail(f"expected a property name in double quotes, found {_describe(token)}", start, pos)
             frame.pending_key = value  # type: ignore[union-attr]
-            frame.pending_key_span = index.span(start, pos)  # type: ignore[union-attr]
+            frame.pending_key_span = packed(start, pos)  # type: ignore[union-attr]
             frame.expect = "colon"  # type: ignore[union-attr]
             continue
         if expect != "value":
             raise fail(f"expected {_expectation(expect)}, found {_describe(token)}", start, pos)
-        attach(Node(value, index.span(start, pos)), start)
+        attach(_Parsed(value, packed(start, pos), index), start)
 
     if stack:
         frame = stack[-1]

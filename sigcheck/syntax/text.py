@@ -116,7 +116,7 @@ class LineIndex:
     def span(self, start: int, end: int) -> Span:
         """The span of text[start:end], its lines and columns worked out when first read: a
         parser makes one for every token, and only the few that end in a finding are read."""
-        return OffsetSpan(self, start, end)
+        return OffsetSpan(self, (start << 32) | end)
 
     def resolved(self, start: int, end: int) -> Span:
         line, column = self.position(start)
@@ -124,56 +124,87 @@ class LineIndex:
         return Span(self.path, line, column, end_line, end_column)
 
 
+# The slots of Span, which OffsetSpan fills when its position is first read.
+_LINE = Span.__dict__["line"]
+_COLUMN = Span.__dict__["column"]
+_END_LINE = Span.__dict__["end_line"]
+_END_COLUMN = Span.__dict__["end_column"]
+# Offsets are packed into one integer, start << 32 | end (files are far below 4 GiB): one object
+# where two would be, which a parser holding one per token can share with its nodes.
+_LOW = (1 << 32) - 1
+
+
+def packed(start: int, end: int) -> int:
+    return (start << 32) | end
+
+
 class OffsetSpan(Span):
-    """A Span kept as offsets into its text until its line or column is read."""
+    """A Span kept as offsets into its text until its line or column is read; then the lines
+    and columns are worked out and kept in Span's own slots."""
 
-    __slots__ = ("_index", "_start", "_end", "_at")
+    __slots__ = ("_index", "_at")
 
-    def __init__(self, index: LineIndex, start: int, end: int) -> None:  # noqa: D107 - no Span.__init__
+    def __init__(self, index: LineIndex, at: int) -> None:  # noqa: D107 - no Span.__init__
+        self.path = index.path
         self._index = index
-        self._start = start
-        self._end = end
-        self._at: tuple[int, int, int, int] | None = None
+        self._at: int | None = at  # packed(start, end); None once resolved
 
-    def _where(self) -> tuple[int, int, int, int]:
+    def _resolve(self) -> None:
         at = self._at
         if at is None:
-            position = self._index.position
-            at = self._at = (*position(self._start), *position(self._end))
-        return at
-
-    @property
-    def path(self) -> str:  # type: ignore[override]
-        return self._index.path
+            return
+        position = self._index.position
+        line, column = position(at >> 32)
+        end_line, end_column = position(at & _LOW)
+        _LINE.__set__(self, line)
+        _COLUMN.__set__(self, column)
+        _END_LINE.__set__(self, end_line)
+        _END_COLUMN.__set__(self, end_column)
+        self._at = None
 
     def start(self) -> tuple[int, int]:
         at = self._at
-        return at[:2] if at is not None else self._index.position(self._start)
+        if at is None:
+            return (_LINE.__get__(self), _COLUMN.__get__(self))
+        return self._index.position(at >> 32)
 
     @property
     def line(self) -> int:  # type: ignore[override]
-        return (self._at or self._where())[0]
+        if self._at is not None:
+            self._resolve()
+        line: int = _LINE.__get__(self)
+        return line
 
     @property
     def column(self) -> int:  # type: ignore[override]
-        return (self._at or self._where())[1]
+        if self._at is not None:
+            self._resolve()
+        column: int = _COLUMN.__get__(self)
+        return column
 
     @property
     def end_line(self) -> int:  # type: ignore[override]
-        return (self._at or self._where())[2]
+        if self._at is not None:
+            self._resolve()
+        end_line: int = _END_LINE.__get__(self)
+        return end_line
 
     @property
     def end_column(self) -> int:  # type: ignore[override]
-        return (self._at or self._where())[3]
+        if self._at is not None:
+            self._resolve()
+        end_column: int = _END_COLUMN.__get__(self)
+        return end_column
+
+    def _plain(self) -> tuple[str, int, int, int, int]:
+        return (self.path, self.line, self.column, self.end_line, self.end_column)
 
     def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int]]:
         # Handed to another process or the cache as a plain Span, without the whole line index.
-        line, column, end_line, end_column = self._where()
-        return (Span, (self._index.path, line, column, end_line, end_column))
+        return (Span, self._plain())
 
     def __copy__(self) -> Span:
-        line, column, end_line, end_column = self._where()
-        return Span(self._index.path, line, column, end_line, end_column)
+        return Span(*self._plain())
 
     def __deepcopy__(self, memo: dict[int, object]) -> Span:
         return self.__copy__()
