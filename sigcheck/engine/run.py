@@ -173,6 +173,8 @@ class Engine:
         # Rules carry their configured severity, so reports describe the rules as they ran.
         self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
+        # The per-resource rules of each model class (see _check_resources), for these rules.
+        self._by_class: tuple[list[AnyRule], dict[type, list[AnyRule]]] = (self.rules, {})
         self.internal_errors: list[str] = []
         # The loader that read the last file (None: none claimed it).
         self.claimed_by: Loader | None = None
@@ -371,8 +373,10 @@ class Engine:
         findings: list[Finding] = []
         late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
         # The rules that apply to each model class, in id order: one isinstance() per rule and
-        # class rather than per rule and resource.
-        by_class: dict[type, list[AnyRule]] = {}
+        # class in a run rather than per rule and resource.
+        if self._by_class[0] is not self.rules:
+            self._by_class = (self.rules, {})
+        by_class = self._by_class[1]
         for res in resources:
             if res.is_response:
                 continue
@@ -483,6 +487,7 @@ class Engine:
         out.findings = loaded.findings + self._check_resources(resources, ctx)
         out.looks_up |= ctx.lookups
         out.needs_whole_run = ctx.read_all
+        ctx.resources = ()  # the watched list refers back to the context: no cycle left for the collector
         out.resources = len(resources)
         out.suppressions, out.problems, out.owners = suppress.collect(loaded.comments, resources, self.registry.rules.keys())
         out.facts = {rule.meta.id: self._facts(rule, resources) for rule in self._run_rules if rule.facts is not None}
