@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Sequence, TypeVar, cast
 
 from sigcheck.model.findings import RuleMeta, Severity
@@ -77,6 +78,10 @@ class CheckContext:
             if key is not None:
                 self._index.setdefault(key, []).append(res)
 
+    def declared(self) -> Iterable[tuple[str, tuple[str, ...]]]:
+        """The type-and-names key of every resource of the context with known names."""
+        return self._index.keys()
+
     def find(self, type_name: str, names: Sequence[object]) -> list[Resource]:
         """Resources of the run declared with this type and these names (case-insensitive)."""
         key = _key(type_name, names)
@@ -125,7 +130,13 @@ def identity(res: Resource) -> tuple[str, tuple[str, ...]] | None:
 def _key(type_name: str, names: Sequence[object]) -> tuple[str, tuple[str, ...]] | None:
     if not names or not all(isinstance(n, str) for n in names):
         return None
-    return (type_name.lower(), tuple(str(n).lower() for n in names))
+    # A name already in lower case is kept, not copied: a large template has a key per resource.
+    return (_lower_type(type_name), tuple(n if type(n) is str and n.islower() else str(n).lower() for n in names))
+
+
+@lru_cache(maxsize=256)
+def _lower_type(type_name: str) -> str:
+    return type_name.lower()
 
 
 def rule(

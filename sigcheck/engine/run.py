@@ -23,6 +23,7 @@ from sigcheck.inputs.recognize import suffix_for
 from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
 from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
+from sigcheck.syntax.jsonc import Deferred
 from sigcheck.model.resources import DeploymentContext, Resource
 from sigcheck.engine.registry import Registry, failure_span
 from sigcheck.engine.result import RunResult
@@ -406,6 +407,8 @@ class Engine:
                     if budget is not None:
                         budget.pause()
             ctx.forget(res)
+            if isinstance(res.body, Deferred):
+                res.body.release()  # read again if anything looks later (a large template's resource)
         for res in late.values():
             seconds = self._budgets[res.path].seconds
             findings.append(diagnostics.parse_error(
@@ -491,10 +494,13 @@ class Engine:
         out.resources = len(resources)
         out.suppressions, out.problems, out.owners = suppress.collect(loaded.comments, resources, self.registry.rules.keys())
         out.facts = {rule.meta.id: self._facts(rule, resources) for rule in self._run_rules if rule.facts is not None}
-        for res in resources:
-            key = _key(res.type_name, [n.value for n in res.names])
-            if key is not None:
-                out.declares.add(key)
+        if context is resources:
+            out.declares.update(ctx.declared())  # the same keys, not made again
+        else:
+            for res in resources:
+                key = _key(res.type_name, [n.value for n in res.names])
+                if key is not None:
+                    out.declares.add(key)
         out.internal_errors.extend(self.internal_errors[errors:])
         del self.internal_errors[errors:]
         return out

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from sigcheck.syntax.text import LineIndex, OffsetSpan, packed
+from sigcheck.syntax.text import LineIndex, OffsetSpan
 from sigcheck.syntax.located import Span
 
 # Real templates stay far below this (Bicep modules nest a few dozen levels); later stages recurse
@@ -123,21 +123,16 @@ class _Parsed(Node):
         try:
             made: Span = _NODE_SPAN.__get__(self, Node)
         except AttributeError:
-            made = OffsetSpan(self._index, self._at)
+            at = self._at
+            if at < 0:  # a container still being parsed: its opening bracket, not kept
+                return OffsetSpan(self._index, ((~at) << 32) | (~at + 1))
+            made = OffsetSpan(self._index, at)
             _NODE_SPAN.__set__(self, made)  # read once, kept: the model shares it
         return made
 
     @span.setter
     def span(self, span: Span) -> None:
         _NODE_SPAN.__set__(self, span)
-
-
-def _has_span(node: Node) -> bool:
-    try:
-        _NODE_SPAN.__get__(node, Node)
-    except AttributeError:
-        return False
-    return True
 
 
 class _KeySpans(dict):  # type: ignore[type-arg]
@@ -207,7 +202,12 @@ def _describe(token: str) -> str:
 
 # Decides, as a container opens, whether its content may be read later (see Deferred): called
 # with the keys and indexes leading to it and the containers around it (their content so far).
-DeferWhen = Callable[[tuple[str | int, ...], list["Node"]], bool]
+# False: parsed now; True (or ONE_LEVEL): read one level at a time when looked into; RELEASABLE:
+# read whole when looked into (what lies within deferred by the same decision), and may be
+# released and read again (Deferred.release).
+DeferWhen = Callable[[tuple[str | int, ...], list["Node"]], int]
+ONE_LEVEL = 1
+RELEASABLE = 2
 
 
 def parse(text: str, path: str, first_line: int = 1, defer: DeferWhen | None = None) -> JsonDocument:
@@ -230,6 +230,7 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
     strings: dict[str, str] = {}
     shared = strings.setdefault
     set_key: Callable[[dict[str, Any], str, Any], None] = dict.__setitem__
+    shared_around: list[Node] | None = None
     root_done = False
 
     def fail(message: str, start: int, stop: int | None = None) -> JsonSyntaxError:
@@ -282,14 +283,23 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
                     raise fail(f"expected {_expectation(expect)}, found {_describe(token)}", start, pos)
                 if len(stack) >= MAX_DEPTH:
                     raise fail(f"nesting deeper than {MAX_DEPTH} levels", start, pos)
-                if defer is not None and stack and defer(_keys(stack), [f.node for f in stack]):
+                how = defer(_keys(stack), [f.node for f in stack]) if defer is not None and stack else 0
+                if how:
                     stop = _scanned_end(text, start, end)
                     if stop is not None:
                         pos = stop
-                        attach(Deferred(text, index, start, stop, token == "{"), start)
+                        deferred = Deferred(text, index, start, stop, token == "{")
+                        if how == RELEASABLE:
+                            around: list[Node] = [f.node for f in stack]
+                            if shared_around is not None and len(shared_around) == len(around) \
+                                    and all(a is b for a, b in zip(shared_around, around)):
+                                around = shared_around  # the siblings' (one list for a template's resources)
+                            shared_around = around
+                            deferred.releasable(defer, _keys(stack), around)  # type: ignore[arg-type]
+                        attach(deferred, start)
                         continue
-                node = _Parsed({}, packed(start, start + 1), index, _KeySpans(index)) if token == "{" \
-                    else _Parsed([], packed(start, start + 1), index)
+                # Open: ~start (negative) until the closing bracket gives its end.
+                node = _Parsed({}, ~start, index, _KeySpans(index)) if token == "{" else _Parsed([], ~start, index)
                 stack.append(_Frame(node, start))
                 continue
             if token in "}]":
@@ -303,9 +313,7 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
                 # A trailing comma is tolerated: ARM's JSON reader accepts it.
                 stack.pop()
                 closed = frame.node
-                closed._at = packed(frame.start, pos)
-                if _has_span(closed):
-                    _NODE_SPAN.__delete__(closed)  # read while open: it was the opening bracket's
+                closed._at = (frame.start << 32) | pos
                 attach(closed, frame.start)
                 continue
             if token == ":":
@@ -332,12 +340,12 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
             if kind != "string":
                 raise fail(f"expected a property name in double quotes, found {_describe(token)}", start, pos)
             frame.pending_key = value  # type: ignore[union-attr]
-            frame.pending_key_span = packed(start, pos)  # type: ignore[union-attr]
+            frame.pending_key_span = (start << 32) | pos  # type: ignore[union-attr]  # text.packed
             frame.expect = "colon"  # type: ignore[union-attr]
             continue
         if expect != "value":
             raise fail(f"expected {_expectation(expect)}, found {_describe(token)}", start, pos)
-        attach(_Parsed(value, packed(start, pos), index), start)
+        attach(_Parsed(value, (start << 32) | pos, index), start)  # text.packed, inlined
 
     if stack:
         frame = stack[-1]
@@ -347,6 +355,93 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
             f"{frame.node.span.line}, column {frame.node.span.column}",
             index.span(end, end),
         )
+    return root
+
+
+# The tokens of JSON the C scanner has already read as strict JSON (see _scanned_end).
+_STRICT = re.compile(
+    r"""[ \t\r\n\ufeff]*(?:("(?:[^"\\\n]|\\.)*")|([{\[])|([}\]])|[,:]|(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)|(true|false|null))""",
+    re.DOTALL,
+)
+
+
+def _never(message: str, start: int, stop: int | None = None) -> JsonSyntaxError:
+    raise AssertionError(message)  # the scanner read this text as valid JSON
+
+
+def _parse_strict(text: str, index: LineIndex, start: int, end: int, defer: DeferWhen | None) -> Node:
+    """The container in text[start:end], which the C scanner has read as strict JSON (no
+    comment, trailing comma, repeated key, NaN, lone surrogate or huge number): the nodes
+    `_parse` would make of it, made without checking what cannot be wrong."""
+    match = _STRICT.match
+    strings: dict[str, str] = {}
+    shared = strings.setdefault
+    set_key: Callable[[dict[str, Any], str, Any], None] = dict.__setitem__
+    # [container, start offset, pending key (None: the next string of an object is a key), its offsets]
+    stack: list[list[Any]] = []
+    root: Node | None = None
+    pos = start
+    while pos < end:
+        m = match(text, pos)
+        assert m is not None
+        group = m.lastindex
+        pos = m.end()
+        if group is None:
+            continue  # ',' or ':'
+        if group == 2:  # an opening bracket
+            at = m.start(2)
+            is_object = m.group(2) == "{"
+            if len(stack) >= MAX_DEPTH:
+                raise JsonSyntaxError(f"nesting deeper than {MAX_DEPTH} levels", index.span(at, pos))
+            if stack and defer is not None:
+                keys = tuple(f[2] if f[0].key_spans is not None else len(f[0].value) for f in stack)
+                around = [f[0] for f in stack]
+                how = defer(keys, around)
+                stop = _scanned_end(text, at, end) if how else None
+                if stop is not None:
+                    node: Node = Deferred(text, index, at, stop, is_object)
+                    if how == RELEASABLE:
+                        node.releasable(defer, keys, around)  # type: ignore[attr-defined]
+                    pos = stop
+                else:
+                    stack.append([_Parsed({}, ~at, index, _KeySpans(index)) if is_object else _Parsed([], ~at, index), at, None, 0])
+                    continue
+            else:
+                stack.append([_Parsed({}, ~at, index, _KeySpans(index)) if is_object else _Parsed([], ~at, index), at, None, 0])
+                continue
+        elif group == 3:  # a closing bracket
+            frame = stack.pop()
+            node = frame[0]
+            node._at = (frame[1] << 32) | pos  # type: ignore[attr-defined]
+        else:
+            at = m.start(group)
+            if group == 1:
+                token = m.group(1)
+                value: Any = token[1:-1] if "\\" not in token else _unescape(token, at, _never)
+                if len(value) <= _SHARED_LENGTH:
+                    value = shared(value, value)
+                top = stack[-1]
+                if top[2] is None and top[0].key_spans is not None:
+                    top[2] = value
+                    top[3] = (at << 32) | pos
+                    continue
+            elif group == 4:
+                value = _number(m.group(4))
+            else:
+                value = _WORDS[m.group(5)]
+            node = _Parsed(value, (at << 32) | pos, index)
+        if not stack:
+            root = node
+            continue
+        top = stack[-1]
+        holder = top[0]
+        if holder.key_spans is not None:
+            holder.value[top[2]] = node
+            set_key(holder.key_spans, top[2], top[3])
+            top[2] = None
+        else:
+            holder.value.append(node)
+    assert root is not None
     return root
 
 
@@ -396,7 +491,7 @@ def _scanned_end(text: str, start: int, end: int) -> int | None:
     return stop
 
 
-def _members(keys: tuple[str | int, ...], around: list[Node]) -> bool:
+def _members(keys: tuple[str | int, ...], around: list[Node]) -> int:
     return len(keys) == 1
 
 
@@ -407,7 +502,7 @@ class Deferred(Node):
     `plain()` decodes them in C. Reading `value` or `key_spans` parses the container into
     nodes, with the same positions as if it had been parsed with the file."""
 
-    __slots__ = ("_text", "_index", "_start", "_end", "_object", "_read")
+    __slots__ = ("_text", "_index", "_start", "_end", "_object", "_read", "_defer", "_keys", "_around")
 
     def __init__(self, text: str, index: LineIndex, start: int, end: int, is_object: bool) -> None:  # noqa: D107
         self._text = text
@@ -416,20 +511,54 @@ class Deferred(Node):
         self._end = end
         self._object = is_object
         self._read: Node | None = None
+        # For a releasable container: how to defer what lies within it (see releasable).
+        self._defer: DeferWhen | None = None
+        self._keys: tuple[str | int, ...] = ()
+        self._around: list[Node] = []
         self.span = index.span(start, end)
         self.origin = None
+
+    def releasable(self, defer: DeferWhen, keys: tuple[str | int, ...], around: list[Node]) -> None:
+        """Read whole when looked into, the parse's `defer` deciding beneath it as if the file
+        were parsed at once (`keys` lead to this container, `around` are the containers around
+        it); the text is kept, so that `release` may drop what was read."""
+
+        self._defer = defer
+        self._keys = keys
+        self._around = around
+
+    def _within(self, inner: tuple[str | int, ...], inside: list[Node]) -> int:
+        assert self._defer is not None
+        return self._defer(self._keys + inner, self._around + inside)
+
+    def release(self) -> None:
+        """Drop the nodes read from a releasable container (they are read again when next looked
+        into): a large template's resources need not all be held at once."""
+        if self._defer is not None:
+            self._read = None
 
     def _node(self) -> Node:
         read = self._read
         if read is None:
-            scratch = JsonDocument(root=None, index=self._index)
-            # One level at a time: the members' own containers are deferred in turn, so looking
-            # up one variable of a large block reads the block's keys, not every value.
-            read = _parse(self._text, self._index, scratch, self._start, self._end, _members)
-            assert read is not None
+            if self._defer is not None:
+                read = _parse_strict(self._text, self._index, self._start, self._end, self._within)
+            else:
+                # One level at a time: the members' own containers are deferred in turn, so
+                # looking up one variable of a large block reads the block's keys, not every value.
+                read = _parse_strict(self._text, self._index, self._start, self._end, _members)
+                self._text = ""  # the file's text is no longer needed by this node
             self._read = read
-            self._text = ""  # the file's text is no longer needed by this node
         return read
+
+    def names(self) -> list[str]:
+        """The member names of an object, without reading it into nodes when it was not."""
+        if self._read is not None or not self._object:
+            return [key for key, _ in self.items()]
+        return list(json.loads(self._text[self._start:self._end]))
+
+    def _changed(self) -> Node:
+        self._defer = None  # changed in place: never released (the change would be lost)
+        return self._node()
 
     @property
     def value(self) -> Any:
@@ -437,7 +566,7 @@ class Deferred(Node):
 
     @value.setter
     def value(self, value: Any) -> None:
-        self._node().value = value
+        self._changed().value = value
 
     @property
     def key_spans(self) -> dict[str, Span] | None:
@@ -445,7 +574,7 @@ class Deferred(Node):
 
     @key_spans.setter
     def key_spans(self, key_spans: dict[str, Span] | None) -> None:
-        self._node().key_spans = key_spans
+        self._changed().key_spans = key_spans
 
     @property
     def is_object(self) -> bool:
@@ -454,6 +583,16 @@ class Deferred(Node):
     @property
     def is_array(self) -> bool:
         return not self._object
+
+    # Straight to the nodes read (Node's versions would read them through the properties above).
+    def get(self, key: str) -> Node | None:
+        return self._node().get(key)
+
+    def get_ci(self, key: str) -> Node | None:
+        return self._node().get_ci(key)
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        return self._node().items()
 
     def plain(self) -> Any:
         if self._read is not None:
