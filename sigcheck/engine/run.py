@@ -388,24 +388,27 @@ class Engine:
             if not rules:
                 continue
             budget = self._budgets.get(res.path)
-            for rule in rules:
-                assert rule.check is not None
-                if res.path in late or (budget is not None and budget.out_of_time()):
-                    late.setdefault(res.path, res)
-                    break
+            if res.path in late:
+                continue
+            if budget is not None:
+                budget.resume()  # the file's clock runs while its resource's rules do
+            try:
+                for rule in rules:
+                    assert rule.check is not None
+                    if budget is not None and budget.out_of_time():
+                        late.setdefault(res.path, res)
+                        break
+                    try:
+                        findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
+                    except Exception as exc:  # noqa: BLE001
+                        problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
+                        self.internal_errors.append(f"{res.path}: {problem}")
+                        findings.append(diagnostics.plugin_error(
+                            res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
+                            resource_type=res.type_name, resource_name=res.full_name))
+            finally:
                 if budget is not None:
-                    budget.resume()
-                try:
-                    findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
-                except Exception as exc:  # noqa: BLE001
-                    problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
-                    self.internal_errors.append(f"{res.path}: {problem}")
-                    findings.append(diagnostics.plugin_error(
-                        res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
-                        resource_type=res.type_name, resource_name=res.full_name))
-                finally:
-                    if budget is not None:
-                        budget.pause()
+                    budget.pause()
             ctx.forget(res)
             if isinstance(res.body, Deferred):
                 res.body.release()  # read again if anything looks later (a large template's resource)
