@@ -98,11 +98,12 @@ class LineIndex:
     @property
     def _starts(self) -> Sequence[int]:
         """The offset of each line's first character, found when a position is first asked for
-        (line lengths summed up in C; kept as machine integers: a 4 MB file has 100,000 lines)."""
+        (line lengths summed up in C; kept as 32-bit integers, as files are read up to 32 MiB: a
+        4 MB file has 100,000 lines)."""
         starts = self._starts_list
         if starts is None:
             text = self._text or ""
-            starts = array("q", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+            starts = array("i", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
             starts.pop()
             self._starts_list = starts
             self._text = None
@@ -124,11 +125,6 @@ class LineIndex:
         return Span(self.path, line, column, end_line, end_column)
 
 
-# The slots of Span, which OffsetSpan fills when its position is first read.
-_LINE = Span.__dict__["line"]
-_COLUMN = Span.__dict__["column"]
-_END_LINE = Span.__dict__["end_line"]
-_END_COLUMN = Span.__dict__["end_column"]
 # Offsets are packed into one integer, start << 32 | end (files are far below 4 GiB): one object
 # where two would be, which a parser holding one per token can share with its nodes.
 _LOW = (1 << 32) - 1
@@ -140,64 +136,51 @@ def packed(start: int, end: int) -> int:
 
 class OffsetSpan(Span):
     """A Span kept as offsets into its text until its line or column is read; then the lines
-    and columns are worked out and kept in Span's own slots."""
+    and columns are worked out and kept."""
 
-    __slots__ = ("_index", "_at")
+    __slots__ = ("_index", "_at", "_where")
 
     def __init__(self, index: LineIndex, at: int) -> None:  # noqa: D107 - no Span.__init__
-        self.path = index.path
         self._index = index
-        self._at: int | None = at  # packed(start, end); None once resolved
+        self._at = at  # packed(start, end)
+        self._where: tuple[int, int, int, int] | None = None
 
-    def _resolve(self) -> None:
-        at = self._at
-        if at is None:
-            return
-        position = self._index.position
-        line, column = position(at >> 32)
-        end_line, end_column = position(at & _LOW)
-        _LINE.__set__(self, line)
-        _COLUMN.__set__(self, column)
-        _END_LINE.__set__(self, end_line)
-        _END_COLUMN.__set__(self, end_column)
-        self._at = None
+    def _resolve(self) -> tuple[int, int, int, int]:
+        where = self._where
+        if where is None:
+            position = self._index.position
+            at = self._at
+            where = self._where = (*position(at >> 32), *position(at & _LOW))
+        return where
 
     def start(self) -> tuple[int, int]:
-        at = self._at
-        if at is None:
-            return (_LINE.__get__(self), _COLUMN.__get__(self))
-        return self._index.position(at >> 32)
+        where = self._where
+        if where is not None:
+            return (where[0], where[1])
+        return self._index.position(self._at >> 32)
+
+    @property
+    def path(self) -> str:  # type: ignore[override]
+        return self._index.path
 
     @property
     def line(self) -> int:  # type: ignore[override]
-        if self._at is not None:
-            self._resolve()
-        line: int = _LINE.__get__(self)
-        return line
+        return (self._where or self._resolve())[0]
 
     @property
     def column(self) -> int:  # type: ignore[override]
-        if self._at is not None:
-            self._resolve()
-        column: int = _COLUMN.__get__(self)
-        return column
+        return (self._where or self._resolve())[1]
 
     @property
     def end_line(self) -> int:  # type: ignore[override]
-        if self._at is not None:
-            self._resolve()
-        end_line: int = _END_LINE.__get__(self)
-        return end_line
+        return (self._where or self._resolve())[2]
 
     @property
     def end_column(self) -> int:  # type: ignore[override]
-        if self._at is not None:
-            self._resolve()
-        end_column: int = _END_COLUMN.__get__(self)
-        return end_column
+        return (self._where or self._resolve())[3]
 
     def _plain(self) -> tuple[str, int, int, int, int]:
-        return (self.path, self.line, self.column, self.end_line, self.end_column)
+        return (self._index.path, *self._resolve())
 
     def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int]]:
         # Handed to another process or the cache as a plain Span, without the whole line index.
