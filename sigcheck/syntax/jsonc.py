@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from sigcheck.syntax.text import LineIndex, OffsetSpan
+from sigcheck.syntax.text import LineIndex, offset_span
 from sigcheck.syntax.located import Span
 
 # Real templates stay far below this (Bicep modules nest a few dozen levels); later stages recurse
@@ -125,8 +125,8 @@ class _Parsed(Node):
         except AttributeError:
             at = self._at
             if at < 0:  # a container still being parsed: its opening bracket, not kept
-                return OffsetSpan(self._index, ((~at) << 32) | (~at + 1))
-            made = OffsetSpan(self._index, at)
+                return offset_span(self._index, ((~at) << 32) | (~at + 1))
+            made = offset_span(self._index, at)
             _NODE_SPAN.__set__(self, made)  # read once, kept: the model shares it
         return made
 
@@ -147,7 +147,7 @@ class _KeySpans(dict):  # type: ignore[type-arg]
 
     def __getitem__(self, key: str) -> Span:
         at = dict.__getitem__(self, key)
-        return OffsetSpan(self._index, at) if type(at) is int else at
+        return offset_span(self._index, at) if type(at) is int else at
 
     def get(self, key: str, default: Any = None) -> Any:
         return self[key] if key in self else default
@@ -255,7 +255,7 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
             key = frame.pending_key
             assert key is not None and frame.pending_key_span is not None
             if key in frame.node.value:
-                doc.duplicate_keys.append((_path(stack), frame.node.key_spans[key], OffsetSpan(index, frame.pending_key_span)))
+                doc.duplicate_keys.append((_path(stack), frame.node.key_spans[key], offset_span(index, frame.pending_key_span)))
             frame.node.value[key] = node
             set_key(frame.node.key_spans, key, frame.pending_key_span)
         else:

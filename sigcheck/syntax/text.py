@@ -117,7 +117,7 @@ class LineIndex:
     def span(self, start: int, end: int) -> Span:
         """The span of text[start:end], its lines and columns worked out when first read: a
         parser makes one for every token, and only the few that end in a finding are read."""
-        return OffsetSpan(self, (start << 32) | end)
+        return offset_span(self, (start << 32) | end)
 
     def resolved(self, start: int, end: int) -> Span:
         line, column = self.position(start)
@@ -191,3 +191,15 @@ class OffsetSpan(Span):
 
     def __deepcopy__(self, memo: dict[int, object]) -> Span:
         return self.__copy__()
+
+
+_new = object.__new__
+
+
+def offset_span(index: LineIndex, at: int) -> OffsetSpan:
+    """`OffsetSpan(index, at)`, made without Span.__new__ (a parser makes hundreds of thousands)."""
+    span: OffsetSpan = _new(OffsetSpan)
+    span._index = index
+    span._at = at
+    span._where = None
+    return span
