@@ -405,7 +405,7 @@ def _parse_strict(text: str, index: LineIndex, start: int, end: int, defer: Defe
                 keys = tuple(f[2] if f[0].key_spans is not None else len(f[0].value) for f in stack)
                 around = [f[0] for f in stack]
                 how = defer(keys, around)
-                stop = _scanned_end(text, at, end) if how else None
+                stop = _FAST.raw_decode(text, at)[1] if how else None
                 if stop is not None:
                     node: Node = Deferred(text, index, at, stop, is_object)
                     if how == RELEASABLE:
@@ -482,6 +482,11 @@ def _int(token: str) -> int:
 _SCANNER = json.JSONDecoder(object_pairs_hook=_no_repeats, parse_constant=_no_constant, parse_int=_int)
 # An escaped lone surrogate, which the parser replaces (see _unescape).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+# Inside text already scanned whole (_parse_strict's), a container needs no checking again,
+# only its end: found by the C decoder without the per-object hook of _SCANNER.
+_FAST = json.JSONDecoder()
 
 
 def _scanned_end(text: str, start: int, end: int) -> int | None:
