@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Sequence, TypeVar, cast
 
 from sigcheck.model.findings import RuleMeta, Severity
@@ -54,7 +55,8 @@ AnyRule = Rule[Any]
 @dataclass
 class CheckContext:
     """What a rule may consult besides the resource: the date, every resource of the run, the
-    rule catalogue, and a store for work several rules share, which lives as long as the run."""
+    rule catalogue, and a store for work several rules share about one resource, which the
+    engine empties once every rule has read that resource."""
 
     today: _dt.date
     resources: Sequence[Resource] = ()
@@ -68,13 +70,17 @@ class CheckContext:
     earlier: Mapping[int, Resource] = field(default_factory=dict)
     earlier_place: Callable[[Span], str] | None = None
     _index: dict[tuple[str, tuple[str, ...]], list[Resource]] = field(default_factory=dict, repr=False)
-    _memo: dict[tuple[Callable[..., Any], Resource], object] = field(default_factory=dict, repr=False)
+    _memo: dict[Resource, dict[Callable[..., Any], object]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for res in self.resources:
             key = _key(res.type_name, [n.value for n in res.names])
             if key is not None:
                 self._index.setdefault(key, []).append(res)
+
+    def declared(self) -> Iterable[tuple[str, tuple[str, ...]]]:
+        """The type-and-names key of every resource of the context with known names."""
+        return self._index.keys()
 
     def find(self, type_name: str, names: Sequence[object]) -> list[Resource]:
         """Resources of the run declared with this type and these names (case-insensitive)."""
@@ -97,15 +103,22 @@ class CheckContext:
         return self.settings.get(rule_name, {}).get(key, default)
 
     def memo(self, compute: Callable[[R], T], res: R) -> T:
-        """`compute(res)`, computed once per run: for analyses several rules read (the schema
-        rules share one reading of a body). Resources are keyed by identity, and the store goes
-        with the context, so nothing outlives the run or leaks between runs."""
-        key = (compute, res)
-        if key in self._memo:
-            return cast(T, self._memo[key])
+        """`compute(res)`, computed once while the rules read `res`: for analyses several rules
+        read (the schema rules share one reading of a body). Resources are keyed by identity;
+        the engine forgets a resource's entries once its rules have run (see `forget`), so a
+        large file does not hold every resource's analysis at once."""
+        store = self._memo.get(res)
+        if store is None:
+            store = self._memo[res] = {}
+        elif compute in store:
+            return cast(T, store[compute])
         value = compute(res)
-        self._memo[key] = value
+        store[compute] = value
         return value
+
+    def forget(self, res: Resource) -> None:
+        """Drop what `memo` keeps about `res` (computed again if a rule asks later)."""
+        self._memo.pop(res, None)
 
 
 def identity(res: Resource) -> tuple[str, tuple[str, ...]] | None:
@@ -117,7 +130,13 @@ def identity(res: Resource) -> tuple[str, tuple[str, ...]] | None:
 def _key(type_name: str, names: Sequence[object]) -> tuple[str, tuple[str, ...]] | None:
     if not names or not all(isinstance(n, str) for n in names):
         return None
-    return (type_name.lower(), tuple(str(n).lower() for n in names))
+    # A name already in lower case is kept, not copied: a large template has a key per resource.
+    return (_lower_type(type_name), tuple(n if type(n) is str and n.islower() else str(n).lower() for n in names))
+
+
+@lru_cache(maxsize=256)
+def _lower_type(type_name: str) -> str:
+    return type_name.lower()
 
 
 def rule(
