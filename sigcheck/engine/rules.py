@@ -178,3 +178,40 @@ def declared(meta: RuleMeta) -> Rule[Resource]:
     """A catalogue entry whose findings the pipeline emits (parse errors, CLI usage): registered
     so that it is listed, documented and selectable like any rule."""
     return Rule(meta)
+
+
+class Deferred:
+    """A rule function found by module and position in its `RULES` list, imported the first time
+    it is called: a rule pack can list its whole catalogue (ids, names, what each applies to)
+    without importing the code of rules a run does not use (deselected ones, or those of resource
+    kinds the files do not declare)."""
+
+    __slots__ = ("module", "index", "part", "_target")
+
+    def __init__(self, module: str, index: int, part: str) -> None:
+        self.module, self.index, self.part = module, index, part
+        self._target: Callable[..., Any] | None = None
+
+    def resolve(self) -> Callable[..., Any]:
+        """The rule's own function (`check`, `check_run` or `facts` of `module.RULES[index]`)."""
+        target = self._target
+        if target is None:
+            from importlib import import_module
+
+            found = getattr(import_module(self.module).RULES[self.index], self.part)
+            if found is None:
+                raise LookupError(f"{self.module}.RULES[{self.index}] has no {self.part}")
+            target = self._target = found
+        return target
+
+    def __call__(self, *args: Any) -> Any:
+        return self.resolve()(*args)
+
+
+def deferred_rule(meta: RuleMeta, module: str, index: int, kind: str, has_facts: bool = False) -> AnyRule:
+    """The rule `module.RULES[index]` described by `meta`, its code imported on first use. `kind`
+    is "check" (per resource) or "check_run" (over the run)."""
+    if kind == "check":
+        return Rule(meta, check=Deferred(module, index, "check"))
+    facts = Deferred(module, index, "facts") if has_facts else None
+    return Rule(meta, check_run=Deferred(module, index, "check_run"), facts=facts)
