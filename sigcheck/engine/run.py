@@ -9,10 +9,9 @@ import os
 import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from sigcheck.engine.rules import AnyRule, CheckContext, Hit, Rule, _key, identity
-from sigcheck.engine.git import BaseRevision
 from sigcheck.engine.outcome import FileOutcome, Key, ResourceRef
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
@@ -27,6 +26,9 @@ from sigcheck.syntax.jsonc import Deferred
 from sigcheck.model.resources import DeploymentContext, Resource
 from sigcheck.engine.registry import Registry, failure_span
 from sigcheck.engine.result import RunResult
+
+if TYPE_CHECKING:  # git (and subprocess) are imported only by runs with --base
+    from sigcheck.engine.git import BaseRevision
 
 # ARM itself refuses templates over 4 MB; anything far beyond that is not a template a person
 # wrote, and reading it would only make a pre-commit hook hang.
