@@ -180,7 +180,7 @@ def declared(meta: RuleMeta) -> Rule[Resource]:
     return Rule(meta)
 
 
-class Deferred:
+class LazyRuleCode:
     """A rule function found by module and position in its `RULES` list, imported the first time
     it is called: a rule pack can list its whole catalogue (ids, names, what each applies to)
     without importing the code of rules a run does not use (deselected ones, or those of resource
@@ -212,6 +212,6 @@ def deferred_rule(meta: RuleMeta, module: str, index: int, kind: str, has_facts:
     """The rule `module.RULES[index]` described by `meta`, its code imported on first use. `kind`
     is "check" (per resource) or "check_run" (over the run)."""
     if kind == "check":
-        return Rule(meta, check=Deferred(module, index, "check"))
-    facts = Deferred(module, index, "facts") if has_facts else None
-    return Rule(meta, check_run=Deferred(module, index, "check_run"), facts=facts)
+        return Rule(meta, check=LazyRuleCode(module, index, "check"))
+    facts = LazyRuleCode(module, index, "facts") if has_facts else None
+    return Rule(meta, check_run=LazyRuleCode(module, index, "check_run"), facts=facts)

@@ -9,7 +9,7 @@ from importlib import import_module
 from pathlib import Path
 
 from sigcheck.checks import builtin, policy
-from sigcheck.engine.rules import Deferred
+from sigcheck.engine.rules import LazyRuleCode
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
@@ -31,13 +31,13 @@ def test_every_registered_rule_is_the_modules_own() -> None:
     assert declared["SIG604"] == import_module("sigcheck.checks.exclusive").RULES[0].meta
     for rule in registered:
         deferred = rule.check if rule.check is not None else rule.check_run
-        assert isinstance(deferred, Deferred)
+        assert isinstance(deferred, LazyRuleCode)
         own = import_module(deferred.module).RULES[deferred.index]
         assert rule.meta == own.meta
         assert deferred.resolve() is (own.check if rule.check is not None else own.check_run)
         assert (rule.facts is None) == (own.facts is None)
         if rule.facts is not None:
-            assert isinstance(rule.facts, Deferred) and rule.facts.resolve() is own.facts
+            assert isinstance(rule.facts, LazyRuleCode) and rule.facts.resolve() is own.facts
 
 
 def _imported_rule_modules(*argv: str, cwd: Path) -> set[str]:
