@@ -38,8 +38,10 @@ fuzz: install
 snapshots: install
 	$(BIN)/python scripts/update_snapshots.py
 
-# The SARIF help texts derived from the rule pages (docs/rules/help.json): run after editing a page.
+# The SARIF help texts derived from the rule pages (docs/rules/help.json), and the rule catalogue
+# derived from the rule modules (sigcheck/checks/catalogue.py): run after editing a page or a rule.
 docs: install
+	$(BIN)/python scripts/build_rule_catalogue.py
 	$(BIN)/python scripts/build_rule_help.py
 
 bench: install

@@ -107,14 +107,21 @@ class NearestPolicy:
         self.problems: list[str] = []
         self._by_folder: dict[str, Policy | None] = {}
         self._by_file: dict[str, Policy | None] = {}
+        self._by_path: dict[tuple[str, str], Policy | None] = {}
 
     def for_path(self, path: str) -> Policy | None:
         if self.fixed:
             return self.primary
+        # Asked for every resource by every policy rule: the answer is kept by the path as given
+        # (relative to the working directory, which an embedding program may change).
+        key = (os.getcwd(), path)
+        if key in self._by_path:
+            return self._by_path[key]
         folder = os.path.dirname(os.path.abspath(path))
         if folder not in self._by_folder:
             self._by_folder[folder] = self._nearest(folder)
-        return self._by_folder[folder]
+        found = self._by_path[key] = self._by_folder[folder]
+        return found
 
     def _nearest(self, folder: str) -> Policy | None:
         from sigcheck.config import find_config

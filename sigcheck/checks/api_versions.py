@@ -57,6 +57,15 @@ def _matrix() -> dict[str, Any]:
     return data
 
 
+@cache
+def _lowered(type_name: str) -> tuple[dict[str, list[str]], dict[str, str], dict[str, dict[str, list[str]]]]:
+    """The matrix of a type by lower-cased path: versions of each path, its canonical spelling,
+    and the versions of each enum value (read once per run, not once per resource)."""
+    table = _matrix()["types"][type_name]
+    return ({k.lower(): v for k, v in table["paths"].items()}, {k.lower(): k for k in table["paths"]},
+            {k.lower(): v for k, v in table["enums"].items()})
+
+
 def _walk(node: Node, path: str) -> Iterator[tuple[str, Node, Span]]:
     """Every (schema path, value node, key span) below an object node, arrays written `[]`."""
     stack = [(node, path)]
@@ -95,11 +104,9 @@ def property_needs_api_version(res: m.Resource, ctx: CheckContext) -> Iterator[H
     table = matrix["types"].get(res.type_name)
     if table is None or declared not in table["api_versions"]:
         return  # the type itself does not exist at that version: SIG501's finding
-    paths: dict[str, list[str]] = {k.lower(): v for k, v in table["paths"].items()}
-    canonical = {k.lower(): k for k in table["paths"]}
-    enums: dict[str, dict[str, list[str]]] = {k.lower(): v for k, v in table["enums"].items()}
+    paths, canonical, enums = _lowered(res.type_name)
     missing_prefixes: list[str] = []
-    for path, value, key_span in sorted(_walk(res.body, ""), key=lambda t: (t[2].line, t[2].column)):
+    for path, value, key_span in sorted(_walk(res.body, ""), key=lambda t: t[2].start()):
         lowered = path.lower()
         if any(lowered.startswith(p) for p in missing_prefixes):
             continue  # the parent was reported already

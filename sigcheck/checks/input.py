@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Sequence
 
+from sigcheck.engine.policy import undecided
 from sigcheck.engine.rules import AnyRule, CheckContext, Hit, rule
 from sigcheck.checks.values import GALLERY_RESOURCES, KIND_WORDS
 from sigcheck.model.findings import RuleMeta, Severity
@@ -96,6 +97,21 @@ def _families(ids: list[str]) -> dict[str, list[str]]:
     enabled=False,
 )
 def unresolved_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
+    # Custom rules left undecided, by the value that left them so: a value the built-in rules
+    # need as well gets one finding that names both.
+    custom: dict[Span, list[str]] = {}
+    exhausted: list[str] = []
+    paths: dict[Span, str] = {}
+    origins: dict[Span, str] = {}
+    for definition, verdict in undecided(res, ctx):
+        name = f"custom rule {definition.id} ({definition.source})"
+        if verdict.where is None:
+            exhausted.append(name)
+            continue
+        custom.setdefault(verdict.where, []).append(name)
+        paths.setdefault(verdict.where, verdict.path)
+        if verdict.origin:
+            origins.setdefault(verdict.where, verdict.origin)
     seen: set[tuple[Span, str]] = set()
     for where, what, need in _unresolved(res):
         key = (where.span, what)
@@ -104,7 +120,23 @@ def unresolved_value(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         seen.add(key)
         origin = f" ({where.origin})" if where.origin else ""
         who = readers(need, ctx.catalogue) if need else _NAME_READERS
+        who = _and(who, custom.pop(where.span, []))
         yield Hit(where, f"{what} cannot be resolved statically{origin}, so {who} cannot check it; give it a value (a parameter default, --parameters, --location)")
+    for span, names in custom.items():
+        origin = f" ({origins[span]})" if span in origins else ""
+        what = f"{paths[span] or 'a value'} cannot be resolved statically{origin}"
+        yield Hit(span, f"{what}, so {_and('', names)} decides nothing for this {KIND_WORDS[res.type_name]}; give it a value (a parameter default, --parameters, --location)",
+                  path=paths[span])
+    if exhausted:
+        from sigcheck.engine.condition import MAX_STEPS
+
+        yield Hit(res.span, f"{_and('', exhausted)} took more than {MAX_STEPS:,} steps on this {KIND_WORDS[res.type_name]} and decides nothing")
+
+
+def _and(first: str, more: list[str]) -> str:
+    """`SIG201 and custom rule X (file:3)`: a list in prose."""
+    words = ([first] if first else []) + more
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 RULES: list[AnyRule] = [unresolved_value]

@@ -104,6 +104,18 @@ def _validator(api: str, type_name: str) -> Any:
     return jsonschema.Draft7Validator(schema)
 
 
+# The property names of each `properties` table of the schemas, by lower case: the tables are
+# the cached schema documents' own (so an id() stays theirs), and one is read per object walked.
+_BY_LOWER: dict[int, tuple[Schema, dict[str, str]]] = {}
+
+
+def _lowered_names(props: Schema) -> dict[str, str]:
+    known = _BY_LOWER.get(id(props))
+    if known is None or known[0] is not props:
+        known = _BY_LOWER[id(props)] = (props, {name.lower(): name for name in props})
+    return known[1]
+
+
 def _resolve(schema: Any, definitions: Schema) -> Schema | None:
     seen = 0
     while isinstance(schema, dict) and "$ref" in schema and seen < 64:
@@ -180,7 +192,7 @@ class _Walker:
         props = schema.get("properties") if schema is not None else None
         additional = schema.get("additionalProperties") if schema is not None else None
         is_map = isinstance(additional, dict) or additional is True
-        by_lower = {name.lower(): name for name in props or {}}
+        by_lower = _lowered_names(props) if props else {}
         result: dict[str, Any] = {}
         for key, value in node.items():
             lower = key.lower()
@@ -197,11 +209,12 @@ class _Walker:
                 for generated in self._copy_names(value, by_lower):
                     result[generated] = UNRESOLVED  # an ARM property loop makes these
                 continue
-            if child_spath is not None and child_spath.lower() in self.read_only:
+            lowered_spath = child_spath.lower() if child_spath is not None else None
+            if child_spath is not None and lowered_spath in self.read_only:
                 self.out.read_only.append(_Finding(located_key, child_spath))
                 continue
             if canonical is None and props is not None and not is_map:
-                if child_spath is not None and child_spath.lower() in self.other_versions:
+                if lowered_spath is not None and lowered_spath in self.other_versions:
                     continue  # another API version has it: SIG502's
                 self.out.unknown.append(_Finding(located_key, child_spath or key, self._suggest(key, props, spath)))
                 continue

@@ -274,17 +274,22 @@ class Point:
     span: Span | None
     path: str
     node: Node | None = None
+    origin: str | None = None  # where an unknown value came from ("parameter 'x'")
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a condition holds (None: unknown), and where the deciding field is written."""
+    """Whether a condition holds (None: unknown), and where the deciding field is written. An
+    unknown verdict points at the first unresolved value it depends on, which SIG002 lists, or
+    has `exhausted` set when the evaluation ran out of steps."""
 
     holds: bool | None
     where: Span | None = None
     path: str = ""
     shown: str = ""
     specific: bool = True  # False for the resource as a whole (its type), which any field beats
+    exhausted: bool = False
+    origin: str | None = None  # of the unknown value, for SIG002's note
 
 
 class _Budget(Exception):
@@ -334,7 +339,7 @@ class _Evaluation:
                 self.step()
                 node = point.node
                 if point.value is UNKNOWN or (node is not None and node.value is UNKNOWN):
-                    following.append(Point(UNKNOWN, point.span, point.path))
+                    following.append(Point(UNKNOWN, point.span, point.path, origin=_origin(point)))
                     continue
                 if node is None:
                     if seg != STAR:
@@ -378,16 +383,16 @@ class _Evaluation:
     def logical(self, cond: Logical, bindings: tuple[_Binding, ...]) -> Verdict:
         decisive = cond.kind == "anyOf"  # the value that settles it: true for anyOf, false for allOf
         verdicts: list[Verdict] = []
-        unknown = False
+        unknown: Verdict | None = None
         for part in cond.parts:
             verdict = self.condition(part, bindings)
             if verdict.holds is decisive:
                 return verdict
-            if verdict.holds is None:
-                unknown = True
+            if verdict.holds is None and unknown is None:
+                unknown = verdict
             verdicts.append(verdict)
-        if unknown:
-            return Verdict(None)
+        if unknown is not None:
+            return unknown
         # Every part agrees: the last specific field is the one a reader would change.
         best = next((v for v in reversed(verdicts) if v.where is not None and v.specific),
                     next((v for v in reversed(verdicts) if v.where is not None), verdicts[-1]))
@@ -403,20 +408,21 @@ class _Evaluation:
         specific = operand.segments[0].lower() != "type"
         if not multi:
             point = points[0]
-            return Verdict(apply(cond.operator, point.value, cond.argument), point.span, point.path, show(point.value), specific)
+            return Verdict(apply(cond.operator, point.value, cond.argument), point.span, point.path, show(point.value), specific,
+                           origin=_origin(point))
         first_true: Point | None = None
-        unknown = False
+        unknown: Point | None = None
         for point in points:
             self.step()
             holds = apply(cond.operator, point.value, cond.argument)
             if holds is False:
                 return Verdict(False, point.span, point.path, show(point.value), specific)
             if holds is None:
-                unknown = True
+                unknown = unknown or point
             elif first_true is None:
                 first_true = point
-        if unknown:
-            return Verdict(None)
+        if unknown is not None:
+            return Verdict(None, unknown.span, unknown.path, "unknown", specific, origin=_origin(unknown))
         if first_true is None:  # vacuously true: no element at all
             return Verdict(True, container, operand.text, "empty", specific)
         return Verdict(True, first_true.span, first_true.path, show(first_true.value), specific)
@@ -426,10 +432,12 @@ class _Evaluation:
         prefix = tuple(s.lower() for s in expr.field.segments)
         matched, unsure = 0, 0
         first: Verdict | None = None
+        first_unsure: Verdict | None = None
         for point in points:
             self.step()
             if point.value is UNKNOWN and point.node is None:
-                return Verdict(None)  # the array itself is unknown: it may hold any number of elements
+                # The array itself is unknown: it may hold any number of elements.
+                return Verdict(None, point.span, point.path, "unknown", origin=_origin(point))
             if expr.where is None:
                 holds: bool | None = True
                 verdict = Verdict(True, point.span, point.path, show(point.value))
@@ -442,9 +450,11 @@ class _Evaluation:
                     first = verdict if verdict.where is not None else Verdict(True, point.span, point.path, show(point.value))
             elif holds is None:
                 unsure += 1
+                if first_unsure is None:
+                    first_unsure = verdict if verdict.where is not None else Verdict(None, point.span, point.path, "unknown", origin=_origin(point))
         outcomes = {apply(cond.operator, n, cond.argument) for n in range(matched, matched + unsure + 1)}
         if len(outcomes) != 1:
-            return Verdict(None)
+            return first_unsure or Verdict(None)
         holds_all = outcomes.pop()
         if first is not None and expr.where is not None:
             return Verdict(holds_all, first.where, first.path, first.shown)
@@ -454,6 +464,10 @@ class _Evaluation:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def _origin(point: Point) -> str | None:
+    return point.origin or (point.node.origin if point.node is not None else None)
 
 
 def _point(node: Node, path: str) -> Point:
@@ -469,7 +483,7 @@ def evaluate(cond: Condition, res: m.Resource) -> Verdict:
     try:
         return _Evaluation(res).condition(cond, ())
     except _Budget:
-        return Verdict(None)
+        return Verdict(None, exhausted=True)
 
 
 # -- values and operators ---------------------------------------------------------

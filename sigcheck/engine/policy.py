@@ -28,7 +28,7 @@ KIND_KEYS: dict[str, type[m.Resource]] = {
 }
 GALLERY_CLASSES: tuple[type[m.Resource], ...] = tuple(KIND_KEYS.values())
 if TYPE_CHECKING:  # the condition language is imported only by runs that have custom rules
-    from sigcheck.engine.condition import Condition
+    from sigcheck.engine.condition import Condition, Verdict
 
 SETTINGS_NAME = "policy"  # CheckContext.settings[SETTINGS_NAME]["scope"]
 
@@ -127,14 +127,35 @@ def setting(res: m.Resource, ctx: CheckContext, key: str) -> Setting | None:
     return policy.settings.get(key) if policy is not None else None
 
 
+def applicable(res: m.Resource, ctx: CheckContext) -> Iterator[CustomRule]:
+    """The custom rules of the policy governing the resource's file that name its kind."""
+    policy = policy_of(res, ctx)
+    if policy is None:
+        return
+    key = kind_key(res)
+    for definition in policy.custom.values():
+        if key in definition.resources:
+            yield definition
+
+
+def undecided(res: m.Resource, ctx: CheckContext) -> Iterator[tuple[CustomRule, Verdict]]:
+    """The custom rules whose condition an unresolved value (or the step budget) leaves
+    undecided for this resource: they report nothing, so SIG002 says why."""
+    from sigcheck.engine.condition import evaluate
+
+    for definition in applicable(res, ctx):
+        verdict = evaluate(definition.condition, res)
+        if verdict.holds is None:
+            yield definition, verdict
+
+
 def custom_rule(meta: RuleMeta) -> Rule[m.Resource]:
     """The registered rule of a custom rule id. It evaluates the definition of that id in the
     policy governing each resource's file, so a folder's configuration may refine the rule."""
 
     def check(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-        policy = policy_of(res, ctx)
-        definition = policy.custom.get(meta.id) if policy is not None else None
-        if definition is None or kind_key(res) not in definition.resources:
+        definition = next((d for d in applicable(res, ctx) if d.id == meta.id), None)
+        if definition is None:
             return
         from sigcheck.engine.condition import evaluate
 

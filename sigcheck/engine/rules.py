@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Sequence, TypeVar, cast
 
 from sigcheck.model.findings import RuleMeta, Severity
@@ -54,7 +55,8 @@ AnyRule = Rule[Any]
 @dataclass
 class CheckContext:
     """What a rule may consult besides the resource: the date, every resource of the run, the
-    rule catalogue, and a store for work several rules share, which lives as long as the run."""
+    rule catalogue, and a store for work several rules share about one resource, which the
+    engine empties once every rule has read that resource."""
 
     today: _dt.date
     resources: Sequence[Resource] = ()
@@ -68,13 +70,17 @@ class CheckContext:
     earlier: Mapping[int, Resource] = field(default_factory=dict)
     earlier_place: Callable[[Span], str] | None = None
     _index: dict[tuple[str, tuple[str, ...]], list[Resource]] = field(default_factory=dict, repr=False)
-    _memo: dict[tuple[Callable[..., Any], Resource], object] = field(default_factory=dict, repr=False)
+    _memo: dict[Resource, dict[Callable[..., Any], object]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for res in self.resources:
             key = _key(res.type_name, [n.value for n in res.names])
             if key is not None:
                 self._index.setdefault(key, []).append(res)
+
+    def declared(self) -> Iterable[tuple[str, tuple[str, ...]]]:
+        """The type-and-names key of every resource of the context with known names."""
+        return self._index.keys()
 
     def find(self, type_name: str, names: Sequence[object]) -> list[Resource]:
         """Resources of the run declared with this type and these names (case-insensitive)."""
@@ -97,15 +103,22 @@ class CheckContext:
         return self.settings.get(rule_name, {}).get(key, default)
 
     def memo(self, compute: Callable[[R], T], res: R) -> T:
-        """`compute(res)`, computed once per run: for analyses several rules read (the schema
-        rules share one reading of a body). Resources are keyed by identity, and the store goes
-        with the context, so nothing outlives the run or leaks between runs."""
-        key = (compute, res)
-        if key in self._memo:
-            return cast(T, self._memo[key])
+        """`compute(res)`, computed once while the rules read `res`: for analyses several rules
+        read (the schema rules share one reading of a body). Resources are keyed by identity;
+        the engine forgets a resource's entries once its rules have run (see `forget`), so a
+        large file does not hold every resource's analysis at once."""
+        store = self._memo.get(res)
+        if store is None:
+            store = self._memo[res] = {}
+        elif compute in store:
+            return cast(T, store[compute])
         value = compute(res)
-        self._memo[key] = value
+        store[compute] = value
         return value
+
+    def forget(self, res: Resource) -> None:
+        """Drop what `memo` keeps about `res` (computed again if a rule asks later)."""
+        self._memo.pop(res, None)
 
 
 def identity(res: Resource) -> tuple[str, tuple[str, ...]] | None:
@@ -117,7 +130,13 @@ def identity(res: Resource) -> tuple[str, tuple[str, ...]] | None:
 def _key(type_name: str, names: Sequence[object]) -> tuple[str, tuple[str, ...]] | None:
     if not names or not all(isinstance(n, str) for n in names):
         return None
-    return (type_name.lower(), tuple(str(n).lower() for n in names))
+    # A name already in lower case is kept, not copied: a large template has a key per resource.
+    return (_lower_type(type_name), tuple(n if type(n) is str and n.islower() else str(n).lower() for n in names))
+
+
+@lru_cache(maxsize=256)
+def _lower_type(type_name: str) -> str:
+    return type_name.lower()
 
 
 def rule(
@@ -159,3 +178,40 @@ def declared(meta: RuleMeta) -> Rule[Resource]:
     """A catalogue entry whose findings the pipeline emits (parse errors, CLI usage): registered
     so that it is listed, documented and selectable like any rule."""
     return Rule(meta)
+
+
+class LazyRuleCode:
+    """A rule function found by module and position in its `RULES` list, imported the first time
+    it is called: a rule pack can list its whole catalogue (ids, names, what each applies to)
+    without importing the code of rules a run does not use (deselected ones, or those of resource
+    kinds the files do not declare)."""
+
+    __slots__ = ("module", "index", "part", "_target")
+
+    def __init__(self, module: str, index: int, part: str) -> None:
+        self.module, self.index, self.part = module, index, part
+        self._target: Callable[..., Any] | None = None
+
+    def resolve(self) -> Callable[..., Any]:
+        """The rule's own function (`check`, `check_run` or `facts` of `module.RULES[index]`)."""
+        target = self._target
+        if target is None:
+            from importlib import import_module
+
+            found = getattr(import_module(self.module).RULES[self.index], self.part)
+            if found is None:
+                raise LookupError(f"{self.module}.RULES[{self.index}] has no {self.part}")
+            target = self._target = found
+        return target
+
+    def __call__(self, *args: Any) -> Any:
+        return self.resolve()(*args)
+
+
+def deferred_rule(meta: RuleMeta, module: str, index: int, kind: str, has_facts: bool = False) -> AnyRule:
+    """The rule `module.RULES[index]` described by `meta`, its code imported on first use. `kind`
+    is "check" (per resource) or "check_run" (over the run)."""
+    if kind == "check":
+        return Rule(meta, check=LazyRuleCode(module, index, "check"))
+    facts = LazyRuleCode(module, index, "facts") if has_facts else None
+    return Rule(meta, check_run=LazyRuleCode(module, index, "check_run"), facts=facts)

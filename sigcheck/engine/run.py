@@ -9,10 +9,9 @@ import os
 import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from sigcheck.engine.rules import AnyRule, CheckContext, Hit, Rule, _key, identity
-from sigcheck.engine.git import BaseRevision
 from sigcheck.engine.outcome import FileOutcome, Key, ResourceRef
 from sigcheck.engine import suppress
 from sigcheck.model.findings import Finding, Severity
@@ -23,9 +22,13 @@ from sigcheck.inputs.recognize import suffix_for
 from sigcheck.syntax.text import DecodeError, decode, unify_line_breaks
 from sigcheck.syntax.budget import Budget, abbreviate
 from sigcheck.syntax.located import Located, Span
+from sigcheck.syntax.jsonc import Deferred
 from sigcheck.model.resources import DeploymentContext, Resource
 from sigcheck.engine.registry import Registry, failure_span
 from sigcheck.engine.result import RunResult
+
+if TYPE_CHECKING:  # git (and subprocess) are imported only by runs with --base
+    from sigcheck.engine.git import BaseRevision
 
 # ARM itself refuses templates over 4 MB; anything far beyond that is not a template a person
 # wrote, and reading it would only make a pre-commit hook hang.
@@ -173,6 +176,8 @@ class Engine:
         # Rules carry their configured severity, so reports describe the rules as they ran.
         self.rules = [self._configured(r) for r in enabled_rules(registry, options)]
         self.enabled_ids = {r.meta.id for r in self.rules}
+        # The per-resource rules of each model class (see _check_resources), for these rules.
+        self._by_class: tuple[list[AnyRule], dict[type, list[AnyRule]]] = (self.rules, {})
         self.internal_errors: list[str] = []
         # The loader that read the last file (None: none claimed it).
         self.claimed_by: Loader | None = None
@@ -361,38 +366,54 @@ class Engine:
         return all(rule.facts is not None for rule in self._run_rules)
 
     def _check_resources(self, resources: Sequence[Resource], ctx: CheckContext) -> list[Finding]:
-        """The per-resource rules over `resources`, each file within its time."""
+        """The per-resource rules over `resources`, each file within its time.
+
+        Resource by resource (every rule over one resource, then the next), so that what the
+        rules share about a resource (CheckContext.memo: the schema analysis of its body) is
+        dropped as soon as they are done with it; a large file then never holds every
+        resource's analysis at once. The findings are the same in any order (the report sorts
+        them, and one rule still meets the resources in declaration order)."""
         findings: list[Finding] = []
         late: dict[str, Resource] = {}  # files whose time ran out, with the first resource not checked
-        # Each rule over the resources of its types, in declaration order: one filtering per
-        # distinct set of types rather than one isinstance() per rule and resource.
-        of_types: dict[tuple[type, ...], list[Resource]] = {}
-        for rule in self.rules:
-            if rule.check is None:
+        # The rules that apply to each model class, in id order: one isinstance() per rule and
+        # class in a run rather than per rule and resource.
+        if self._by_class[0] is not self.rules:
+            self._by_class = (self.rules, {})
+        by_class = self._by_class[1]
+        for res in resources:
+            if res.is_response:
                 continue
-            applies_to = rule.meta.applies_to
-            matching = of_types.get(applies_to)
-            if matching is None:
-                matching = of_types[applies_to] = [res for res in resources
-                                                   if not res.is_response and isinstance(res, applies_to)]
-            for res in matching:
-                budget = self._budgets.get(res.path)
-                if res.path in late or (budget is not None and budget.out_of_time()):
-                    late.setdefault(res.path, res)
-                    continue
+            rules = by_class.get(type(res))
+            if rules is None:
+                rules = by_class[type(res)] = [rule for rule in self.rules
+                                               if rule.check is not None and isinstance(res, rule.meta.applies_to)]
+            if not rules:
+                continue
+            budget = self._budgets.get(res.path)
+            if res.path in late:
+                continue
+            if budget is not None:
+                budget.resume()  # the file's clock runs while its resource's rules do
+            try:
+                for rule in rules:
+                    assert rule.check is not None
+                    if budget is not None and budget.out_of_time():
+                        late.setdefault(res.path, res)
+                        break
+                    try:
+                        findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
+                    except Exception as exc:  # noqa: BLE001
+                        problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
+                        self.internal_errors.append(f"{res.path}: {problem}")
+                        findings.append(diagnostics.plugin_error(
+                            res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
+                            resource_type=res.type_name, resource_name=res.full_name))
+            finally:
                 if budget is not None:
-                    budget.resume()
-                try:
-                    findings.extend(self._finding(rule, res, hit) for hit in rule.check(res, ctx))
-                except Exception as exc:  # noqa: BLE001
-                    problem = f"rule {rule.meta.id} failed on {res.full_name}: {type(exc).__name__}: {exc}"
-                    self.internal_errors.append(f"{res.path}: {problem}")
-                    findings.append(diagnostics.plugin_error(
-                        res.span, f"{problem} ({_where(exc)}); {_owner(rule)}",
-                        resource_type=res.type_name, resource_name=res.full_name))
-                finally:
-                    if budget is not None:
-                        budget.pause()
+                    budget.pause()
+            ctx.forget(res)
+            if isinstance(res.body, Deferred):
+                res.body.release()  # read again if anything looks later (a large template's resource)
         for res in late.values():
             seconds = self._budgets[res.path].seconds
             findings.append(diagnostics.parse_error(
@@ -474,13 +495,17 @@ class Engine:
         out.findings = loaded.findings + self._check_resources(resources, ctx)
         out.looks_up |= ctx.lookups
         out.needs_whole_run = ctx.read_all
+        ctx.resources = ()  # the watched list refers back to the context: no cycle left for the collector
         out.resources = len(resources)
         out.suppressions, out.problems, out.owners = suppress.collect(loaded.comments, resources, self.registry.rules.keys())
         out.facts = {rule.meta.id: self._facts(rule, resources) for rule in self._run_rules if rule.facts is not None}
-        for res in resources:
-            key = _key(res.type_name, [n.value for n in res.names])
-            if key is not None:
-                out.declares.add(key)
+        if context is resources:
+            out.declares.update(ctx.declared())  # the same keys, not made again
+        else:
+            for res in resources:
+                key = _key(res.type_name, [n.value for n in res.names])
+                if key is not None:
+                    out.declares.add(key)
         out.internal_errors.extend(self.internal_errors[errors:])
         del self.internal_errors[errors:]
         return out

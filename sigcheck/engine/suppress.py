@@ -24,6 +24,7 @@ from typing import Callable, Collection, Iterable, Sequence
 
 from sigcheck.model.diagnostics import INVALID_SUPPRESSION, UNUSED_SUPPRESSION
 from sigcheck.model.findings import Finding
+from sigcheck.syntax.jsonc import Deferred
 from sigcheck.syntax.located import Span
 from sigcheck.model.resources import Resource
 from sigcheck.engine.outcome import ResourceRef
@@ -104,6 +105,8 @@ def parse_comment(span: Span, text: str, known: Collection[str]) -> Suppression 
 def metadata_suppressions(resource: Resource, known: Collection[str]) -> list[Suppression | Finding]:
     """The `metadata.sigcheck.ignore` entries of an ARM resource (and SIG006 for bad ones)."""
     body = resource.body
+    if isinstance(body, Deferred) and not any(name.lower() == "metadata" for name in body.names()):
+        return []  # a large template's resource, not read again into nodes for nothing
     metadata = body.get_ci("metadata") if body is not None else None
     own = metadata.get_ci("sigcheck") if metadata is not None else None
     if own is None:
@@ -184,6 +187,8 @@ def collect(
     owners: list[ResourceRef] = []
     for res in resources:
         entries = metadata_suppressions(res, known)
+        if isinstance(res.body, Deferred):
+            res.body.release()
         if entries:
             refs = [e.resource for e in entries if isinstance(e, Suppression) and e.resource is not None]
             owners.append(refs[0] if refs else ResourceRef.of(res))

@@ -30,7 +30,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 def gallery_cmdlet() -> re.Pattern[str]:
     """A gallery cmdlet of Az.Compute (or of the retired AzureRM.Compute), by name."""
     return re.compile(
-        r"\b(?:New-Az(?:ureRm)?Gallery(?:ImageDefinition|ImageVersion|Application|ApplicationVersion)?|Update-Az(?:ureRm)?GalleryImageVersion)\b",
+        r"\b(?:New-Az(?:ureRm)?Gallery(?:ImageDefinition|ImageVersion|Application|ApplicationVersion)?|Update-Az(?:ureRm)?Gallery(?:ImageDefinition|ImageVersion)?)\b",
         re.IGNORECASE)
 
 

@@ -7,6 +7,7 @@ model fires the same way on all of them.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable
 
 from sigcheck.syntax.jsonc import Node
@@ -34,8 +35,15 @@ def child(node: Node | None, dotted: str) -> Node | None:
     return node
 
 
+@lru_cache(maxsize=4096)
+def _joined(base: str, dotted: str) -> str:
+    """`base.dotted`, one string per distinct path: every resource of a large template has the
+    same property paths, and its model keeps one per located value."""
+    return f"{base}.{dotted}" if base else dotted
+
+
 def value_at(node: Node | None, dotted: str, base: str) -> Located[object] | None:
-    return located(child(node, dotted), f"{base}.{dotted}" if base else dotted)
+    return located(child(node, dotted), _joined(base, dotted))
 
 
 def text_at(node: Node | None, dotted: str, base: str) -> Located[str] | None:
@@ -44,7 +52,7 @@ def text_at(node: Node | None, dotted: str, base: str) -> Located[str] | None:
     found = child(node, dotted)
     if found is None or not (found.value is UNKNOWN or isinstance(found.value, str)):
         return None
-    return Located(found.value, found.span, found.origin, f"{base}.{dotted}" if base else dotted)
+    return Located(found.value, found.span, found.origin, _joined(base, dotted))
 
 
 def as_text(item: Located[Any] | None) -> Located[str] | None:
@@ -84,9 +92,11 @@ def key_of(node: Node | None, key: str, path: str) -> Located[str] | None:
     """The property name `key` of an object node as a located value (its span is the key's)."""
     if node is None or not node.is_object:
         return None
-    for name, span in (node.key_spans or {}).items():
-        if name.lower() == key.lower():
-            return Located(name, span, path=path)
+    spans = node.key_spans or {}
+    lowered = key.lower()
+    for name in spans:
+        if name.lower() == lowered:
+            return Located(name, spans[name], path=path)
     return None
 
 

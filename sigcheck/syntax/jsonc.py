@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from sigcheck.syntax.text import LineIndex
+from sigcheck.syntax.text import LineIndex, offset_span
 from sigcheck.syntax.located import Span
 
 # Real templates stay far below this (Bicep modules nest a few dozen levels); later stages recurse
@@ -38,6 +38,8 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _WORDS = {"true": True, "false": False, "null": None}
+# Strings up to this length are shared within a parse (longer ones rarely repeat).
+_SHARED_LENGTH = 64
 
 
 class Node:
@@ -99,6 +101,72 @@ class Node:
         return f"Node({self.plain()!r} @ {self.span!r})"
 
 
+_NODE_SPAN = Node.__dict__["span"]
+
+
+class _Parsed(Node):
+    """A node the parser made: its span is kept as packed offsets (sigcheck.syntax.text.packed)
+    and made a Span when first read. A large template has hundreds of thousands of nodes and
+    only those a model field or a finding reads ever need one."""
+
+    __slots__ = ("_at", "_index")
+
+    def __init__(self, value: Any, at: int, index: LineIndex, key_spans: dict[str, Span] | None = None) -> None:  # noqa: D107
+        self.value = value
+        self._at = at
+        self._index = index
+        self.key_spans = key_spans
+        self.origin = None
+
+    @property
+    def span(self) -> Span:
+        try:
+            made: Span = _NODE_SPAN.__get__(self, Node)
+        except AttributeError:
+            at = self._at
+            if at < 0:  # a container still being parsed: its opening bracket, not kept
+                return offset_span(self._index, ((~at) << 32) | (~at + 1))
+            made = offset_span(self._index, at)
+            _NODE_SPAN.__set__(self, made)  # read once, kept: the model shares it
+        return made
+
+    @span.setter
+    def span(self, span: Span) -> None:
+        _NODE_SPAN.__set__(self, span)
+
+
+class _KeySpans(dict):  # type: ignore[type-arg]
+    """The spans of an object's keys, kept as packed offsets and made Spans when read. Holds
+    Spans as well (set by a caller), which it hands back as they are."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: LineIndex) -> None:  # noqa: D107
+        super().__init__()
+        self._index = index
+
+    def __getitem__(self, key: str) -> Span:
+        at = dict.__getitem__(self, key)
+        return offset_span(self._index, at) if type(at) is int else at
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def items(self) -> Iterator[tuple[str, Span]]:  # type: ignore[override]
+        for key in dict.keys(self):
+            yield key, self[key]
+
+    def values(self) -> Iterator[Span]:  # type: ignore[override]
+        for key in dict.keys(self):
+            yield self[key]
+
+    def copy(self) -> dict[str, Span]:
+        return dict(self.items())
+
+    def __reduce__(self) -> Any:
+        return (dict, (list(self.items()),))
+
+
 @dataclass
 class JsonDocument:
     root: Node | None
@@ -117,11 +185,11 @@ class JsonSyntaxError(Exception):
 class _Frame:
     __slots__ = ("node", "start", "pending_key", "pending_key_span", "expect")
 
-    def __init__(self, node: Node, start: int) -> None:
+    def __init__(self, node: _Parsed, start: int) -> None:
         self.node = node
         self.start = start
         self.pending_key: str | None = None
-        self.pending_key_span: Span | None = None
+        self.pending_key_span: int | None = None  # packed offsets
         # object: "key" | "colon" | "value" | "comma_or_end"; array: "value" | "comma_or_end"
         self.expect = "key" if node.key_spans is not None else "value"
 
@@ -134,7 +202,12 @@ def _describe(token: str) -> str:
 
 # Decides, as a container opens, whether its content may be read later (see Deferred): called
 # with the keys and indexes leading to it and the containers around it (their content so far).
-DeferWhen = Callable[[tuple[str | int, ...], list["Node"]], bool]
+# False: parsed now; True (or ONE_LEVEL): read one level at a time when looked into; RELEASABLE:
+# read whole when looked into (what lies within deferred by the same decision), and may be
+# released and read again (Deferred.release).
+DeferWhen = Callable[[tuple[str | int, ...], list["Node"]], int]
+ONE_LEVEL = 1
+RELEASABLE = 2
 
 
 def parse(text: str, path: str, first_line: int = 1, defer: DeferWhen | None = None) -> JsonDocument:
@@ -143,6 +216,14 @@ def parse(text: str, path: str, first_line: int = 1, defer: DeferWhen | None = N
     and read into nodes when first looked into (see Deferred)."""
     index = LineIndex(path, text, first_line)
     doc = JsonDocument(root=None, index=index)
+    # Most files are strict JSON: when the C scanner reads the whole file so, the nodes are made
+    # without the checks only JSON with comments needs (a quarter of the parsing time).
+    start = _WS.match(text).end()  # type: ignore[union-attr]  # it matches the empty string
+    if text.startswith(("{", "["), start):
+        stop = _scanned_end(text, start, len(text))
+        if stop is not None and _WS.match(text, stop).end() == len(text):  # type: ignore[union-attr]
+            doc.root = _parse_strict(text, index, start, stop, defer)
+            return doc
     doc.root = _parse(text, index, doc, 0, len(text), defer)
     return doc
 
@@ -152,6 +233,12 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
     root: Node | None = None
     stack: list[_Frame] = []
     match = _TOKEN.match
+    # One object per distinct short string: a template repeats its keys ("type", "name",
+    # "properties") and many values ("eastus", an API version) thousands of times.
+    strings: dict[str, str] = {}
+    shared = strings.setdefault
+    set_key: Callable[[dict[str, Any], str, Any], None] = dict.__setitem__
+    shared_around: list[Node] | None = None
     root_done = False
 
     def fail(message: str, start: int, stop: int | None = None) -> JsonSyntaxError:
@@ -168,9 +255,9 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
             key = frame.pending_key
             assert key is not None and frame.pending_key_span is not None
             if key in frame.node.value:
-                doc.duplicate_keys.append((_path(stack), frame.node.key_spans[key], frame.pending_key_span))
+                doc.duplicate_keys.append((_path(stack), frame.node.key_spans[key], offset_span(index, frame.pending_key_span)))
             frame.node.value[key] = node
-            frame.node.key_spans[key] = frame.pending_key_span
+            set_key(frame.node.key_spans, key, frame.pending_key_span)
         else:
             frame.node.value.append(node)
         frame.expect = "comma_or_end"
@@ -204,13 +291,23 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
                     raise fail(f"expected {_expectation(expect)}, found {_describe(token)}", start, pos)
                 if len(stack) >= MAX_DEPTH:
                     raise fail(f"nesting deeper than {MAX_DEPTH} levels", start, pos)
-                if defer is not None and stack and defer(_keys(stack), [f.node for f in stack]):
+                how = defer(_keys(stack), [f.node for f in stack]) if defer is not None and stack else 0
+                if how:
                     stop = _scanned_end(text, start, end)
                     if stop is not None:
                         pos = stop
-                        attach(Deferred(text, index, start, stop, token == "{"), start)
+                        deferred = Deferred(text, index, start, stop, token == "{")
+                        if how == RELEASABLE:
+                            around: list[Node] = [f.node for f in stack]
+                            if shared_around is not None and len(shared_around) == len(around) \
+                                    and all(a is b for a, b in zip(shared_around, around)):
+                                around = shared_around  # the siblings' (one list for a template's resources)
+                            shared_around = around
+                            deferred.releasable(defer, _keys(stack), around)  # type: ignore[arg-type]
+                        attach(deferred, start)
                         continue
-                node = Node({}, index.span(start, start + 1), {}) if token == "{" else Node([], index.span(start, start + 1))
+                # Open: ~start (negative) until the closing bracket gives its end.
+                node = _Parsed({}, ~start, index, _KeySpans(index)) if token == "{" else _Parsed([], ~start, index)
                 stack.append(_Frame(node, start))
                 continue
             if token in "}]":
@@ -223,8 +320,9 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
                     raise fail(f"expected {_expectation(expect)}, found {_describe(token)}", start, pos)
                 # A trailing comma is tolerated: ARM's JSON reader accepts it.
                 stack.pop()
-                frame.node.span = index.span(frame.start, pos)
-                attach(frame.node, frame.start)
+                closed = frame.node
+                closed._at = (frame.start << 32) | pos
+                attach(closed, frame.start)
                 continue
             if token == ":":
                 if expect != "colon":
@@ -240,6 +338,8 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
         # scalars
         if kind == "string":
             value: Any = token[1:-1] if "\\" not in token else _unescape(token, start, fail)
+            if len(value) <= _SHARED_LENGTH:
+                value = shared(value, value)
         elif kind == "number":
             value = _number(token)
         else:
@@ -248,12 +348,12 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
             if kind != "string":
                 raise fail(f"expected a property name in double quotes, found {_describe(token)}", start, pos)
             frame.pending_key = value  # type: ignore[union-attr]
-            frame.pending_key_span = index.span(start, pos)  # type: ignore[union-attr]
+            frame.pending_key_span = (start << 32) | pos  # type: ignore[union-attr]  # text.packed
             frame.expect = "colon"  # type: ignore[union-attr]
             continue
         if expect != "value":
             raise fail(f"expected {_expectation(expect)}, found {_describe(token)}", start, pos)
-        attach(Node(value, index.span(start, pos)), start)
+        attach(_Parsed(value, (start << 32) | pos, index), start)  # text.packed, inlined
 
     if stack:
         frame = stack[-1]
@@ -263,6 +363,93 @@ def _parse(text: str, index: LineIndex, doc: JsonDocument, pos: int, end: int, d
             f"{frame.node.span.line}, column {frame.node.span.column}",
             index.span(end, end),
         )
+    return root
+
+
+# The tokens of JSON the C scanner has already read as strict JSON (see _scanned_end).
+_STRICT = re.compile(
+    r"""[ \t\r\n\ufeff]*(?:("(?:[^"\\\n]|\\.)*")|([{\[])|([}\]])|[,:]|(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)|(true|false|null))""",
+    re.DOTALL,
+)
+
+
+def _never(message: str, start: int, stop: int | None = None) -> JsonSyntaxError:
+    raise AssertionError(message)  # the scanner read this text as valid JSON
+
+
+def _parse_strict(text: str, index: LineIndex, start: int, end: int, defer: DeferWhen | None) -> Node:
+    """The container in text[start:end], which the C scanner has read as strict JSON (no
+    comment, trailing comma, repeated key, NaN, lone surrogate or huge number): the nodes
+    `_parse` would make of it, made without checking what cannot be wrong."""
+    match = _STRICT.match
+    strings: dict[str, str] = {}
+    shared = strings.setdefault
+    set_key: Callable[[dict[str, Any], str, Any], None] = dict.__setitem__
+    # [container, start offset, pending key (None: the next string of an object is a key), its offsets]
+    stack: list[list[Any]] = []
+    root: Node | None = None
+    pos = start
+    while pos < end:
+        m = match(text, pos)
+        assert m is not None
+        group = m.lastindex
+        pos = m.end()
+        if group is None:
+            continue  # ',' or ':'
+        if group == 2:  # an opening bracket
+            at = m.start(2)
+            is_object = m.group(2) == "{"
+            if len(stack) >= MAX_DEPTH:
+                raise JsonSyntaxError(f"nesting deeper than {MAX_DEPTH} levels", index.span(at, pos))
+            if stack and defer is not None:
+                keys = tuple(f[2] if f[0].key_spans is not None else len(f[0].value) for f in stack)
+                around = [f[0] for f in stack]
+                how = defer(keys, around)
+                stop = _FAST.raw_decode(text, at)[1] if how else None
+                if stop is not None:
+                    node: Node = Deferred(text, index, at, stop, is_object)
+                    if how == RELEASABLE:
+                        node.releasable(defer, keys, around)  # type: ignore[attr-defined]
+                    pos = stop
+                else:
+                    stack.append([_Parsed({}, ~at, index, _KeySpans(index)) if is_object else _Parsed([], ~at, index), at, None, 0])
+                    continue
+            else:
+                stack.append([_Parsed({}, ~at, index, _KeySpans(index)) if is_object else _Parsed([], ~at, index), at, None, 0])
+                continue
+        elif group == 3:  # a closing bracket
+            frame = stack.pop()
+            node = frame[0]
+            node._at = (frame[1] << 32) | pos  # type: ignore[attr-defined]
+        else:
+            at = m.start(group)
+            if group == 1:
+                token = m.group(1)
+                value: Any = token[1:-1] if "\\" not in token else _unescape(token, at, _never)
+                if len(value) <= _SHARED_LENGTH:
+                    value = shared(value, value)
+                top = stack[-1]
+                if top[2] is None and top[0].key_spans is not None:
+                    top[2] = value
+                    top[3] = (at << 32) | pos
+                    continue
+            elif group == 4:
+                value = _number(m.group(4))
+            else:
+                value = _WORDS[m.group(5)]
+            node = _Parsed(value, (at << 32) | pos, index)
+        if not stack:
+            root = node
+            continue
+        top = stack[-1]
+        holder = top[0]
+        if holder.key_spans is not None:
+            holder.value[top[2]] = node
+            set_key(holder.key_spans, top[2], top[3])
+            top[2] = None
+        else:
+            holder.value.append(node)
+    assert root is not None
     return root
 
 
@@ -297,6 +484,11 @@ _SCANNER = json.JSONDecoder(object_pairs_hook=_no_repeats, parse_constant=_no_co
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+# Inside text already scanned whole (_parse_strict's), a container needs no checking again,
+# only its end: found by the C decoder without the per-object hook of _SCANNER.
+_FAST = json.JSONDecoder()
+
+
 def _scanned_end(text: str, start: int, end: int) -> int | None:
     """The end of the strict-JSON container at `start` when the C scanner reads it as this
     parser would (no comment, trailing comma, repeated key, NaN, lone surrogate or huge
@@ -312,7 +504,7 @@ def _scanned_end(text: str, start: int, end: int) -> int | None:
     return stop
 
 
-def _members(keys: tuple[str | int, ...], around: list[Node]) -> bool:
+def _members(keys: tuple[str | int, ...], around: list[Node]) -> int:
     return len(keys) == 1
 
 
@@ -323,7 +515,7 @@ class Deferred(Node):
     `plain()` decodes them in C. Reading `value` or `key_spans` parses the container into
     nodes, with the same positions as if it had been parsed with the file."""
 
-    __slots__ = ("_text", "_index", "_start", "_end", "_object", "_read")
+    __slots__ = ("_text", "_index", "_start", "_end", "_object", "_read", "_defer", "_keys", "_around")
 
     def __init__(self, text: str, index: LineIndex, start: int, end: int, is_object: bool) -> None:  # noqa: D107
         self._text = text
@@ -332,20 +524,54 @@ class Deferred(Node):
         self._end = end
         self._object = is_object
         self._read: Node | None = None
+        # For a releasable container: how to defer what lies within it (see releasable).
+        self._defer: DeferWhen | None = None
+        self._keys: tuple[str | int, ...] = ()
+        self._around: list[Node] = []
         self.span = index.span(start, end)
         self.origin = None
+
+    def releasable(self, defer: DeferWhen, keys: tuple[str | int, ...], around: list[Node]) -> None:
+        """Read whole when looked into, the parse's `defer` deciding beneath it as if the file
+        were parsed at once (`keys` lead to this container, `around` are the containers around
+        it); the text is kept, so that `release` may drop what was read."""
+
+        self._defer = defer
+        self._keys = keys
+        self._around = around
+
+    def _within(self, inner: tuple[str | int, ...], inside: list[Node]) -> int:
+        assert self._defer is not None
+        return self._defer(self._keys + inner, self._around + inside)
+
+    def release(self) -> None:
+        """Drop the nodes read from a releasable container (they are read again when next looked
+        into): a large template's resources need not all be held at once."""
+        if self._defer is not None:
+            self._read = None
 
     def _node(self) -> Node:
         read = self._read
         if read is None:
-            scratch = JsonDocument(root=None, index=self._index)
-            # One level at a time: the members' own containers are deferred in turn, so looking
-            # up one variable of a large block reads the block's keys, not every value.
-            read = _parse(self._text, self._index, scratch, self._start, self._end, _members)
-            assert read is not None
+            if self._defer is not None:
+                read = _parse_strict(self._text, self._index, self._start, self._end, self._within)
+            else:
+                # One level at a time: the members' own containers are deferred in turn, so
+                # looking up one variable of a large block reads the block's keys, not every value.
+                read = _parse_strict(self._text, self._index, self._start, self._end, _members)
+                self._text = ""  # the file's text is no longer needed by this node
             self._read = read
-            self._text = ""  # the file's text is no longer needed by this node
         return read
+
+    def names(self) -> list[str]:
+        """The member names of an object, without reading it into nodes when it was not."""
+        if self._read is not None or not self._object:
+            return [key for key, _ in self.items()]
+        return list(json.loads(self._text[self._start:self._end]))
+
+    def _changed(self) -> Node:
+        self._defer = None  # changed in place: never released (the change would be lost)
+        return self._node()
 
     @property
     def value(self) -> Any:
@@ -353,7 +579,7 @@ class Deferred(Node):
 
     @value.setter
     def value(self, value: Any) -> None:
-        self._node().value = value
+        self._changed().value = value
 
     @property
     def key_spans(self) -> dict[str, Span] | None:
@@ -361,7 +587,7 @@ class Deferred(Node):
 
     @key_spans.setter
     def key_spans(self, key_spans: dict[str, Span] | None) -> None:
-        self._node().key_spans = key_spans
+        self._changed().key_spans = key_spans
 
     @property
     def is_object(self) -> bool:
@@ -370,6 +596,16 @@ class Deferred(Node):
     @property
     def is_array(self) -> bool:
         return not self._object
+
+    # Straight to the nodes read (Node's versions would read them through the properties above).
+    def get(self, key: str) -> Node | None:
+        return self._node().get(key)
+
+    def get_ci(self, key: str) -> Node | None:
+        return self._node().get_ci(key)
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        return self._node().items()
 
     def plain(self) -> Any:
         if self._read is not None:

@@ -11,16 +11,32 @@ T_co = TypeVar("T_co", covariant=True)
 
 
 class Span:
-    """A range in a file. Lines and columns are 1-based; columns count characters."""
+    """A range in a file. Lines and columns are 1-based; columns count characters.
 
-    __slots__ = ("path", "line", "column", "end_line", "end_column")
+    `Span(...)` makes a span that holds its position (_FixedSpan); a subclass may keep it another
+    way (sigcheck.syntax.text.OffsetSpan keeps offsets, a parser makes one per token), without
+    paying for the five slots it would not use."""
+
+    __slots__ = ()
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Span:
+        return object.__new__(_FixedSpan if cls is Span else cls)
 
     def __init__(self, path: str, line: int, column: int, end_line: int, end_column: int) -> None:
-        self.path = path
-        self.line = line
-        self.column = column
-        self.end_line = end_line
-        self.end_column = end_column
+        # Slots of _FixedSpan, the class Span() makes.
+        self.path = path  # type: ignore[misc]
+        self.line = line  # type: ignore[misc]
+        self.column = column  # type: ignore[misc]
+        self.end_line = end_line  # type: ignore[misc]
+        self.end_column = end_column  # type: ignore[misc]
+
+    def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int]]:
+        return (Span, (self.path, self.line, self.column, self.end_line, self.end_column))
 
     @classmethod
     def at(cls, path: str, line: int = 1, column: int = 1) -> Span:
@@ -40,6 +56,15 @@ class Span:
 
     def sort_key(self) -> tuple[str, int, int]:
         return (self.path, self.line, self.column)
+
+    def start(self) -> tuple[int, int]:
+        """(line, column) of the first character: for ordering many spans, which a lazily
+        resolved span (sigcheck.syntax.text.OffsetSpan) then works out without keeping."""
+        return (self.line, self.column)
+
+
+class _FixedSpan(Span):
+    __slots__ = ("path", "line", "column", "end_line", "end_column")
 
 
 class _Unknown:

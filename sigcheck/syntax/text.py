@@ -115,13 +115,14 @@ class LineIndex:
     @property
     def _starts(self) -> Sequence[int]:
         """The offset of each line's first character, found when a position is first asked for
-        (line lengths summed up in C; kept as machine integers: a 4 MB file has 100,000 lines)."""
+        (line lengths summed up in C; kept as 32-bit integers, as files are read up to 32 MiB: a
+        4 MB file has 100,000 lines)."""
         starts = self._starts_list
         if starts is None:
             text = self._text or ""
             if "\r" in text:  # a text no reader unified (lone CRs end lines too; one for one)
                 text = unify_line_breaks(text)
-            starts = array("q", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+            starts = array("i", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
             starts.pop()
             self._starts_list = starts
             self._text = None
@@ -135,7 +136,7 @@ class LineIndex:
     def span(self, start: int, end: int) -> Span:
         """The span of text[start:end], its lines and columns worked out when first read: a
         parser makes one for every token, and only the few that end in a finding are read."""
-        return OffsetSpan(self, start, end)
+        return offset_span(self, (start << 32) | end)
 
     def resolved(self, start: int, end: int) -> Span:
         line, column = self.position(start)
@@ -143,23 +144,39 @@ class LineIndex:
         return Span(self.path, line, column, end_line, end_column)
 
 
+# Offsets are packed into one integer, start << 32 | end (files are far below 4 GiB): one object
+# where two would be, which a parser holding one per token can share with its nodes.
+_LOW = (1 << 32) - 1
+
+
+def packed(start: int, end: int) -> int:
+    return (start << 32) | end
+
+
 class OffsetSpan(Span):
-    """A Span kept as offsets into its text until its line or column is read."""
+    """A Span kept as offsets into its text until its line or column is read; then the lines
+    and columns are worked out and kept."""
 
-    __slots__ = ("_index", "_start", "_end", "_at")
+    __slots__ = ("_index", "_at", "_where")
 
-    def __init__(self, index: LineIndex, start: int, end: int) -> None:  # noqa: D107 - no Span.__init__
+    def __init__(self, index: LineIndex, at: int) -> None:  # noqa: D107 - no Span.__init__
         self._index = index
-        self._start = start
-        self._end = end
-        self._at: tuple[int, int, int, int] | None = None
+        self._at = at  # packed(start, end)
+        self._where: tuple[int, int, int, int] | None = None
 
-    def _where(self) -> tuple[int, int, int, int]:
-        at = self._at
-        if at is None:
+    def _resolve(self) -> tuple[int, int, int, int]:
+        where = self._where
+        if where is None:
             position = self._index.position
-            at = self._at = (*position(self._start), *position(self._end))
-        return at
+            at = self._at
+            where = self._where = (*position(at >> 32), *position(at & _LOW))
+        return where
+
+    def start(self) -> tuple[int, int]:
+        where = self._where
+        if where is not None:
+            return (where[0], where[1])
+        return self._index.position(self._at >> 32)
 
     @property
     def path(self) -> str:  # type: ignore[override]
@@ -167,28 +184,41 @@ class OffsetSpan(Span):
 
     @property
     def line(self) -> int:  # type: ignore[override]
-        return (self._at or self._where())[0]
+        return (self._where or self._resolve())[0]
 
     @property
     def column(self) -> int:  # type: ignore[override]
-        return (self._at or self._where())[1]
+        return (self._where or self._resolve())[1]
 
     @property
     def end_line(self) -> int:  # type: ignore[override]
-        return (self._at or self._where())[2]
+        return (self._where or self._resolve())[2]
 
     @property
     def end_column(self) -> int:  # type: ignore[override]
-        return (self._at or self._where())[3]
+        return (self._where or self._resolve())[3]
+
+    def _plain(self) -> tuple[str, int, int, int, int]:
+        return (self._index.path, *self._resolve())
 
     def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int]]:
         # Handed to another process or the cache as a plain Span, without the whole line index.
-        line, column, end_line, end_column = self._where()
-        return (Span, (self._index.path, line, column, end_line, end_column))
+        return (Span, self._plain())
 
     def __copy__(self) -> Span:
-        line, column, end_line, end_column = self._where()
-        return Span(self._index.path, line, column, end_line, end_column)
+        return Span(*self._plain())
 
     def __deepcopy__(self, memo: dict[int, object]) -> Span:
         return self.__copy__()
+
+
+_new = object.__new__
+
+
+def offset_span(index: LineIndex, at: int) -> OffsetSpan:
+    """`OffsetSpan(index, at)`, made without Span.__new__ (a parser makes hundreds of thousands)."""
+    span: OffsetSpan = _new(OffsetSpan)
+    span._index = index
+    span._at = at
+    span._where = None
+    return span

@@ -19,7 +19,7 @@ import pytest
 
 from sigcheck.checks import builtin, policy
 from sigcheck.checks.input import readers
-from sigcheck.engine.rules import Rule
+from sigcheck.engine.rules import LazyRuleCode, Rule
 from sigcheck.model.findings import NEEDS, RuleMeta, Severity
 
 RULES: list[Rule] = [r for r in [*builtin.sigcheck_rules(), *policy.sigcheck_rules()]
@@ -54,6 +54,8 @@ def _reads(rule: Rule) -> tuple[set[str], set[str]]:
     module that it uses, directly or through another."""
     fn = rule.check or rule.check_run
     assert fn is not None
+    if isinstance(fn, LazyRuleCode):
+        fn = fn.resolve()  # the built-in rules are registered from the catalogue, imported on first use
     functions = _module_functions(fn.__module__)
     todo, done = [fn.__name__], set()
     attrs: set[str] = set()

@@ -80,12 +80,20 @@ def test_a_clean_run_is_valid_with_no_results(run_cli) -> None:
     assert [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]] == ["SIG001", "SIG101"]
 
 
+# Custom rules (on by default) that fixtures/.sigcheck.yaml defines for the SIG002 fixtures.
+FIXTURE_CUSTOM_RULES = {"FIXTURE001"}
+
+
 def test_driver_describes_every_enabled_rule(fixtures_log: dict) -> None:
     driver = fixtures_log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "sigcheck" and driver["version"] and driver["informationUri"].startswith("https://")
     registry = default_registry().rules
-    assert [r["id"] for r in driver["rules"]] == sorted(registry)
+    # The built-in rules and the custom rule of the fixtures' configuration (fixtures/.sigcheck.yaml).
+    assert [r["id"] for r in driver["rules"]] == sorted([*registry, *FIXTURE_CUSTOM_RULES])
     for descriptor in driver["rules"]:
+        if descriptor["id"] in FIXTURE_CUSTOM_RULES:
+            assert descriptor["name"] and descriptor["shortDescription"]["text"]
+            continue
         meta = registry[descriptor["id"]].meta
         assert descriptor["name"] == meta.name
         assert descriptor["shortDescription"]["text"]
@@ -98,7 +106,7 @@ def test_driver_describes_every_enabled_rule(fixtures_log: dict) -> None:
 def test_default_run_describes_only_the_enabled_rules(run_cli) -> None:
     log = sarif(run_cli, "fixtures/SIG101/fires-hyphen.json")
     ids = {r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]}
-    assert ids == {i for i, r in default_registry().rules.items() if r.meta.enabled_by_default}
+    assert ids == {i for i, r in default_registry().rules.items() if r.meta.enabled_by_default} | FIXTURE_CUSTOM_RULES
 
 
 def test_results_point_at_their_rule_and_into_the_file(fixtures_log: dict) -> None:

@@ -268,6 +268,25 @@ def test_unknown_decides_nothing_unless_the_rest_does(arm: dict[str, m.Resource]
     assert holds(res, {"anyOf": [unknown, {"field": "location", "equals": "eastus"}]}).holds is None
 
 
+def test_an_undecided_verdict_points_at_the_value_that_left_it_so(arm: dict[str, m.Resource]) -> None:
+    """SIG002 lists the value: the first unknown one the verdict depends on."""
+    res = arm["condGallery/webTier/1.0.0"]
+    name = "properties.publishingProfile.targetRegions[*].name"
+    unknown_region = "properties.publishingProfile.targetRegions[2].name"
+    cases = [
+        {"field": name, "in": ["westeurope", "northeurope"]},  # [*] outside count
+        {"not": {"field": name, "in": ["westeurope", "northeurope"]}},
+        {"allOf": [{"field": "location", "equals": "westeurope"}, {"field": name, "in": ["westeurope", "northeurope"]}]},
+        {"count": {"field": "properties.publishingProfile.targetRegions[*]", "where": {"field": name, "like": "west*"}}, "equals": 1},
+    ]
+    for cond in cases:
+        verdict = holds(res, cond)
+        assert verdict.holds is None and verdict.path == unknown_region, cond
+        assert verdict.where is not None and verdict.where.line == 39, cond
+    unknown_array = holds(arm["condGallery/webTier/2.0.0"], {"count": {"field": "properties.publishingProfile.targetRegions[*]"}, "less": 2})
+    assert unknown_array.holds is None and unknown_array.path == "properties.publishingProfile.targetRegions"
+
+
 def test_where_a_finding_points(arm: dict[str, m.Resource]) -> None:
     gallery = arm["condGallery"]
     verdict = holds(gallery, {"allOf": [{"field": "type", "equals": GALLERY},
@@ -345,7 +364,8 @@ def test_a_huge_array_exhausts_the_budget_instead_of_the_machine() -> None:
     res = next(r for r in _load("huge.json", text) if r.full_name == "condGallery/webTier/3.0.0")
     cond = {"count": {"field": "properties.publishingProfile.targetRegions[*]",
                       "where": {"field": "properties.publishingProfile.targetRegions[*].name", "equals": "westeurope"}}, "greater": 0}
-    assert holds(res, cond).holds is None
+    verdict = holds(res, cond)
+    assert verdict.holds is None and verdict.exhausted and verdict.where is None
 
 
 def test_field_paths() -> None:

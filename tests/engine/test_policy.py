@@ -229,6 +229,30 @@ def test_a_condition_on_an_unknown_value_reports_nothing(tmp_path: Path) -> None
     assert not [f for f in findings(tmp_path) if f["rule"] == "CONTOSO001"]
 
 
+def test_sig002_lists_the_custom_rule_an_unknown_value_leaves_undecided(tmp_path: Path) -> None:
+    location_rule = CUSTOM.replace("custom-rules:\n", "") .replace("CONTOSO001", "CONTOSO002").replace(
+        "field: properties.sharingProfile.permissions\n      equals: Groups", "field: location\n      notIn: [eastus]")
+    project(tmp_path, CUSTOM + location_rule)
+    (tmp_path / "gallery.json").write_text(TEMPLATE.replace(
+        '"contentVersion": "1.0.0.0",',
+        '"contentVersion": "1.0.0.0",\n  "parameters": { "permissions": { "type": "string" }, "where": { "type": "string" } },').replace(
+        '"permissions": "Groups"', '"permissions": "[parameters(\'permissions\')]"').replace(
+        '"location": "eastus"', '"location": "[parameters(\'where\')]"'), encoding="utf-8")
+    got = [(f["line"], f["column"], f["message"]) for f in findings(tmp_path, "--select", "SIG002,CONTOSO")]
+    # The location: one note naming the built-in readers and the custom rule together.
+    assert got[0][:2] == (10, 19)
+    assert got[0][2].startswith("the location cannot be resolved statically (parameter 'where'), so SIG201, ")
+    assert got[0][2].endswith(" and custom rule CONTOSO002 (.sigcheck.yaml:11) cannot check it; give it a value (a parameter default, --parameters, --location)")
+    # The sharing permission: no built-in rule needs it, only the custom one.
+    assert got[1] == (11, 58, "properties.sharingProfile.permissions cannot be resolved statically (parameter 'permissions'), so custom rule CONTOSO001 "
+                      "(.sigcheck.yaml:2) decides nothing for this gallery; give it a value (a parameter default, --parameters, --location)")
+    assert len(got) == 2
+    # With the values given, both rules decide and SIG002 has nothing to say about them.
+    (tmp_path / "gallery.parameters.json").write_text(
+        '{"parameters": {"permissions": {"value": "Private"}, "where": {"value": "eastus"}}}', encoding="utf-8")
+    assert not findings(tmp_path, "--select", "SIG002,CONTOSO", "--parameters", "gallery.parameters.json")
+
+
 # -- each folder's policy ------------------------------------------------------------------------
 def test_each_folder_has_its_own_policy(tmp_path: Path) -> None:
     project(tmp_path, "policy:\n  allowed-regions: [eastus]\n")
@@ -300,3 +324,27 @@ def test_a_condition_nested_thousands_deep_is_a_configuration_error_not_a_crash(
     assert code == 2 and "Traceback" not in err
     # Refused while parsing, at the level that goes too deep (the YAML nesting cap of sigcheck.config).
     assert "sigcheck: error: .sigcheck.yaml:8:" in err and "invalid YAML: nested deeper than 100 levels" in err
+
+
+def test_sig002_names_a_custom_rule_whose_condition_ran_out_of_steps(tmp_path: Path) -> None:
+    config = """custom-rules:
+  - id: CONTOSO005
+    name: west-regions
+    severity: warning
+    message: versions replicate to a western region
+    resources: [image-version]
+    condition:
+      count:
+        field: "properties.publishingProfile.targetRegions[*]"
+        where:
+          field: "properties.publishingProfile.targetRegions[*].name"
+          equals: westeurope
+      greater: 0
+"""
+    regions = ", ".join('{"name": "westeurope"}' for _ in range(60_000))
+    project(tmp_path, config)
+    (tmp_path / "gallery.json").write_text(TEMPLATE.replace('"resources": [', f'''"resources": [
+    {{ "type": "Microsoft.Compute/galleries/images/versions", "apiVersion": "2024-03-03", "name": "polGallery/img/1.0.0",
+       "location": "westeurope", "properties": {{ "publishingProfile": {{ "targetRegions": [ {regions} ] }} }} }},'''), encoding="utf-8")
+    got = [(f["rule"], f["line"], f["message"]) for f in findings(tmp_path, "--select", "SIG002,CONTOSO")]
+    assert got == [("SIG002", 5, "custom rule CONTOSO005 (.sigcheck.yaml:2) took more than 100,000 steps on this image version and decides nothing")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, NamedTuple
 
-from sigcheck.checks.policy.common import POLICY_SEVERITY, anchor, described, hit
+from sigcheck.checks.policy.common import POLICY_SEVERITY, allows, anchor, complete_setting, deciding, described, hit, not_in
 from sigcheck.checks.values import integer, text
 from sigcheck.engine.policy import GALLERY_CLASSES, setting
 from sigcheck.engine.rules import CheckContext, Hit, Rule, rule
@@ -77,8 +77,8 @@ def allowed_regions(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     applies_to=REPLICATED,
 )
 def min_target_regions(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
-    policy = setting(res, ctx, "min-target-regions")
-    if policy is None or res.partial:
+    policy = complete_setting(res, ctx, "min-target-regions")
+    if policy is None:
         return
     regions = effective_regions(res)
     if regions is None:
@@ -112,8 +112,8 @@ def _replicas(res: m.Replicated, region: Region) -> tuple[int | None, Located[An
     applies_to=REPLICATED,
 )
 def replicas(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
-    policy = setting(res, ctx, "replicas")
-    if policy is None or res.partial:
+    policy = complete_setting(res, ctx, "replicas")
+    if policy is None:
         return
     low, high = policy.value.get("min"), policy.value.get("max")
     regions = effective_regions(res)
@@ -122,7 +122,7 @@ def replicas(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
         if count is None:
             continue
         name = text(region.name) or "?"
-        where: Any = token if token is not None and token.span.path == res.path else region.name
+        where = deciding(res, token, region.name)
         if low is not None and count < low:
             yield hit(where, f"region '{name}' of {described(res)} gets {count} replica{'s' if count != 1 else ''} ({how}); "
                              f"{policy.cite('min')} is {low}", policy, "min")
@@ -169,19 +169,17 @@ def _storage(res: m.Replicated, region: Region) -> tuple[set[str] | None, Locate
     applies_to=REPLICATED,
 )
 def storage_account_types(res: m.Replicated, ctx: CheckContext) -> Iterator[Hit]:
-    policy = setting(res, ctx, "storage-account-types")
-    if policy is None or res.partial:
+    policy = complete_setting(res, ctx, "storage-account-types")
+    if policy is None:
         return
-    allowed = {str(v).lower() for v in policy.value}
     for region in effective_regions(res) or []:
         choices, token, how = _storage(res, region)
-        if choices is None or any(c.lower() in allowed for c in choices):
+        if choices is None or any(allows(policy, c) for c in choices):
             continue  # unknown, or the service may choose an allowed one
         name = text(region.name) or "?"
-        where: Any = token if token is not None and token.span.path == res.path else region.name
         got = " or ".join(sorted(choices))
-        yield hit(where, f"region '{name}' of {described(res)} stores its replicas on {got} ({how}); "
-                         f"not in {policy.cite()}: {', '.join(str(v) for v in policy.value)}", policy)
+        yield hit(deciding(res, token, region.name),
+                  f"region '{name}' of {described(res)} stores its replicas on {got} ({how}); {not_in(policy)}", policy)
 
 
 RULES: list[Rule[Any]] = [allowed_regions, min_target_regions, replicas, storage_account_types]

@@ -7,7 +7,7 @@ import re
 from functools import cache
 from typing import Any, Iterator
 
-from sigcheck.checks.policy.common import POLICY_SEVERITY, anchor, described, hit
+from sigcheck.checks.policy.common import POLICY_SEVERITY, allows, anchor, complete_setting, deciding, described, hit, not_in
 from sigcheck.checks.values import text
 from sigcheck.engine.policy import GALLERY_CLASSES, kind_key, setting
 from sigcheck.engine.rules import CheckContext, Hit, Rule, rule
@@ -119,19 +119,18 @@ def effective_security_type(res: m.ImageDefinition) -> tuple[str, Located[Any] |
     applies_to=(m.ImageDefinition,),
 )
 def security_types(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
-    policy = setting(res, ctx, "security-types")
-    if policy is None or res.partial:
+    policy = complete_setting(res, ctx, "security-types")
+    if policy is None:
         return
     found = effective_security_type(res)
     if found is None:
         return
     security, token, how = found
-    if security.lower() in {str(v).lower() for v in policy.value}:
+    if allows(policy, security):
         return
-    where: Any = token if token is not None and token.span.path == res.path else anchor(res)
     origin = f"; {token.origin}" if token is not None and token.origin else ""
-    yield hit(where, f"{described(res)} gets security type {security} ({how}{origin}); "
-                     f"not in {policy.cite()}: {', '.join(str(v) for v in policy.value)}", policy)
+    yield hit(deciding(res, token, anchor(res)),
+              f"{described(res)} gets security type {security} ({how}{origin}); {not_in(policy)}", policy)
 
 
 @rule(
@@ -140,8 +139,8 @@ def security_types(res: m.ImageDefinition, ctx: CheckContext) -> Iterator[Hit]:
     applies_to=GALLERY_CLASSES,
 )
 def required_tags(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
-    policy = setting(res, ctx, "required-tags")
-    if policy is None or res.partial:
+    policy = complete_setting(res, ctx, "required-tags")
+    if policy is None:
         return
     if m.unreadable(res.tags_shape, "object"):
         return  # tags that cannot be read may hold the required ones
@@ -160,8 +159,8 @@ def required_tags(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     applies_to=(m.Gallery,),
 )
 def sharing(res: m.Gallery, ctx: CheckContext) -> Iterator[Hit]:
-    policy = setting(res, ctx, "sharing")
-    if policy is None or res.partial:
+    policy = complete_setting(res, ctx, "sharing")
+    if policy is None:
         return
     stated = res.sharing_permission
     if stated is None:
@@ -171,11 +170,9 @@ def sharing(res: m.Gallery, ctx: CheckContext) -> Iterator[Hit]:
         if found is None:
             return
         value, how = found, ""
-    if value.lower() in {str(v).lower() for v in policy.value}:
+    if allows(policy, value):
         return
-    where: Any = stated if stated is not None and stated.span.path == res.path else anchor(res)
-    yield hit(where, f"{described(res)} is shared as {value}{how}; not in {policy.cite()}: "
-                     f"{', '.join(str(v) for v in policy.value)}", policy)
+    yield hit(deciding(res, stated, anchor(res)), f"{described(res)} is shared as {value}{how}; {not_in(policy)}", policy)
 
 
 @rule(

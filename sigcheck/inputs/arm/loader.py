@@ -13,7 +13,7 @@ from sigcheck.inputs.arm.parameters import conventional_path, read_values
 from sigcheck.syntax.located import UNKNOWN, Span
 from sigcheck.model.ids import reference_of
 from sigcheck.model.resources import GALLERY_TYPES, IMAGE_DEFINITION, IMAGE_VERSION, MODEL_BY_TYPE, DeploymentContext, Resource, VirtualMachine
-from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.jsonc import RELEASABLE, Node
 
 if TYPE_CHECKING:
     from sigcheck.inputs.arm.evaluate import DeploymentTarget
@@ -48,7 +48,7 @@ class ArmLoader:
         from sigcheck.inputs.arm.nodes import NodeEvaluator, Reporter
         from sigcheck.inputs.arm.normalize import resources_from_template
 
-        doc = parse_json(source, _defer)
+        doc = parse_json(source, _defer_large if len(source.text) >= RELEASE_FROM else _defer)
         if isinstance(doc, LoadResult):
             return doc
         result = LoadResult()
@@ -85,7 +85,19 @@ class ArmLoader:
 _READ_PROPERTIES = {type_name.lower() for type_name in MODEL_BY_TYPE} | {DEPLOYMENTS}
 
 
-def _defer(keys: tuple[str | int, ...], around: list[Node]) -> bool:
+# From this size on, each resource of a template is read when the loader reaches it and released
+# once its model is built (and again once its rules have run): a large template is then never
+# held as nodes all at once. Smaller ones are read once and kept, which costs less time.
+RELEASE_FROM = 512 * 1024
+
+
+def _defer_large(keys: tuple[str | int, ...], around: list[Node]) -> int:
+    if len(keys) == 2 and isinstance(keys[0], str) and keys[0].lower() == "resources":
+        return RELEASABLE
+    return _defer(keys, around)
+
+
+def _defer(keys: tuple[str | int, ...], around: list[Node]) -> int:
     """Which parts of a template the parser only scans (sigcheck.syntax.jsonc.Deferred): the
     variables (evaluated from plain data; located only where a problem is), the outputs (read by
     no rule), and the properties of a resource of a type no rule reads, when its type is written

@@ -112,11 +112,15 @@ class NodeEvaluator:
     """Evaluates the Nodes of one template in one expression `Scope` (the template's top level,
     or one iteration of a copy loop), reporting to a shared `Reporter`."""
 
-    def __init__(self, scope: Scope, origins: dict[str, str], reporter: Reporter, path: str) -> None:
+    def __init__(self, scope: Scope, origins: dict[str, str], reporter: Reporter, path: str,
+                 described: dict[tuple[str, ...], str | None] | None = None) -> None:
         self.scope = scope
         self.origins = origins  # lower-case parameter name -> how its value was supplied
         self.reporter = reporter
         self.path = path
+        # _describe(sources, origins) by sources, shared by the evaluators with these origins:
+        # the same few parameters feed most of a template's expressions.
+        self._described = described if described is not None else {}
 
     @classmethod
     def for_template(
@@ -215,7 +219,12 @@ class NodeEvaluator:
         result = evaluate(text, self.scope)
         for issue in result.issues:
             self.reporter.issue(node, issue)
-        return result.value, _describe(result.sources, self.origins)
+        sources = tuple(result.sources)
+        described = self._described
+        if sources in described:
+            return result.value, described[sources]
+        origin = described[sources] = _describe(sources, self.origins)
+        return result.value, origin
 
     def attribute(self, part: Located[Any]) -> Located[Any]:
         """A part of a composed value (a segment of `format('{0}/{1}', …)`) credited to the one
@@ -245,7 +254,9 @@ class NodeEvaluator:
                 self.reporter.exhausted(node.span)
         if node.is_object:
             values: dict[str, Node] = {}
-            spans: dict[str, Span] = {}
+            # Where each key's span comes from: a property loop's name, or (None) the key as
+            # written, read only when the object is copied (most are not).
+            spans: dict[str, Span | None] = {}
             changed = False
             for key, child in node.items():
                 if key.lower() == "copy" and child.is_array:
@@ -256,8 +267,13 @@ class NodeEvaluator:
                     continue
                 evaluated = values[key] = self.evaluate_tree(child)
                 changed = changed or evaluated is not child
-                spans[key] = node.key_spans[key]  # type: ignore[index]
-            return Node(values, node.span, spans, node.origin) if changed else node
+                spans[key] = None
+            if not changed:
+                return node
+            written = node.key_spans
+            assert written is not None
+            return Node(values, node.span, {key: span if span is not None else written[key] for key, span in spans.items()},
+                        node.origin)
         if node.is_array:
             items = [self.evaluate_tree(v) for v in node.value]
             if all(item is v for item, v in zip(items, node.value)):
@@ -333,7 +349,7 @@ class NodeEvaluator:
             yield self._derived(self.scope.with_copy_index(name.value, i))
 
     def _derived(self, scope: Scope) -> NodeEvaluator:
-        return NodeEvaluator(scope, self.origins, self.reporter, self.path)
+        return NodeEvaluator(scope, self.origins, self.reporter, self.path, self._described)
 
     def nested(self, deployment: Node, template: Node) -> NodeEvaluator:
         """The evaluator of an inline nested template, in its own scope (`inner`) or its parent's

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from sigcheck.inputs import imagebuilder
 from sigcheck.inputs.arm.nodes import NodeEvaluator
 from sigcheck.model.findings import Finding
-from sigcheck.syntax.jsonc import Node
+from sigcheck.syntax.jsonc import Deferred, Node
 from sigcheck.syntax.located import Located
 from sigcheck.model import resources as m
 from sigcheck.model.from_body import build, segment_spans
@@ -108,6 +108,9 @@ def _walk_resource(node: Node, evaluator: NodeEvaluator, parent: Declared | None
             template = inner.get_ci("template") if inner is not None else None
             if template is not None and template.is_object:
                 yield from _walk_template(template, instance.nested(node, template), parent=None)
+    if isinstance(node, Deferred):
+        # Its models are built (a body that is this very node reads it again when a rule looks).
+        node.release()
 
 
 def _is_true(node: Node | None) -> bool:

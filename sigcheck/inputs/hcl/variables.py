@@ -87,7 +87,7 @@ def convert(value: Node, type_expr: s.Expr, evaluator: Evaluator, depth: int = 0
         return Node(SetItems(items) if kind == "set" else items, value.span, None, value.origin)
     if kind == "map" and value.key_spans is not None:
         members = {k: convert(v, inner, evaluator, depth + 1) for k, v in value.value.items()}
-        return Node(members, value.span, dict(value.key_spans), value.origin)
+        return Node(members, value.span, dict(value.key_spans.items()), value.origin)
     if kind == "tuple" and isinstance(value.value, list) and isinstance(inner, s.Tuple):
         if len(inner.items) != len(value.value):
             return unknown(value.span, value.origin)

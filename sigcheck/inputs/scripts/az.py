@@ -1,8 +1,9 @@
 """`az` command lines to model resources, whatever shell they were written in.
 
 The script loaders turn a command into resolved `Word`s (quotes, escapes and variables done);
-this module parses them the way azure-cli 2.91.0 does (option tables in rules/cli_options.json,
-behaviour from reference/domain.md §5), reports what the CLI itself would reject (SIG003), and
+this module parses them the way azure-cli 2.91.0 does (option tables in rules/cli_options.json, as
+its argparse parser builds them, abbreviations included; behaviour from reference/domain.md §5),
+reports what the CLI itself would reject (SIG003), and
 synthesises the REST body the command sends, every value located at the word it came from.
 """
 
@@ -63,6 +64,9 @@ class Parsed:
     spec: Spec
     values: dict[str, list[Occurrence]]
     problems: list[tuple[Span, str]]
+    # Options written on the line, with or without an acceptable value: one written without its
+    # value has its own finding and is not reported as missing as well.
+    named: set[str] = field(default_factory=set)
 
     def last(self, dest: str) -> Occurrence | None:
         found = self.values.get(dest)
@@ -93,9 +97,15 @@ def _span_of(words: list[Word]) -> Span:
     return first.index.span(first.token_start, last.token_end)
 
 
-def _option_index(options: list[Spec]) -> dict[str, Spec]:
-    out = {}
-    for option in options:
+def _option_strings(spec: Spec) -> dict[str, Spec]:
+    """Every option string of the command, in the order azure-cli's parser registers them
+    (global options first, the command's own, then the global policy options): argparse lists
+    the candidates of an ambiguous prefix in that order."""
+    globals_ = table()["global_options"]
+    ordered = ([o for o in globals_ if o.get("registered") != "last"] + spec["options"]
+               + [o for o in globals_ if o.get("registered") == "last"])
+    out: dict[str, Spec] = {}
+    for option in ordered:
         for name in option["names"]:
             out[name] = option
     return out
@@ -105,55 +115,139 @@ def _display(option: Spec) -> str:
     return "/".join(option["names"])
 
 
+@dataclass
+class _Resolved:
+    """An argument argparse reads as an option: the option it binds to (None when the command
+    has none by that name), the option as written, and a value attached to it."""
+
+    option: Spec | None
+    name_word: Word
+    explicit: Word | None
+    canonical: str | None = None
+    problem: str | None = None
+
+
+def _resolve(word: Word, strings: dict[str, Spec]) -> _Resolved | None:
+    """What argparse makes of one argument (Lib/argparse.py _parse_optional and
+    _get_option_tuples, 3.11-3.13): None for a value. azure-cli's parser and knack's leave
+    `allow_abbrev` at its default (rules/cli_options.json _meta.abbreviations), so an
+    unambiguous prefix of a long option binds to it, a short option may carry its value
+    (`-rMyGallery`), and a prefix that several option strings start with is refused."""
+    text = word.text
+    if not text or text[0] != "-":
+        return None
+    if text in strings:
+        return _Resolved(strings[text], word, None, text)
+    if len(text) == 1:
+        return None
+    if "=" in text:
+        head, value = word.split("=", 1)
+        if head.text in strings:
+            return _Resolved(strings[head.text], head, value, head.text)
+    matches: list[tuple[str, Word, Word | None]] = []
+    if text[1] == "-":
+        prefix, explicit = word.split("=", 1) if "=" in text else (word, None)
+        matches = [(name, prefix, explicit) for name in strings if name.startswith(prefix.text)]
+    else:
+        for name in strings:
+            if name == text[:2]:
+                matches.append((name, word.slice(0, 2), word.slice(2)))
+            elif name.startswith(text):
+                matches.append((name, word, None))
+    if len(matches) > 1:
+        shown = ", ".join(name for name, _, _ in matches)
+        return _Resolved(None, word, None, problem=f"ambiguous option: {text} could match {shown}")
+    if len(matches) == 1:
+        match, name_word, explicit = matches[0]
+        return _Resolved(strings[match], name_word, explicit, match)
+    try:
+        float(text)
+        return None  # a negative number is a value
+    except ValueError:
+        pass
+    if " " in text:
+        return None  # argparse reads an unknown word with a space as a value
+    unknown, explicit = word.split("=", 1) if "=" in text else (word, None)
+    return _Resolved(None, unknown, explicit)
+
+
+def _hint(command: str, name: str, strings: dict[str, Spec]) -> str:
+    """What the user probably meant: the same option on a sibling command (an option of
+    `create` given to `update`), else a close name of this command's."""
+    group = command.rsplit(" ", 1)[0]
+    for other, spec in table()["commands"].items():
+        if other != command and other.rsplit(" ", 1)[0] == group and any(name in o["names"] for o in spec["options"]):
+            return f"; {name} is an option of az {other}, not of az {command}"
+    # 0.7, as azure-cli's own suggestions use: lower cut-offs propose unrelated options.
+    close = difflib.get_close_matches(name, [n for n in strings if n.startswith("--")], n=1, cutoff=0.7)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _is_value(word: Word, strings: dict[str, Spec]) -> bool:
+    if not word.known:
+        return not _looks_like_option(word)
+    return _resolve(word, strings) is None
+
+
 def parse_options(command: str, spec: Spec, args: list[Word]) -> Parsed:
     """Parse `args` as argparse would for this command's options (plus the global ones)."""
-    options = _option_index(spec["options"] + table()["global_options"])
+    strings = _option_strings(spec)
     parsed = Parsed(command, spec, {}, [])
     i = 0
     while i < len(args):
         word = args[i]
         i += 1
-        if not _looks_like_option(word):
-            if word.known:
-                parsed.problems.append((word.span, f"unrecognized argument '{word.text}' (az {command} takes no positional arguments)"))
+        if not word.known:
+            if _looks_like_option(word):
+                while i < len(args) and _is_value(args[i], strings):
+                    i += 1  # an option whose name is not known, and its values
             continue
-        name_word, explicit = word, None
-        if "=" in word.text:
-            name_part, value_part = word.split("=", 1)
-            name_word, explicit = name_part, value_part
-        name = name_word.text
-        if not name_word.known:
+        found = _resolve(word, strings)
+        if found is None:
+            parsed.problems.append((word.span, f"unrecognized argument '{word.text}' (az {command} takes no positional arguments)"))
             continue
-        option = options.get(name)
+        option = found.option
         if option is None:
-            close = difflib.get_close_matches(name, [n for n in options if n.startswith("--")], n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            parsed.problems.append((name_word.span, f"unrecognized argument '{name}' for az {command}{hint}"))
-            while i < len(args) and not _looks_like_option(args[i]):
+            if found.problem is not None:
+                parsed.problems.append((word.span, found.problem))
+            else:
+                name = found.name_word.text
+                parsed.problems.append((found.name_word.span, f"unrecognized argument '{name}' for az {command}{_hint(command, name, strings)}"))
+            while i < len(args) and _is_value(args[i], strings):
                 i += 1  # its values, so that they are not reported one by one
             continue
+        name_word, explicit = found.name_word, found.explicit
+        parsed.named.add(option["dest"])
         nargs = option.get("nargs", "1")
         values: list[Word] = []
         if explicit is not None:
+            if nargs == "0":
+                parsed.problems.append((explicit.span, f"argument {_display(option)}: ignored explicit argument '{explicit.text}'"))
+                continue
             values = [explicit]
         elif nargs == "1":
-            if i < len(args) and not _looks_like_option(args[i]):
+            if i < len(args) and _is_value(args[i], strings):
                 values = [args[i]]
                 i += 1
             else:
                 parsed.problems.append((name_word.span, f"argument {_display(option)}: expected one argument"))
                 continue
         elif nargs == "?":
-            if i < len(args) and not _looks_like_option(args[i]):
+            if i < len(args) and _is_value(args[i], strings):
                 values = [args[i]]
                 i += 1
         elif nargs in ("+", "*"):
-            while i < len(args) and not _looks_like_option(args[i]):
+            while i < len(args) and _is_value(args[i], strings):
                 values.append(args[i])
                 i += 1
             if nargs == "+" and not values:
                 parsed.problems.append((name_word.span, f"argument {_display(option)}: expected at least one argument"))
                 continue
+        if option.get("ignored"):
+            # azure-cli's IgnoreAction: the parser knows `--cmd` but refuses it when used.
+            shown = " ".join(w.text for w in values)
+            parsed.problems.append((name_word.span, f"unrecognized argument: {found.canonical} {shown}".rstrip()))
+            continue
         occurrence = Occurrence(name_word, values, explicit is not None)
         if option.get("repeat"):
             parsed.values.setdefault(option["dest"], []).append(occurrence)
@@ -170,6 +264,11 @@ def _int(text: str) -> int | None:
         return None
 
 
+def _not_allowed(parsed: Parsed, option: Spec, value: Word, allowed: list[str]) -> None:
+    parsed.problems.append((value.span, f"az {parsed.command}: '{value.text}' is not a valid value for '{option['names'][0]}'. "
+                                        f"Allowed values: {', '.join(allowed)}."))
+
+
 def _check_value(option: Spec, occurrence: Occurrence, parsed: Parsed) -> None:
     choices = option.get("choices")
     kind = option.get("type")
@@ -177,11 +276,14 @@ def _check_value(option: Spec, occurrence: Occurrence, parsed: Parsed) -> None:
         if not value.known:
             continue
         if choices and value.text.lower() not in {c.lower() for c in choices}:
-            parsed.problems.append((value.span, f"argument {_display(option)}: invalid choice '{value.text}' (choose from {', '.join(choices)})"))
+            _not_allowed(parsed, option, value, choices)
         elif kind == "int" and _int(value.text) is None:
-            parsed.problems.append((value.span, f"argument {_display(option)}: invalid int value '{value.text}'"))
-        elif kind == "bool" and value.text.lower() not in table()["bool_values"]:
-            parsed.problems.append((value.span, f"argument {_display(option)}: invalid value '{value.text}' (expected true or false)"))
+            parsed.problems.append((value.span, f"argument {_display(option)}: invalid int value: '{value.text}'"))
+        elif kind == "bool":
+            # get_three_state_flag() options take true/false only; AAZ boolean options more.
+            allowed = table()["three_state_values" if option.get("three_state") else "bool_values"]
+            if value.text.lower() not in allowed:
+                _not_allowed(parsed, option, value, allowed)
 
 
 def _check_required(parsed: Parsed, env: AzEnv, command_span: Span) -> None:
@@ -191,7 +293,7 @@ def _check_required(parsed: Parsed, env: AzEnv, command_span: Span) -> None:
         return
     missing = []
     for option in spec["options"]:
-        if not option.get("required") or parsed.last(option["dest"]) is not None:
+        if not option.get("required") or parsed.last(option["dest"]) is not None or option["dest"] in parsed.named:
             continue
         default = option.get("configured_default")
         if default and default in env.defaults:
@@ -271,7 +373,7 @@ def normalize_az(
             command = candidate
             break
     if command is None:
-        return result  # other `az sig` commands (show, list, delete, share…) create nothing
+        return result  # other `az sig` commands (show, list, delete…) create nothing
     used = len(command.split())
     command_span = az_word.index.span(az_word.token_start, head[used - 1].token_end)
     spec = commands[command]
@@ -283,6 +385,12 @@ def normalize_az(
             if not any(parsed.last(d) is not None for d in group["dests"]):
                 parsed.problems.append((command_span, group["message"]))
         _check_groups(parsed)
+    if spec.get("validate_only"):
+        # `az sig update`, `az sig share …`: read for what az itself refuses; what they change is
+        # not modelled, so they declare no resource for the body rules.
+        binding = Binding(spec, command_span, whole, problems=parsed.problems)
+        result.findings.extend(binding.findings(None))
+        return result
     builder = _Builder(parsed, command, command_span, whole, path, context, env, source_kind)
     resource = builder.build()
     result.findings.extend(builder.binding.findings(resource))

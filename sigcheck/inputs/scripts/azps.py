@@ -88,7 +88,25 @@ def _defaults() -> Spec:
     return facts.section("api_versions", "default_image_definition_security_by_tool", "powershell")
 
 
-def _resolve(name: str, params: list[Spec]) -> tuple[Spec | None, str | None]:
+# The table's type names as PowerShell prints them in binding errors.
+_DOTNET_TYPES = {"string": "System.String", "string[]": "System.String[]", "int": "System.Int32", "bool": "System.Boolean",
+                 "datetime": "System.DateTime", "hashtable": "System.Collections.Hashtable",
+                 "hashtable[]": "System.Collections.Hashtable[]"}
+
+
+def _sibling_hint(cmdlet: str, name: str) -> str:
+    """` (-X is a parameter of New-Az…, not of Update-Az…)` when a cmdlet of the same noun has it."""
+    noun = cmdlet.partition("-")[2].lower()
+    lowered = name.lower()
+    for other, spec in _table()["cmdlets"].items():
+        if other != cmdlet and other.partition("-")[2].lower() == noun:
+            for param in spec["parameters"]:
+                if param["name"].lower() == lowered or lowered in (a.lower() for a in param.get("aliases", [])):
+                    return f" (-{param['name']} is a parameter of {other}, not of {cmdlet})"
+    return ""
+
+
+def _resolve(name: str, params: list[Spec], cmdlet: str | None = None) -> tuple[Spec | None, str | None]:
     """The parameter `-name` binds to (exact name or alias, else unambiguous prefix)."""
     lowered = name.lower()
     for param in params:
@@ -101,8 +119,10 @@ def _resolve(name: str, params: list[Spec]) -> tuple[Spec | None, str | None]:
     if len(matches) > 1:
         shown = ", ".join(sorted(p["name"] for p in matches))
         return None, f"Parameter cannot be processed because the parameter name '{name}' is ambiguous. Possible matches include: {shown}."
-    close = difflib.get_close_matches(name, [p["name"] for p in params], n=1)
-    hint = f" (did you mean -{close[0]}?)" if close else ""
+    close = difflib.get_close_matches(name, [p["name"] for p in params if not p.get("hidden")], n=1)
+    hint = _sibling_hint(cmdlet, name) if cmdlet is not None else ""
+    if not hint:
+        hint = f" (did you mean -{close[0]}?)" if close else ""
     return None, f"A parameter cannot be found that matches parameter name '{name}'{hint}."
 
 
@@ -113,7 +133,10 @@ class _PowerShellBinder:
     def __init__(self, cmdlet: str, spec: dict[str, Any], items: list[Element], name_span: Span, whole: Span) -> None:
         self.cmdlet = cmdlet
         self.spec = spec
-        self.params = spec["parameters"] + _table()["common_parameters"]
+        # AutoRest-generated cmdlets have their own common set (other DefaultProfile aliases, hidden
+        # runtime parameters that still bind and so take part in prefix matching).
+        common = "autorest_common_parameters" if spec.get("common_parameters") == "autorest" else "common_parameters"
+        self.params = spec["parameters"] + _table()[common]
         self.binding = Binding(spec, name_span, whole)
         self.bound = self.binding.bound
         self.problems = self.binding.problems
@@ -158,6 +181,17 @@ class _PowerShellBinder:
             if text is not None and choices and text.lower() not in {c.lower() for c in choices}:
                 self.problems.append((value.span, f"Cannot bind parameter '{param['name']}': '{text}' is not one of {', '.join(choices)}."))
             return Node(text, value.span, None, value.origin) if text is not None else value
+        if kind == "bool" and not (value.is_object or value.is_array):
+            raw = value.value
+            if isinstance(raw, bool):
+                return value
+            if isinstance(raw, (int, float)):
+                return Node(raw != 0, value.span, None, value.origin)
+            # PowerShell converts no string to [bool] for a parameter: only $true/$false and numbers.
+            self.problems.append((value.span, f"Cannot process argument transformation on parameter '{param['name']}'. Cannot convert value "
+                                              f"\"System.String\" to type \"System.Boolean\". Boolean parameters accept only Boolean values and numbers, "
+                                              f"such as $True, $False, 1 or 0."))
+            return Node(UNKNOWN, value.span, None, value.origin)
         if kind == "hashtable[]" and value.is_object:
             return Node([value], value.span)
         return value
@@ -182,7 +216,7 @@ class _PowerShellBinder:
                     self.unknown_splat = True
                     continue
                 for key, value in node.items():
-                    param, problem = _resolve(key, self.params)
+                    param, problem = _resolve(key, self.params, self.cmdlet)
                     key_span = node.key_spans[key]
                     if param is None:
                         self.problems.append((key_span, problem or ""))
@@ -192,7 +226,7 @@ class _PowerShellBinder:
             if item.kind == "arg":
                 positional.append(item)
                 continue
-            param, problem = _resolve(item.value, self.params)
+            param, problem = _resolve(item.value, self.params, self.cmdlet)
             if param is None:
                 self.problems.append((item.span, problem or ""))
                 if item.forced is None and i < len(items) and items[i].kind == "arg":
@@ -207,7 +241,8 @@ class _PowerShellBinder:
                 i += 1
             else:
                 kind = param.get("type", "string")
-                self.problems.append((item.span, f"Missing an argument for parameter '{param['name']}'. Specify a parameter of type '{kind}' and try again."))
+                shown = _DOTNET_TYPES.get(kind, kind)
+                self.problems.append((item.span, f"Missing an argument for parameter '{param['name']}'. Specify a parameter of type '{shown}' and try again."))
         slots = sorted((p for p in self.spec["parameters"] if "position" in p), key=lambda p: p["position"])
         free = [p for p in slots if p["name"] not in self.bound]
         for item in positional:
@@ -284,6 +319,11 @@ def normalize_cmdlet(
     binder = _PowerShellBinder(cmdlet, spec, items, name_span, whole)
     binder.check_required(piped)
     binding = binder.binding
+    if spec.get("validate_only"):
+        # Update-AzGallery, Update-AzGalleryImageDefinition: read for what PowerShell refuses; the
+        # change they make is not modelled, so they declare no resource for the body rules.
+        result.findings.extend(binding.findings(None))
+        return result
     binding.opaque = binder.unknown_splat
     binding.fill_body(spec["parameters"], "name")
     kind = spec["resource"]

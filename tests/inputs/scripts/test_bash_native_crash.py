@@ -70,4 +70,4 @@ def test_the_bash_parser_does_not_crash_the_run(tmp_path: Path) -> None:
     assert out.count(f"{fuzzed}:") == 7
     # Findings after the stand-ins are on their own line and column, in a script and a Markdown block.
     assert f"{tmp_path / 'minimal.azcli'}:2:15: SIG003 [error] argument --location/-l: expected one argument" in out
-    assert f"{tmp_path / 'README.md'}:5:35: SIG003 [error] argument --gallery-name/-r: expected one argument" in out
+    assert f"{tmp_path / 'README.md'}:5:35: SIG003 [error] argument -r/--gallery-name: expected one argument" in out

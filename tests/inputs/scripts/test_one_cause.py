@@ -44,10 +44,18 @@ def test_unknown_splat_leaves_absent_parameters_unknown() -> None:
 
 
 def test_image_definition_update_sends_no_create_defaults() -> None:
-    (definition,) = _load("a.azcli", "az sig image-definition update -g rg -r g -i d --hyper-v-generation V2\n").resources
+    (definition,) = _load("a.azcli", "az sig image-definition update -g rg -r g -i d --allow-update-image true\n").resources
     assert isinstance(definition, m.ImageDefinition) and definition.partial
-    assert definition.hyper_v_generation is not None and definition.hyper_v_generation.value == "V2"
     assert definition.feature("SecurityType") is None  # a create would add TrustedLaunchSupported
+
+
+def test_image_definition_update_takes_no_property_options() -> None:
+    # azure-cli 2.91.0 unregisters them (SigImageDefinitionUpdate): argparse refuses the line.
+    loaded = _load("a.azcli", "az sig image-definition update -g rg -r g -i d --hyper-v-generation V2\n")
+    assert loaded.resources == []
+    (finding,) = loaded.findings
+    assert finding.rule_id == "SIG003"
+    assert "--hyper-v-generation is an option of az sig image-definition create" in finding.message
 
 
 def test_azurerm_cmdlets_read_as_az_with_a_warning() -> None:

@@ -107,7 +107,7 @@ def test_usage_errors() -> None:
     assert "lengths of --data-snapshots (2), --data-snapshot-luns (1)" in messages
     assert "'C' has no '='" in messages
     assert "--publisher/-p" in messages
-    assert "invalid choice 'Public'" in messages
+    assert "az sig create: 'Public' is not a valid value for '--permissions'. Allowed values: Community, Groups, Private." in messages
     assert "--resource-group/-g" in messages
     assert "Please provide --managed-image or --os-snapshot or --vhd" in messages
     lines = {line for line, _, _ in found}
