@@ -185,12 +185,20 @@ def _shown(path: str) -> str:
     return os.path.relpath(absolute, cwd) if absolute.startswith(cwd + os.sep) else path
 
 
+_NOT_LINE_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
+
+
 def _read_yaml(text: str, path: str) -> tuple[Any, Locator]:
     # The round-trip loader builds only maps, lists and scalars (no Python objects from tags), so
     # it is as safe as the safe loader, and it remembers where each key and item was written.
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    # YAML 1.2 (§5.4) counts only LF and CR as line breaks; ruamel's reader also breaks lines at
+    # NEL, LS and PS (YAML 1.1), so one in a comment would start a line of YAML the editor does not
+    # show. A configuration has no use for them: they are read as spaces, one character for one,
+    # which keeps every line and column where the editor has it.
+    text = text.translate(_NOT_LINE_BREAKS)
     try:
         _check_expansion(text, path)
         with warnings.catch_warnings():

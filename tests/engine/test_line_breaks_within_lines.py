@@ -123,6 +123,21 @@ def test_configuration_errors_are_placed_as_the_editor_counts(tmp_path: Path) ->
     assert (raised.value.line, raised.value.column) == (4, 5)
 
 
+def test_nel_ls_and_ps_in_yaml_comments_start_no_line(tmp_path: Path) -> None:
+    """YAML 1.2 breaks lines at LF and CR only; ruamel's reader also at NEL, LS and PS, which would
+    turn the rest of a comment into YAML the editor shows as a comment."""
+    from sigcheck.config import ConfigError, load
+
+    yaml = tmp_path / ".sigcheck.yaml"
+    yaml.write_text("# owners\x85 see: wiki\u2028 and\u2029 notes: here\nselect:\n  - SIG1\nignore: [SIG9999]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load(str(yaml), ["SIG101"])
+    assert (raised.value.line, raised.value.column) == (4, 10)
+    assert "SIG9999" in str(raised.value)
+    yaml.write_text("# owners\x85 see: wiki\u2028 and\u2029 notes: here\nselect:\n  - SIG1\n", encoding="utf-8")
+    assert load(str(yaml), ["SIG101"]) is not None
+
+
 def test_an_undecodable_byte_in_a_cr_only_file_is_placed_on_its_line() -> None:
     engine = Engine(default_registry(), Options(today=TODAY))
     result = engine.run_text("t.json", b'{\r  "a": 1,\r  "b": "\xff"\r}\r')
