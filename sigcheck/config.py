@@ -88,6 +88,8 @@ class Config:
     known_ids: frozenset[str] = frozenset()
     # Named with --config: its policy then governs every checked file.
     explicit: bool = False
+    # Where validated configurations are remembered (the run's cache folder; None: nowhere).
+    cache_dir: str | None = None
 
 
 # -- discovery ----------------------------------------------------------------
@@ -136,16 +138,17 @@ def _has_sigcheck_table(path: str) -> bool:
         return False
 
 
-def discover(start: str, rule_ids: Iterable[str]) -> Config:
+def discover(start: str, rule_ids: Iterable[str], cache_dir: str | None = None) -> Config:
     """The configuration that applies to `start`, or the empty one."""
     path = find_config(start)
     rule_ids = frozenset(rule_ids)
-    return load(path, rule_ids) if path is not None else Config(known_ids=rule_ids)
+    return load(path, rule_ids, cache_dir) if path is not None else Config(known_ids=rule_ids)
 
 
 # -- reading --------------------------------------------------------------------
-def load(path: str, rule_ids: Iterable[str]) -> Config:
-    """Read, validate and return the configuration in `path` (YAML, or TOML by its extension)."""
+def load(path: str, rule_ids: Iterable[str], cache_dir: str | None = None) -> Config:
+    """Read, validate and return the configuration in `path` (YAML, or TOML by its extension).
+    With `cache_dir`, a configuration validated once is not validated again (see _validate)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
@@ -159,13 +162,14 @@ def load(path: str, rule_ids: Iterable[str]) -> Config:
             data, locate = _read_toml(text, path)
         else:
             data, locate = _read_yaml(text, path)
-        _validate(data, path, locate)
+        _validate(data, path, locate, cache_dir)
     except RecursionError:
         # The readers and the validator recurse on nesting; a condition nested thousands deep is
         # the user's mistake, not a crash (policy conditions allow 16 levels).
         raise ConfigError("invalid configuration: nested too deeply to read", path) from None
     data = _lists(data)
     config = _build(data, path)
+    config.cache_dir = cache_dir
     known = frozenset(rule_ids)
     config.known_ids = known
     if any(key in data for key in ("policy", "custom-rules")):
@@ -378,17 +382,30 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def _validate(data: Any, path: str, locate: Locator) -> None:
+def _validate(data: Any, path: str, locate: Locator, cache_dir: str | None = None) -> None:
     if not isinstance(data, dict):
         # Not a table of settings (another kind of file named by mistake, such as --config
         # /etc/passwd): say what it holds, never echo it.
         kind = "a list" if isinstance(data, list) else "a single value"
         raise ConfigError(f"not a sigcheck configuration: the file holds {kind}, not a table of settings", path, 1, 1)
+    # The same settings validated against the same schema before: valid again. Importing
+    # jsonschema is a third of a one-file run's time, and pre-commit and the editor read the same
+    # configuration on every run. Only success is remembered: an error is always found afresh.
+    marker = _validated_marker(data, cache_dir)
+    if marker is not None and os.path.exists(marker):
+        return
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     if not errors:
+        if marker is not None:
+            try:
+                os.makedirs(os.path.dirname(marker), exist_ok=True)
+                with open(marker, "wb"):
+                    pass
+            except OSError:
+                pass  # an unwritable cache only costs time
         return
     error = errors[0]
     where = tuple(error.absolute_path)  # of the value at fault; its parent's for a bad key
@@ -415,6 +432,24 @@ def _validate(data: Any, path: str, locate: Locator) -> None:
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     # jsonschema quotes the offending value whole: a long one is cut, not echoed.
     raise ConfigError(f"invalid configuration: {abbreviate(message, 300)}{more}", path, *line_col)
+
+
+def _validated_marker(data: dict[str, Any], cache_dir: str | None) -> str | None:
+    """The file that records these settings as valid against this schema, or None without a
+    cache (or for settings that have no canonical text, such as keys of mixed types)."""
+    if cache_dir is None:
+        return None
+    import hashlib
+
+    try:
+        settings = json.dumps(data, sort_keys=True, ensure_ascii=False, default=repr)
+        with open(_SCHEMA, "rb") as handle:
+            digest = hashlib.sha256(handle.read())
+    except (TypeError, ValueError, OSError):
+        return None
+    digest.update(settings.encode("utf-8", "surrogatepass"))
+    key = digest.hexdigest()
+    return os.path.join(cache_dir, "valid-configurations", key[:2], key)
 
 
 def _locate_key(locate: Locator, where: tuple[Any, ...]) -> tuple[int, int]:
@@ -530,4 +565,5 @@ def _configure_policy(options: Any, config: Config) -> None:
     custom = config.policy.custom if config.policy is not None else {}
     options.extra_rules = [custom_rule(definition.meta()) for definition in custom.values()]
     options.settings[SETTINGS_NAME] = {"scope": NearestPolicy(
-        config.policy, config.path, config.explicit, config.known_ids or frozenset(), frozenset(custom))}
+        config.policy, config.path, config.explicit, config.known_ids or frozenset(), frozenset(custom),
+        cache_dir=config.cache_dir)}

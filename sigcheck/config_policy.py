@@ -98,8 +98,9 @@ class NearestPolicy:
     Problems with the configurations read this way are collected in `problems` (exit code 2)."""
 
     def __init__(self, primary: Policy | None, primary_path: str | None, fixed: bool, known_ids: frozenset[str],
-                 registered: frozenset[str]) -> None:
+                 registered: frozenset[str], cache_dir: str | None = None) -> None:
         self.primary = primary
+        self.cache_dir = cache_dir
         self.primary_path = os.path.abspath(primary_path) if primary_path else None
         self.fixed = fixed
         self.known_ids = known_ids
@@ -148,7 +149,7 @@ class NearestPolicy:
             return self._by_file[config_path]
         policy: Policy | None = None
         try:
-            policy = load(config_path, self.known_ids).policy
+            policy = load(config_path, self.known_ids, self.cache_dir).policy
         except ConfigError as exc:
             self.problems.append(str(exc))
         if policy is not None:

@@ -112,10 +112,10 @@ class Linter:
             if config is False:
                 found = Config()
             elif config is not None:
-                found = load(config, self.registry.rules)
+                found = load(config, self.registry.rules, cache_dir)
                 found.explicit = True  # its policy governs every file checked
             else:
-                found = discover(discover_from, self.registry.rules)
+                found = discover(discover_from, self.registry.rules, cache_dir)
         except ConfigError as exc:
             raise LintError(str(exc)) from None
         configure(options, found)

@@ -232,3 +232,59 @@ def test_an_unknown_id_in_a_string_selection_is_a_usage_error(run_cli, project: 
     (project / ".sigcheck.yaml").write_text("select: SIG2, SIG9\n", encoding="utf-8")
     result = run_cli("check", str(project / "templates"))
     assert result.code == 2 and "no rule matches 'SIG9'" in result.err
+
+
+# -- validated configurations are remembered -------------------------------------------------------
+def _check_imports_jsonschema(folder: Path, cache: Path, *options: str) -> tuple[int, bool, str]:
+    code = ("import sys\nfrom sigcheck.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
+            "else:\n    code = 0\n"
+            "sys.stderr.write(f'\\nIMPORTED={\"jsonschema\" in sys.modules}')\n")
+    done = subprocess.run([sys.executable, "-c", code, "check", *options, "t.json"], cwd=folder,
+                          capture_output=True, text=True, timeout=60, check=False,
+                          env=dict(os.environ, SIGCHECK_CACHE_DIR=str(cache)))
+    imported = done.stderr.rsplit("IMPORTED=", 1)[-1].strip() == "True"
+    return done.returncode, imported, done.stderr
+
+
+def test_a_configuration_validated_once_is_not_validated_again(tmp_path: Path) -> None:
+    from sigcheck.config import ConfigError, load
+
+    cache = tmp_path / "cache"
+    config = tmp_path / ".sigcheck.yaml"
+    config.write_text("select: [SIG1]\npolicy:\n  allowed-regions: [westeurope]\n", encoding="utf-8")
+    load(str(config), ["SIG101"], str(cache))
+    markers = list((cache / "valid-configurations").rglob("*"))
+    assert [m for m in markers if m.is_file()], "a valid configuration is remembered"
+    (tmp_path / "t.json").write_text(TEMPLATE, encoding="utf-8")
+    # The next run with the cache reads the configuration without importing jsonschema...
+    code = subprocess.run([sys.executable, "-m", "sigcheck", "check", "t.json"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, check=False, env=dict(os.environ, SIGCHECK_CACHE_DIR=str(cache))).returncode
+    assert code in (0, 1)
+    # ...and an edited, now invalid, configuration is validated afresh, every time.
+    config.write_text("select: [SIG1]\npolicy:\n  allowed-regions: [westeurpe]\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="unknown region 'westeurpe'"):
+            load(str(config), ["SIG101"], str(cache))
+    config.write_text("select: [SIG1]\npolicy:\n  alowed-regions: [westeurope]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown key 'alowed-regions'"):
+        load(str(config), ["SIG101"], str(cache))
+    # An unwritable cache folder only costs time.
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    config.write_text("select: [SIG1]\n", encoding="utf-8")
+    assert load(str(config), ["SIG101"], str(blocked)).path is not None
+
+
+def test_the_cli_skips_validating_a_remembered_configuration(tmp_path: Path) -> None:
+    (tmp_path / ".sigcheck.yaml").write_text("select: [SIG1]\n", encoding="utf-8")
+    (tmp_path / "t.json").write_text(TEMPLATE, encoding="utf-8")
+    cache = tmp_path / "cache"
+    # --no-cache neither reads nor writes the cache: validated, nothing remembered.
+    code, imported, err = _check_imports_jsonschema(tmp_path, cache, "--no-cache")
+    assert code in (0, 1) and imported and not cache.exists(), err
+    code, imported, err = _check_imports_jsonschema(tmp_path, cache)
+    assert code in (0, 1) and imported and (cache / "valid-configurations").exists(), err
+    # The next run finds it remembered (the file's findings are then taken from the cache too).
+    code, imported, err = _check_imports_jsonschema(tmp_path, cache)
+    assert code in (0, 1) and not imported, err
