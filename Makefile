@@ -38,10 +38,12 @@ fuzz: install
 snapshots: install
 	$(BIN)/python scripts/update_snapshots.py
 
-# The SARIF help texts derived from the rule pages (docs/rules/help.json), and the rule catalogue
-# derived from the rule modules (sigcheck/checks/catalogue.py): run after editing a page or a rule.
+# What is derived from the code: the SARIF help texts from the rule pages (docs/rules/help.json), the
+# rule catalogue from the rule modules (sigcheck/checks/catalogue.py) and the configuration's JSON
+# Schema from its pydantic models (sigcheck/config_schema.json): run after editing one of those.
 docs: install
 	$(BIN)/python scripts/build_rule_catalogue.py
+	$(BIN)/python scripts/gen_config_schema.py
 	$(BIN)/python scripts/build_rule_help.py
 
 bench: install

@@ -1,10 +1,11 @@
 """Configuration: `[tool.sigcheck]` in pyproject.toml or a `.sigcheck.yaml`, found upward from the
-checked path, or named with `--config`. Validated against `config_schema.json` (shipped in the
-package); a bad configuration is a `ConfigError` that names the file, line and column.
+checked path, or named with `--config`. Validated by the pydantic models of config_model.py
+(which publish `config_schema.json`); a bad configuration is a `ConfigError` that names the file,
+line and column.
 
 Only runs that have a configuration pay for reading one: a plain `sigcheck check x.json` imports
-neither ruamel.yaml nor jsonschema (the discovery below reads file names and, for pyproject.toml,
-its text).
+neither ruamel.yaml nor pydantic (the discovery below reads file names and, for pyproject.toml,
+its text), and a configuration the cache has seen valid is not validated again.
 """
 
 from __future__ import annotations
@@ -389,53 +390,122 @@ def _validate(data: Any, path: str, locate: Locator, cache_dir: str | None = Non
         kind = "a list" if isinstance(data, list) else "a single value"
         raise ConfigError(f"not a sigcheck configuration: the file holds {kind}, not a table of settings", path, 1, 1)
     # The same settings validated against the same schema before: valid again. Importing
-    # jsonschema is a third of a one-file run's time, and pre-commit and the editor read the same
+    # pydantic is a third of a one-file run's time, and pre-commit and the editor read the same
     # configuration on every run. Only success is remembered: an error is always found afresh.
     marker = _validated_marker(data, cache_dir)
     if marker is not None and os.path.exists(marker):
         return
-    from jsonschema import Draft202012Validator
+    from pydantic import ValidationError
 
-    validator = Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    if not errors:
-        if marker is not None:
-            try:
-                os.makedirs(os.path.dirname(marker), exist_ok=True)
-                with open(marker, "wb"):
-                    pass
-            except OSError:
-                pass  # an unwritable cache only costs time
-        return
-    error = errors[0]
-    where = tuple(error.absolute_path)  # of the value at fault; its parent's for a bad key
-    message = error.message
-    line_col = locate(where, error.instance)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = list(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in allowed]
-        if extra:
-            import difflib
+    from sigcheck.config_model import Configuration
 
-            suggestion = difflib.get_close_matches(str(extra[0]), allowed, n=1)
-            message = f"unknown key '{extra[0]}'" + (f" (did you mean '{suggestion[0]}'?)" if suggestion else "")
+    try:
+        Configuration.model_validate(_plain(data))
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: ([str(step) for step in e["loc"]], e["msg"]))
+        message, line_col = _explain(errors[0], locate)
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        # pydantic quotes the offending value whole: a long one is cut, not echoed.
+        raise ConfigError(f"invalid configuration: {abbreviate(message, 300)}{more}", path, *line_col) from None
+    if marker is not None:
+        try:
+            os.makedirs(os.path.dirname(marker), exist_ok=True)
+            with open(marker, "wb"):
+                pass
+        except OSError:
+            pass  # an unwritable cache only costs time
+
+
+def _plain(data: Any) -> Any:
+    """The settings as plain Python values (the YAML reader's maps, lists and scalars are
+    subclasses that carry positions), built without recursion."""
+    def scalar(value: Any) -> Any:
+        for kind in (bool, int, float, str):
+            if isinstance(value, kind):
+                return kind(value)
+        return value
+
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(data, root, 0)]
+    while stack:
+        value, parent, key = stack.pop()
+        if isinstance(value, dict):
+            made: Any = {}
+            for k, v in value.items():
+                made[scalar(k)] = None
+                stack.append((v, made, scalar(k)))
+        elif isinstance(value, list):
+            made = [None] * len(value)
+            stack.extend((v, made, i) for i, v in enumerate(value))
+        else:
+            made = scalar(value)
+        parent[key] = made
+    return root[0]
+
+
+# The JSON Schema names of the types pydantic reports, as the messages say them.
+_TYPE_WORDS = {"string_type": "a string", "list_type": "a list", "dict_type": "a table", "model_type": "a table",
+               "model_attributes_type": "a table", "int_type": "an integer", "float_type": "a number",
+               "bool_type": "true or false"}
+_JSON_TYPES = {"string_type": "string", "list_type": "array", "dict_type": "object", "model_type": "object",
+               "model_attributes_type": "object", "int_type": "integer", "float_type": "number", "bool_type": "boolean"}
+
+
+def _explain(error: Any, locate: Locator) -> tuple[str, tuple[int, int]]:
+    """A pydantic error in the words of the configuration and where it is written: the key for a
+    bad or unknown key, else the value."""
+    from sigcheck.config_model import RULE_PATTERN, tables
+
+    loc = tuple(error["loc"])
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    on_key = bool(loc) and loc[-1] == "[key]"  # a key of a table of free keys (`severity`) is bad
+    if on_key:
+        loc = loc[:-1]
+    where = loc[:-1] if on_key or kind in ("extra_forbidden", "missing") else loc
+    shown = repr(value)
+    if kind == "extra_forbidden":
+        import difflib
+
+        allowed = tables().get(tuple("*" if isinstance(step, int) else step for step in where), [])
+        extra = str(loc[-1])
+        hint = difflib.get_close_matches(extra, allowed, n=1)
+        message = f"unknown key '{extra}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        if allowed:
             message += f"; allowed keys: {', '.join(allowed)}"
-            line_col = _locate_key(locate, where + (extra[0],))
-    elif "propertyNames" in error.schema_path:  # a bad key: jsonschema reports it at its parent
-        line_col = _locate_key(locate, where + (error.instance,))
-        if error.validator == "pattern":
-            message = f"key '{error.instance}' is not a rule id or prefix (such as SIG201 or SIG2)"
-    elif error.validator == "pattern":
-        message = f"'{error.instance}' is not a rule id or prefix (such as SIG201 or SIG2)"
+        line_col = _locate_key(locate, where + (loc[-1],))
+    elif kind == "missing":
+        message = f"'{loc[-1]}' is a required property"
+        line_col = locate(where, None)
+    else:
+        if kind == "literal_error":
+            message = f"{shown} is not one of {ctx.get('expected')}"
+        elif kind == "string_pattern_mismatch":
+            message = (f"{'key ' if on_key else ''}{shown} is not a rule id or prefix (such as SIG201 or SIG2)"
+                       if ctx.get("pattern") == RULE_PATTERN else f"{shown} does not match {ctx.get('pattern')}")
+        elif kind in _JSON_TYPES:
+            message = f"{shown} is not of type '{_JSON_TYPES[kind]}' (expected {_TYPE_WORDS[kind]})"
+        elif kind == "too_short":
+            message = f"{shown} is empty" if ctx.get("min_length") == 1 else f"{shown} is too short"
+        elif kind == "greater_than_equal":
+            message = f"{shown} is less than the minimum of {ctx.get('ge')}"
+        elif kind == "greater_than":
+            message = f"{shown} is not more than {ctx.get('gt', 0):g}"
+        elif kind == "less_than_equal":
+            message = f"{shown} is more than the maximum of {ctx.get('le')}"
+        elif kind == "null_value":
+            message = "the key has no value (leave it out to take the default)"
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+        # A bad key, or a key with no value at all, is shown at the key.
+        line_col = _locate_key(locate, loc) if on_key or kind == "null_value" else locate(where, value)
     if where:
         message = f"{_dotted(where)}: {message}"
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    # jsonschema quotes the offending value whole: a long one is cut, not echoed.
-    raise ConfigError(f"invalid configuration: {abbreviate(message, 300)}{more}", path, *line_col)
+    return message, line_col
 
 
 def _validated_marker(data: dict[str, Any], cache_dir: str | None) -> str | None:
-    """The file that records these settings as valid against this schema, or None without a
+    """The file that records these settings as valid against this schema (config_schema.json, the
+    published form of sigcheck.config_model), or None without a
     cache (or for settings that have no canonical text, such as keys of mixed types)."""
     if cache_dir is None:
         return None

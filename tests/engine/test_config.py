@@ -197,6 +197,59 @@ def test_schema_ships_as_data_and_is_a_valid_schema() -> None:
     Draft202012Validator.check_schema(schema())
 
 
+def test_the_published_schema_is_the_models_own() -> None:
+    """config_schema.json is generated from the pydantic models that validate (make docs)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    import gen_config_schema
+
+    assert gen_config_schema.TARGET.read_text(encoding="utf-8") == gen_config_schema.render(), (
+        "sigcheck/config_schema.json is out of date: run `make docs` (scripts/gen_config_schema.py)")
+
+
+@pytest.mark.parametrize("text", [
+    "select: [SIG1]\nignore: 'SIG2, SIG3'\nextend-select: [SIG002]\nseverity: {SIG101: warning}\n",
+    "per-path-ignores: {'legacy/**': [SIG1], 'gen/*': 'SIG2'}\nexclude: ['*.bak']\nfile-timeout: 2.5\n",
+    "location: westeurope\nresource-group: rg\nsubscription-id: '0000'\nstale-api-version: {max-age-days: 30}\n",
+    "policy:\n  allowed-regions: [westeurope]\n  min-target-regions: 2\n  replicas: {min: 1, max: 3}\n"
+    "  storage-account-types: [Standard_ZRS]\n  end-of-life: {required: true}\n  naming: {gallery: 'g.*'}\n"
+    "  security-types: [TrustedLaunch]\n  required-tags: [owner]\n  sharing: [Private]\n  min-api-version: '2023-07-03'\n",
+])
+def test_what_the_models_accept_the_published_schema_accepts(text: str) -> None:
+    """Both forms of the rules, and one of each setting, pass the models and the schema alike."""
+    from jsonschema import Draft202012Validator
+    from ruamel.yaml import YAML
+
+    from sigcheck.config import schema
+    from sigcheck.config_model import Configuration
+
+    data = YAML(typ="safe").load(text)
+    Configuration.model_validate(data)
+    assert not list(Draft202012Validator(schema()).iter_errors(data))
+
+
+@pytest.mark.parametrize(("text", "message", "where"), [
+    ("select:\n", "select: the key has no value", (1, 1)),
+    ("file-timeout: 0\n", "file-timeout: 0 is not more than 0", (1, 15)),
+    ("file-timeout: '5'\n", "file-timeout: '5' is not of type 'number'", (1, 15)),
+    ("severity:\n  sig-1: error\n", "severity: key 'sig-1' is not a rule id or prefix", (2, 3)),
+    ("policy:\n  replicas: {}\n", "policy.replicas: set at least one of 'min', 'max'", (2, 13)),
+    ("policy:\n  replicas: {min: 0}\n", "policy.replicas.min: 0 is less than the minimum of 1", (2, 19)),
+    ("policy:\n  allowed-regions: []\n", "policy.allowed-regions: [] is empty", (2, 20)),
+    ("stale-api-version:\n  max-age: 3\n", "stale-api-version: unknown key 'max-age' (did you mean 'max-age-days'?)", (2, 3)),
+    ("custom-rules:\n  - {id: C1, name: x, severity: error, message: m, resources: [gallery, gallery], condition: {}}\n",
+     "custom-rules[0]: resources names a kind twice", (2, 5)),
+])
+def test_model_errors_in_the_configurations_words(tmp_path: Path, text: str, message: str, where: tuple[int, int]) -> None:
+    from sigcheck.config import ConfigError, load
+
+    config = tmp_path / ".sigcheck.yaml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load(str(config), ["SIG101", "SIG002"])
+    assert message in str(raised.value)
+    assert (raised.value.line, raised.value.column) == where
+
+
 def _imported(cwd: Path, *args: str) -> str:
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "sigcheck", "check", *args],
                           cwd=cwd, capture_output=True, text=True, check=False)
@@ -235,11 +288,11 @@ def test_an_unknown_id_in_a_string_selection_is_a_usage_error(run_cli, project: 
 
 
 # -- validated configurations are remembered -------------------------------------------------------
-def _check_imports_jsonschema(folder: Path, cache: Path, *options: str) -> tuple[int, bool, str]:
+def _check_imports_validator(folder: Path, cache: Path, *options: str) -> tuple[int, bool, str]:
     code = ("import sys\nfrom sigcheck.cli import main\n"
             "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
             "else:\n    code = 0\n"
-            "sys.stderr.write(f'\\nIMPORTED={\"jsonschema\" in sys.modules}')\n")
+            "sys.stderr.write(f'\\nIMPORTED={\"pydantic\" in sys.modules}')\n")
     done = subprocess.run([sys.executable, "-c", code, "check", *options, "t.json"], cwd=folder,
                           capture_output=True, text=True, timeout=60, check=False,
                           env=dict(os.environ, SIGCHECK_CACHE_DIR=str(cache)))
@@ -257,7 +310,7 @@ def test_a_configuration_validated_once_is_not_validated_again(tmp_path: Path) -
     markers = list((cache / "valid-configurations").rglob("*"))
     assert [m for m in markers if m.is_file()], "a valid configuration is remembered"
     (tmp_path / "t.json").write_text(TEMPLATE, encoding="utf-8")
-    # The next run with the cache reads the configuration without importing jsonschema...
+    # The next run with the cache reads the configuration without importing pydantic...
     code = subprocess.run([sys.executable, "-m", "sigcheck", "check", "t.json"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=60, check=False, env=dict(os.environ, SIGCHECK_CACHE_DIR=str(cache))).returncode
     assert code in (0, 1)
@@ -281,10 +334,10 @@ def test_the_cli_skips_validating_a_remembered_configuration(tmp_path: Path) -> 
     (tmp_path / "t.json").write_text(TEMPLATE, encoding="utf-8")
     cache = tmp_path / "cache"
     # --no-cache neither reads nor writes the cache: validated, nothing remembered.
-    code, imported, err = _check_imports_jsonschema(tmp_path, cache, "--no-cache")
+    code, imported, err = _check_imports_validator(tmp_path, cache, "--no-cache")
     assert code in (0, 1) and imported and not cache.exists(), err
-    code, imported, err = _check_imports_jsonschema(tmp_path, cache)
+    code, imported, err = _check_imports_validator(tmp_path, cache)
     assert code in (0, 1) and imported and (cache / "valid-configurations").exists(), err
     # The next run finds it remembered (the file's findings are then taken from the cache too).
-    code, imported, err = _check_imports_jsonschema(tmp_path, cache)
+    code, imported, err = _check_imports_validator(tmp_path, cache)
     assert code in (0, 1) and not imported, err
