@@ -21,16 +21,8 @@ def render() -> str:
     return json.dumps(json_schema(), indent=1, ensure_ascii=False) + "\n"
 
 
-def main() -> int:
-    text = render()
-    if TARGET.exists() and TARGET.read_text(encoding="utf-8") == text:
-        print(f"unchanged  {TARGET.relative_to(REPO)}")
-    else:
-        TARGET.write_text(text, encoding="utf-8")
-        print(f"wrote {TARGET.relative_to(REPO)}")
-    return 0
-
-
 if __name__ == "__main__":
     sys.path.insert(0, str(REPO))
-    sys.exit(main())
+    from generated import write_if_changed
+
+    sys.exit(write_if_changed(TARGET, render()))
