@@ -117,7 +117,8 @@ def _resolve(name: str, params: list[Spec], cmdlet: str | None = None) -> tuple[
     if len(matches) == 1:
         return matches[0], None
     if len(matches) > 1:
-        shown = ", ".join(sorted(p["name"] for p in matches))
+        # PowerShell's own wording: the candidates with their dash, separated by spaces.
+        shown = " ".join(f"-{name}" for name in sorted(p["name"] for p in matches))
         return None, f"Parameter cannot be processed because the parameter name '{name}' is ambiguous. Possible matches include: {shown}."
     close = difflib.get_close_matches(name, [p["name"] for p in params if not p.get("hidden")], n=1)
     hint = _sibling_hint(cmdlet, name) if cmdlet is not None else ""

@@ -88,7 +88,7 @@ def test_parameter_errors() -> None:
     messages = " | ".join(sig003(load(text)))
     assert "'Bogus'" in messages
     assert "missing mandatory parameters: Location" in messages
-    assert "'Replica' is ambiguous" in messages
+    assert "'Replica' is ambiguous. Possible matches include: -ReplicaCount -ReplicationMode." in messages
     assert "accepts argument 'extra'" in messages
     assert "Cannot convert value 'many'" in messages
     assert messages.count("missing mandatory") == 1
