@@ -138,7 +138,13 @@ def template_with(expressions: list[str]) -> str:
 
 # -- configuration -------------------------------------------------------------------
 _CONFIG_KEYS = ["select", "ignore", "extend-select", "severity", "per-path-ignores", "exclude", "location",
-                "resource-group", "subscription-id", "stale-api-version", "file-timeout", "bogus"]
+                "resource-group", "subscription-id", "stale-api-version", "file-timeout", "policy", "custom-rules", "bogus"]
+# Keys of the tables below the top level (policy, custom rules and their parts), for `map` lines.
+_TABLE_KEYS = st.sampled_from(["allowed-regions", "min-target-regions", "replicas", "min", "max", "storage-account-types",
+                               "end-of-life", "required", "max-days", "naming", "gallery", "image-version", "security-types",
+                               "required-tags", "sharing", "min-api-version", "id", "name", "severity", "message",
+                               "help-uri", "resources", "condition", "field", "equals", "count", "where", "max-age-days",
+                               "SIG101"])
 _YAML_SCALARS = st.sampled_from(["SIG1", "SIG101", "ALL", "error", "warning", "westus2", "'*.json'", "1", "-1", "0.5", "null",
                                  "~", "yes", "[]", "{}", "'", '"', "&a", "*a", "!!python/object:os.system", "|", ">", "9" * 4400])
 
@@ -158,7 +164,11 @@ def yaml_configs(draw: st.DrawFn) -> str:
             lines.extend(f"  - {item}" for item in draw(st.lists(_YAML_SCALARS, max_size=4)))
         elif shape == "map":
             lines.append(f"{key}:")
-            lines.extend(f"  {k}: {v}" for k, v in draw(st.lists(st.tuples(_YAML_SCALARS, _YAML_SCALARS), max_size=3)))
+            keys = st.one_of(_YAML_SCALARS, _TABLE_KEYS)
+            values = st.one_of(_YAML_SCALARS, st.lists(_YAML_SCALARS, max_size=3).map(lambda xs: f"[{', '.join(xs)}]"),
+                               st.tuples(_TABLE_KEYS, _YAML_SCALARS).map(lambda kv: f"{{{kv[0]}: {kv[1]}}}"))
+            prefix = draw(st.sampled_from(("  ", "  - ")))  # a table, or a list of tables (custom-rules)
+            lines.extend(f"{prefix}{k}: {v}" for k, v in draw(st.lists(st.tuples(keys, values), max_size=3)))
         elif shape == "anchor":
             lines.append(f"{key}: &a{len(lines)} [{', '.join(['SIG1'] * draw(st.integers(1, 9)))}]")
         else:
