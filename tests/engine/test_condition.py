@@ -306,8 +306,77 @@ $r2 = @{Name='North Europe';ReplicaCount=2;StorageAccountType='Standard_ZRS'}
 New-AzGalleryImageVersion -ResourceGroupName rg -GalleryName condPsGallery -GalleryImageDefinitionName webTier -Name 1.0.0 -Location westeurope -TargetRegion @($r1, $r2) -SourceImageId /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/images/base
 """
 
+BASE_IMAGE = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/images/base"
+HTTP = f"""PUT https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/galleries/condRestGallery/images/webTier/versions/1.0.0?api-version=2024-03-03
+Content-Type: application/json
 
-@pytest.mark.parametrize("path,text", [("cond.azcli", AZ), ("cond.ps1", PS)])
+{{
+  "location": "westeurope",
+  "properties": {{
+    "publishingProfile": {{
+      "targetRegions": [
+        {{ "name": "westeurope", "regionalReplicaCount": 1 }},
+        {{ "name": "northeurope", "regionalReplicaCount": 2, "storageAccountType": "Standard_ZRS" }}
+      ]
+    }},
+    "storageProfile": {{ "source": {{ "id": "{BASE_IMAGE}" }} }}
+  }}
+}}
+"""
+BICEP = f"""resource version 'Microsoft.Compute/galleries/images/versions@2024-03-03' = {{
+  name: 'condBicepGallery/webTier/1.0.0'
+  location: 'westeurope'
+  properties: {{
+    publishingProfile: {{
+      targetRegions: [
+        {{
+          name: 'westeurope'
+          regionalReplicaCount: 1
+        }}
+        {{
+          name: 'northeurope'
+          regionalReplicaCount: 2
+          storageAccountType: 'Standard_ZRS'
+        }}
+      ]
+    }}
+    storageProfile: {{
+      source: {{
+        id: '{BASE_IMAGE}'
+      }}
+    }}
+  }}
+}}
+"""
+PACKER = """source "azure-arm" "cond" {
+  os_type         = "Linux"
+  image_publisher = "Canonical"
+  image_offer     = "0001-com-ubuntu-server-jammy"
+  image_sku       = "22_04-lts-gen2"
+  location        = "westeurope"
+  shared_image_gallery_destination {
+    resource_group = "rg"
+    gallery_name   = "condPkGallery"
+    image_name     = "webTier"
+    image_version  = "1.0.0"
+    target_region {
+      name     = "westeurope"
+      replicas = 1
+    }
+    target_region {
+      name     = "northeurope"
+      replicas = 2
+    }
+  }
+}
+
+build {
+  sources = ["source.azure-arm.cond"]
+}
+"""
+
+
+@pytest.mark.parametrize("path,text", [("cond.azcli", AZ), ("cond.ps1", PS), ("cond.http", HTTP), ("cond.bicep", BICEP)])
 def test_script_inputs_answer_the_same_paths(path: str, text: str) -> None:
     version = next(r for r in _load(path, text) if r.type_name == VERSION)
     cond = {"count": {"field": "properties.publishingProfile.targetRegions[*]",
@@ -317,6 +386,20 @@ def test_script_inputs_answer_the_same_paths(path: str, text: str) -> None:
     assert verdict.holds is True and verdict.where is not None and verdict.where.path == path
     assert holds(version, {"field": "location", "equals": "westeurope"}).holds is True
     assert holds(version, {"field": "properties.publishingProfile.targetRegions[*].regionalReplicaCount", "greaterOrEquals": 1}).holds is True
+
+
+def test_packer_destinations_answer_the_same_paths() -> None:
+    """Packer states no storage type per region; the regions, their replicas and the version's
+    location are the same paths."""
+    version = next(r for r in _load("cond.pkr.hcl", PACKER) if r.type_name == VERSION)
+    verdict = holds(version, {"count": {"field": "properties.publishingProfile.targetRegions[*]",
+                                        "where": {"field": "properties.publishingProfile.targetRegions[*].regionalReplicaCount",
+                                                  "greater": 1}}, "equals": 1})
+    assert verdict.holds is True and verdict.where is not None and verdict.where.path == "cond.pkr.hcl"
+    assert verdict.where.line == 18  # `replicas = 2`
+    assert holds(version, {"field": "location", "equals": "westeurope"}).holds is True
+    assert holds(version, {"field": "name", "equals": "1.0.0"}).holds is True
+    assert holds(version, {"count": {"field": "properties.publishingProfile.targetRegions[*]"}, "equals": 2}).holds is True
 
 
 def test_az_tags_are_fields() -> None:
