@@ -64,6 +64,8 @@ class Parsed:
     spec: Spec
     values: dict[str, list[Occurrence]]
     problems: list[tuple[Span, str]]
+    # What az warns about and still runs: a deprecated name of an option.
+    warnings: list[tuple[Span, str]] = field(default_factory=list)
     # Options written on the line, with or without an acceptable value: one written without its
     # value has its own finding and is not reported as missing as well.
     named: set[str] = field(default_factory=set)
@@ -218,6 +220,11 @@ def parse_options(command: str, spec: Spec, args: list[Word]) -> Parsed:
             continue
         name_word, explicit = found.name_word, found.explicit
         parsed.named.add(option["dest"])
+        deprecated = option.get("deprecated_names", {}).get(found.canonical)
+        if deprecated is not None:
+            # knack's Deprecated.message, as az prints it before running the command.
+            parsed.warnings.append((name_word.span, f"Option '{found.canonical}' has been deprecated and will be removed in "
+                                                    f"version '{deprecated['expires']}'. Use '{deprecated['use']}' instead."))
         nargs = option.get("nargs", "1")
         values: list[Word] = []
         if explicit is not None:
@@ -388,7 +395,7 @@ def normalize_az(
     if spec.get("validate_only"):
         # `az sig update`, `az sig share …`: read for what az itself refuses; what they change is
         # not modelled, so they declare no resource for the body rules.
-        binding = Binding(spec, command_span, whole, problems=parsed.problems)
+        binding = Binding(spec, command_span, whole, problems=parsed.problems, warnings=parsed.warnings)
         result.findings.extend(binding.findings(None))
         return result
     builder = _Builder(parsed, command, command_span, whole, path, context, env, source_kind)
@@ -412,7 +419,7 @@ class _Builder:
         self.env = env
         self.source_kind = source_kind
         self.options = {o["dest"]: o for o in parsed.spec["options"]}
-        self.binding = Binding(parsed.spec, command_span, whole, problems=parsed.problems)
+        self.binding = Binding(parsed.spec, command_span, whole, problems=parsed.problems, warnings=parsed.warnings)
         self.body = self.binding.body
         for dest, option in self.options.items():
             occ = parsed.last(dest)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from sigcheck.model import resources as m
 from sigcheck.model.diagnostics import usage_error
-from sigcheck.model.findings import Finding
+from sigcheck.model.findings import Finding, Severity
 from sigcheck.model.from_body import build
 from sigcheck.syntax.jsonc import Node
 from sigcheck.syntax.located import UNKNOWN, Located, Span
@@ -60,6 +60,8 @@ class Binding:
     whole: Span
     bound: dict[str, Bound] = field(default_factory=dict)
     problems: list[tuple[Span, str]] = field(default_factory=list)
+    # What the tool warns about but still sends (a deprecated option name): SIG003 warnings.
+    warnings: list[tuple[Span, str]] = field(default_factory=list)
     # Parameters may have been given that cannot be read (an unresolved splat `@params`): what the
     # body lacks is then not known to be absent, as for an update.
     opaque: bool = False
@@ -135,7 +137,12 @@ class Binding:
     def findings(self, resource: m.Resource | None) -> list[Finding]:
         """What the tool itself refuses (SIG003), attributed to the resource when there is one."""
         name = resource.full_name if resource is not None else None
-        return [usage_error(span, message, self.spec["resource"], name) for span, message in self.problems]
+        found = [usage_error(span, message, self.spec["resource"], name) for span, message in self.problems]
+        for span, message in self.warnings:
+            warning = usage_error(span, message, self.spec["resource"], name)
+            warning.severity = Severity.WARNING
+            found.append(warning)
+        return found
 
 
 def default_security_feature(span: Span, defaults: dict[str, Any], origin: str, feature_origin: str | None = None) -> Node:
