@@ -505,8 +505,8 @@ def _explain(error: Any, locate: Locator) -> tuple[str, tuple[int, int]]:
 
 def _validated_marker(data: dict[str, Any], cache_dir: str | None) -> str | None:
     """The file that records these settings as valid against this schema (config_schema.json, the
-    published form of sigcheck.config_model), or None without a
-    cache (or for settings that have no canonical text, such as keys of mixed types)."""
+    published form of sigcheck.config_model); None without a cache, or for settings that have no
+    canonical text (keys of mixed types)."""
     if cache_dir is None:
         return None
     import hashlib
