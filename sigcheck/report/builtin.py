@@ -36,12 +36,6 @@ class DeferredFormatter:
     def render(self, result: RunResult) -> str:
         return self.formatter.render(result)
 
-    def __getattr__(self, attr: str) -> object:
-        # Anything else a caller asks of a format (a formatter's own options) is the format's own.
-        if attr.startswith("_"):
-            raise AttributeError(attr)
-        return getattr(self.formatter, attr)
-
 
 @hookimpl
 def sigcheck_formatters() -> list[Formatter]:

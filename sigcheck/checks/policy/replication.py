@@ -53,7 +53,6 @@ def allowed_regions(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
     if policy is None:
         return
     allowed = {normalize_region(str(r)) for r in policy.value}
-    listing = ", ".join(str(r) for r in policy.value)
     places: list[tuple[Located[Any], str]] = []
     if res.location is not None and res.location.span.path == res.path:
         places.append((res.location, "location"))
@@ -68,7 +67,7 @@ def allowed_regions(res: m.Resource, ctx: CheckContext) -> Iterator[Hit]:
         if key in seen:
             continue
         seen.add(key)
-        yield hit(item, f"{what} '{name}' of {described(res)} is not in {policy.cite()}: {listing}", policy)
+        yield hit(item, f"{what} '{name}' of {described(res)} is {not_in(policy)}", policy)
 
 
 @rule(
